@@ -1,0 +1,110 @@
+"""The ``ecsstack`` command: thin over the library; everything here is callable from Python."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .console import EXIT_PROBLEMS, err, fail, load_stacks, out, print_problems
+from .errors import ValidationError
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ecsstack")
+def main() -> None:
+    """ecsstack: Python blueprints for Amazon ECS → validated, deterministic CloudFormation."""
+
+
+def _synth_all(target: str, fmt: str) -> list[tuple[str, str]]:
+    """(stack name, template text) for every blueprint at ``target``; exits 1 listing all problems."""
+    from .render import to_json, to_yaml
+
+    rendered: list[tuple[str, str]] = []
+    failed = 0
+    for path, stack in load_stacks(target):
+        try:
+            template = stack.to_dict()
+        except ValidationError as exc:
+            failed += print_problems(exc.problems, source=str(path) if Path(target).is_dir() else None)
+            continue
+        rendered.append((stack.name, to_json(template) if fmt == "json" else to_yaml(template)))
+    names = [name for name, _ in rendered]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        err.print(f"[bold red]error[/] two blueprints build a stack named {dup!r}; give each stack its own name.")
+        failed += 1
+    if failed:
+        err.print(f"{failed} problem{'s' if failed != 1 else ''}; nothing was written.")
+        sys.exit(EXIT_PROBLEMS)
+    return rendered
+
+
+@main.command()
+@click.argument("target", type=click.Path(exists=True))
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False), help="Write <stack>.<format> here.")
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+def synth(target: str, output: str | None, fmt: str) -> None:
+    """Compile blueprint(s) at TARGET (a file or a directory) to CloudFormation."""
+    rendered = _synth_all(target, fmt)
+    if output is None:
+        if len(rendered) > 1:
+            fail(f"{target} holds {len(rendered)} blueprints; pass -o DIR to write one file each.", 2)
+        out.file.write(rendered[0][1])
+        return
+    folder = Path(output)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in rendered:
+        dest = folder / f"{name}.{fmt}"
+        dest.write_text(text, encoding="utf-8")
+        err.print(f"wrote {dest}")
+
+
+@main.command()
+@click.argument("target", type=click.Path(exists=True), default="blueprints")
+@click.option("--region", "regions", multiple=True, default=["us-east-1"], show_default=True)
+def lint(target: str, regions: tuple[str, ...]) -> None:
+    """Synthesize and run cfn-lint on every blueprint at TARGET; exit 1 on any lint error."""
+    from .lint import lint_template
+
+    errors = 0
+    for name, text in _synth_all(target, "json"):
+        findings = lint_template(text, regions=regions)
+        for f in findings:
+            style = "bold red" if f.is_error else "yellow"
+            err.print(f"{name}: [{style}]{f.level}[/] {f.rule} {f.path}: {f.message}", markup=True)
+        errors += sum(f.is_error for f in findings)
+        if not findings:
+            out.print(f"{name}: no findings")
+    if errors:
+        err.print(f"{errors} lint error{'s' if errors != 1 else ''}.")
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.argument("blueprint", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "mermaid", "dot"]), default="text", show_default=True)
+def graph(blueprint: str, fmt: str) -> None:
+    """Show each task's containers, who waits for whom, and the start order."""
+    from .graph import render
+
+    for _, stack in load_stacks(blueprint):
+        try:
+            stack.validate()
+        except ValidationError as exc:
+            print_problems(exc.problems)
+            sys.exit(EXIT_PROBLEMS)
+        out.file.write(render(stack, fmt) + ("\n" if fmt == "text" else ""))
+
+
+def _register_extensions() -> None:
+    try:
+        from .deploy.commands import register
+    except ImportError:  # deploy commands not installed in this build
+        return
+    register(main)
+
+
+_register_extensions()

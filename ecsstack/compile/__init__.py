@@ -1,0 +1,58 @@
+"""Compile a valid model into a CloudFormation template (troposphere inside, plain data out)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import Export, Output
+
+from ..model import Stack
+from ..rules import validate
+from . import service, task  # noqa: F401  (register the compilers)
+from ._context import COMPILERS, Context
+from .ids import logical_id, pascal
+
+__all__ = ["build_template", "compile_stack", "logical_id", "pascal"]
+
+
+def build_template(stack: Stack) -> Context:
+    """Compile ``stack`` (assumed valid) into a troposphere template held by the returned context."""
+    ctx = Context(stack)
+    # Compile in dependency order (clusters and tasks before the services that reference them),
+    # each kind in the order the user added it.
+    for _, kind, fn in COMPILERS:
+        for obj in stack.of_type(kind):
+            fn(obj, ctx)
+    for param in stack.parameters.values():
+        ctx.declare(param)
+    for out in stack.outputs.values():
+        kwargs: dict[str, Any] = {"Value": ctx.value(out.value)}
+        if out.description:
+            kwargs["Description"] = out.description
+        if out.export_name is not None:
+            kwargs["Export"] = Export(ctx.value(out.export_name))
+        ctx.template.add_output(Output(logical_id(out.name), **kwargs))
+    return ctx
+
+
+def compile_stack(stack: Stack) -> dict[str, Any]:
+    """Validate (raising ``ValidationError``) and compile ``stack`` to a template as plain data."""
+    validate(stack)
+    ctx = build_template(stack)
+    template = ctx.template.to_dict()
+    for logical, index, raw in ctx.overrides:
+        target = template["Resources"][logical].setdefault("Properties", {})
+        if index is not None:
+            target = target["ContainerDefinitions"][index]
+        _deep_merge(target, raw)
+    return template
+
+
+def _deep_merge(target: dict[str, Any], raw: dict[str, Any]) -> None:
+    for key, value in raw.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _deep_merge(target[key], value)
+        elif value is None:
+            target.pop(key, None)
+        else:
+            target[key] = value

@@ -1,0 +1,150 @@
+"""What every compiler shares: the template, implied parameters, token resolution, logical IDs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from troposphere import AWSObject, GetAtt, Ref, Sub, Template
+from troposphere import Parameter as CfnParameter
+
+from ..model import Attr, Parameter, Stack
+from ..model import Sub as SubToken
+from .ids import logical_id
+
+__all__ = ["COMPILERS", "HOOKS", "Context", "compiler", "extends"]
+
+COMPILERS: list[tuple[int, type, Callable[[Any, Context], None]]] = []
+
+
+def compiler(kind: type, order: int) -> Callable[[Callable[[Any, Context], None]], Callable[[Any, Context], None]]:
+    """Register ``fn(obj, ctx)`` as the compiler of model objects of type ``kind``.
+
+    Lower ``order`` compiles first, so a resource is compiled before those that reference it
+    (clusters 10, task definitions 20, services 30).
+    """
+
+    def register(fn: Callable[[Any, Context], None]) -> Callable[[Any, Context], None]:
+        COMPILERS.append((order, kind, fn))
+        COMPILERS.sort(key=lambda entry: entry[0])
+        return fn
+
+    return register
+
+
+#: Feature modules extend the core resources: ``fn(model_obj, ctx, troposphere_obj)`` runs after the
+#: core compiler built the object and before it is added (kinds: cluster, task, container, service).
+HOOKS: dict[str, list[Callable[[Any, Context, Any], None]]] = {
+    "cluster": [], "task": [], "container": [], "service": [],
+}
+
+
+def extends(kind: str) -> Callable[[Callable[[Any, Context, Any], None]], Callable[[Any, Context, Any], None]]:
+    """Register ``fn(model_obj, ctx, troposphere_obj)`` to extend every compiled ``kind``."""
+
+    def register(fn: Callable[[Any, Context, Any], None]) -> Callable[[Any, Context, Any], None]:
+        HOOKS[kind].append(fn)
+        return fn
+
+    return register
+
+
+def run_hooks(kind: str, obj: Any, ctx: Context, built: Any) -> Any:
+    for hook in HOOKS[kind]:
+        hook(obj, ctx, built)
+    return built
+
+
+class Context:
+    """The template being built and the facts compilers share about it."""
+
+    def __init__(self, stack: Stack):
+        self.stack = stack
+        self.template = Template()
+        self.template.set_version("2010-09-09")
+        if stack.description:
+            self.template.set_description(stack.description)
+        #: raw CloudFormation merged over compiled properties: logical id → (container index or None, dict)
+        self.overrides: list[tuple[str, int | None, dict[str, Any]]] = []
+        self._ids: dict[int, str] = {}
+
+    # ---- logical IDs ---------------------------------------------------------------------------
+    def name_of(self, obj: Any, suffix: str) -> str:
+        """The logical ID of ``obj``'s main resource, registered on first use."""
+        key = id(obj)
+        if key not in self._ids:
+            self._ids[key] = logical_id(obj.name if hasattr(obj, "name") else obj.family, suffix)
+        return self._ids[key]
+
+    def register(self, obj: Any, logical: str) -> None:
+        self._ids[id(obj)] = logical
+
+    def logical(self, obj: Any) -> str:
+        try:
+            return self._ids[id(obj)]
+        except KeyError:
+            raise LookupError(f"{obj!r} is not part of this stack; add it with stack.add(...)") from None
+
+    def add(self, resource: AWSObject) -> AWSObject:
+        return self.template.add_resource(resource)
+
+    # ---- parameters ------------------------------------------------------------------------------
+    def parameter(self, name: str, type: str, description: str, default: Any = None) -> Ref:
+        """An implied parameter (say ``VpcId``); the user's own declaration of that name wins."""
+        if name not in self.template.parameters:
+            declared = self.stack.parameters.get(name)
+            if declared is not None:
+                self.declare(declared)
+            else:
+                kwargs: dict[str, Any] = {"Type": type, "Description": description}
+                if default is not None:
+                    kwargs["Default"] = default
+                self.template.add_parameter(CfnParameter(name, **kwargs))
+        return Ref(name)
+
+    def declare(self, param: Parameter) -> None:
+        if param.name in self.template.parameters:
+            return
+        kwargs: dict[str, Any] = {"Type": param.type}
+        for key, value in (("Default", param.default), ("Description", param.description),
+                           ("AllowedValues", param.allowed_values), ("AllowedPattern", param.allowed_pattern),
+                           ("MinLength", param.min_length), ("MaxLength", param.max_length)):
+            if value is not None:
+                kwargs[key] = value
+        if param.no_echo:
+            kwargs["NoEcho"] = True
+        self.template.add_parameter(CfnParameter(param.name, **kwargs))
+
+    # ---- values ------------------------------------------------------------------------------------
+    def value(self, v: Any) -> Any:
+        """Resolve a model value (possibly a token) to what troposphere takes."""
+        if isinstance(v, Parameter):
+            self.declare(self.stack.parameters.get(v.name, v))
+            return Ref(v.name)
+        if isinstance(v, SubToken):
+            for name in _sub_names(v.text) - set(v.variables) - set(_PSEUDO):
+                if name in self.stack.parameters:
+                    self.declare(self.stack.parameters[name])
+            if v.variables:
+                return Sub(v.text, **{k: self.value(x) for k, x in v.variables.items()})
+            return Sub(v.text)
+        if isinstance(v, Attr):
+            target = self.logical(v.target)
+            return Ref(target) if v.attribute is None else GetAtt(target, v.attribute)
+        if isinstance(v, list | tuple):
+            return [self.value(x) for x in v]
+        if isinstance(v, dict):
+            return {k: self.value(x) for k, x in v.items()}
+        if hasattr(v, "path") and not isinstance(v, str):
+            return Ref(self.logical(v))
+        return v
+
+
+_PSEUDO = ("AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::StackName", "AWS::StackId",
+           "AWS::URLSuffix", "AWS::NotificationARNs", "AWS::NoValue")
+
+
+def _sub_names(text: str) -> set[str]:
+    import re
+
+    return {m.split(".")[0] for m in re.findall(r"\$\{([^!}][^}]*)\}", text)}

@@ -1,0 +1,141 @@
+"""Roles a task needs, with least-privilege policies built by awacs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import awacs.ecr
+import awacs.logs
+import awacs.secretsmanager
+import awacs.ssm
+import awacs.ssmmessages
+from awacs.aws import Allow, PolicyDocument, Principal, Statement
+from troposphere import GetAtt, Sub, iam
+
+from ..model import Container, Secret, TaskDefinition, Token
+from ..model import Sub as SubToken
+from ._context import Context
+
+__all__ = ["execution_role", "task_role"]
+
+_ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[^:@]+)")
+
+
+def _assume_ecs_tasks() -> PolicyDocument:
+    return PolicyDocument(
+        Version="2012-10-17",
+        Statement=[Statement(Effect=Allow, Principal=Principal("Service", "ecs-tasks.amazonaws.com"),
+                             Action=[awacs.aws.Action("sts", "AssumeRole")])],
+    )
+
+
+def secret_value_from(secret: Secret, ctx: Context) -> Any:
+    """What ``ValueFrom`` says for a secret: name or ARN, with ``:key::`` for a JSON key."""
+    if secret.source == "ssm":
+        return ctx.value(secret.name)
+    if secret.key is None:
+        return ctx.value(secret.name)
+    return Sub("${Arn}:" + secret.key + "::", Arn=_secret_arn(secret, ctx, for_policy=False))
+
+
+def _ssm_arn(secret: Secret, ctx: Context) -> Any:
+    if isinstance(secret.name, Token):
+        return Sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${Name}",
+                   Name=ctx.value(secret.name))
+    if secret.is_arn:
+        return secret.name
+    name = secret.name.lstrip("/")
+    return Sub(f"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/{name}")
+
+
+def _secret_arn(secret: Secret, ctx: Context, *, for_policy: bool) -> Any:
+    if isinstance(secret.name, Token):
+        return ctx.value(secret.name)
+    if secret.is_arn:
+        return secret.name
+    # Secrets Manager appends six random characters to a secret's ARN: grant exactly those.
+    suffix = "-??????" if for_policy else ""
+    return Sub(f"arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:"
+               f"secret:{secret.name}{suffix}")
+
+
+def _ecr_repositories(containers: list[Container], ctx: Context) -> list[Any] | None:
+    """ECR repository ARNs to pull from; None when no image is in ECR. An image given as a
+    parameter may be anywhere, so it gets pull rights on every repository of the account."""
+    arns: list[Any] = []
+    for c in containers:
+        image = c.image.text if isinstance(c.image, SubToken) else c.image
+        if isinstance(image, Token) or image.startswith("${") or (".dkr.ecr." in image and "${" in image):
+            # the registry is only known at deploy time
+            arns.append(Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*"))
+            continue
+        m = _ECR_IMAGE.match(image)
+        if m:
+            arns.append(Sub(f"arn:${{AWS::Partition}}:ecr:{m['region']}:{m['account']}:repository/{m['repo']}"))
+    unique: dict[str, Any] = {}
+    for arn in arns:
+        unique.setdefault(repr(arn.to_dict()), arn)
+    return list(unique.values()) or None
+
+
+def execution_role(task: TaskDefinition, ctx: Context, log_group: str | None) -> iam.Role | None:
+    """The role ECS uses to start the task: logs, secrets and image pulls, nothing more."""
+    statements: list[Statement] = []
+    if log_group is not None:
+        statements.append(Statement(Effect=Allow, Action=[awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
+                                    Resource=[GetAtt(log_group, "Arn")]))
+    secrets = [s for c in task.containers for s in c.secrets.values()]
+    ssm = _unique([_ssm_arn(s, ctx) for s in secrets if s.source == "ssm"])
+    if ssm:
+        statements.append(Statement(Effect=Allow, Action=[awacs.ssm.GetParameters], Resource=ssm))
+    sm = _unique([_secret_arn(s, ctx, for_policy=True) for s in secrets if s.source == "secretsmanager"])
+    if sm:
+        statements.append(Statement(Effect=Allow, Action=[awacs.secretsmanager.GetSecretValue], Resource=sm))
+    repos = _ecr_repositories(task.containers, ctx)
+    if repos:
+        statements.append(Statement(Effect=Allow, Action=[awacs.ecr.GetAuthorizationToken], Resource=["*"]))
+        statements.append(Statement(Effect=Allow, Action=[awacs.ecr.BatchCheckLayerAvailability,
+                                                          awacs.ecr.GetDownloadUrlForLayer,
+                                                          awacs.ecr.BatchGetImage], Resource=repos))
+    if not statements:
+        return None
+    name = f"{ctx.logical(task).removesuffix('TaskDefinition')}ExecutionRole"
+    return iam.Role(
+        name,
+        AssumeRolePolicyDocument=_assume_ecs_tasks(),
+        Policies=[iam.Policy(PolicyName="execution", PolicyDocument=PolicyDocument(Version="2012-10-17",
+                                                                                 Statement=statements))],
+    )
+
+
+def task_role(task: TaskDefinition, ctx: Context, *, exec_command: bool) -> iam.Role:
+    """The role the task's own code runs as: empty unless ECS Exec needs its SSM channel."""
+    name = f"{ctx.logical(task).removesuffix('TaskDefinition')}TaskRole"
+    kwargs: dict[str, Any] = {"AssumeRolePolicyDocument": _assume_ecs_tasks()}
+    policies = []
+    if exec_command:
+        policies.append(iam.Policy(PolicyName="ecs-exec", PolicyDocument=PolicyDocument(
+            Version="2012-10-17",
+            Statement=[Statement(Effect=Allow, Action=[awacs.ssmmessages.CreateControlChannel,
+                                                       awacs.ssmmessages.CreateDataChannel,
+                                                       awacs.ssmmessages.OpenControlChannel,
+                                                       awacs.ssmmessages.OpenDataChannel],
+                                 Resource=["*"])])))
+    if task.permissions:
+        policies.append(iam.Policy(PolicyName="task", PolicyDocument=PolicyDocument(
+            Version="2012-10-17",
+            Statement=[Statement(Effect=Allow, Action=[awacs.aws.Action(*a.split(":", 1)) for a in actions],
+                                 Resource=[ctx.value(r) for r in resources])
+                       for actions, resources in task.permissions])))
+    if policies:
+        kwargs["Policies"] = policies
+    return iam.Role(name, **kwargs)
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    seen: dict[str, Any] = {}
+    for v in values:
+        seen.setdefault(repr(v.to_dict()) if hasattr(v, "to_dict") else repr(v), v)
+    return list(seen.values())

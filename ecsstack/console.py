@@ -1,0 +1,65 @@
+"""Terminal output shared by the CLI commands: problems, errors, exit codes. Never a traceback."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import NoReturn
+
+from rich.console import Console
+from rich.markup import escape
+
+from .errors import BlueprintError, Problem, ValidationError
+from .model import Stack
+
+__all__ = ["EXIT_PROBLEMS", "EXIT_USAGE", "err", "fail", "load_stacks", "out", "print_problems"]
+
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+_STYLE = {"error": "bold red", "warning": "yellow"}
+
+
+def print_problems(problems: Iterable[Problem], *, source: str | None = None) -> int:
+    """Print problems as ``error ECS201 path: message hint``; return how many are errors."""
+    errors = 0
+    for p in problems:
+        errors += p.severity == "error"
+        where = f"{escape(p.path)}: " if p.path else ""
+        prefix = f"{escape(source)}: " if source else ""
+        hint = f" {escape(p.hint)}" if p.hint else ""
+        err.print(f"{prefix}[{_STYLE.get(p.severity, '')}]{p.severity}[/] {p.rule} {where}{escape(p.message)}{hint}")
+    return errors
+
+
+def fail(message: str, code: int = EXIT_PROBLEMS) -> NoReturn:
+    err.print(f"[bold red]error[/] {escape(message)}")
+    sys.exit(code)
+
+
+def load_stacks(target: str | Path) -> list[tuple[Path, Stack]]:
+    """Load every blueprint at ``target``; on any problem print all of them and exit 1."""
+    from .loader import blueprint_files, load_blueprint
+
+    try:
+        files = blueprint_files(target)
+    except BlueprintError as exc:
+        fail(str(exc), EXIT_USAGE)
+    loaded: list[tuple[Path, Stack]] = []
+    failed = 0
+    for path in files:
+        try:
+            loaded.append((path, load_blueprint(path)))
+        except ValidationError as exc:
+            failed += print_problems(exc.problems, source=str(path)) or 1
+        except BlueprintError as exc:
+            err.print(f"[bold red]error[/] {escape(str(exc))}")
+            failed += 1
+    if failed:
+        err.print(f"{failed} problem{'s' if failed != 1 else ''}; nothing was written.")
+        sys.exit(EXIT_PROBLEMS)
+    return loaded

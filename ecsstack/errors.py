@@ -1,0 +1,50 @@
+"""Errors a user can see: every problem at once, each with where it is and how to fix it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["BlueprintError", "EcsstackError", "Problem", "ValidationError"]
+
+
+class EcsstackError(Exception):
+    """Base of every error ecsstack raises on purpose for a user mistake."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a blueprint.
+
+    ``path`` names where it is (``service web › task web › container app``), ``message`` what is
+    wrong and ``hint`` how to fix it. ``severity`` is ``error`` or ``warning``.
+    """
+
+    rule: str
+    path: str
+    message: str
+    hint: str = ""
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        text = f"{self.severity} {self.rule} {where}{self.message}"
+        if self.hint:
+            text += f" {self.hint}"
+        return text
+
+
+class ValidationError(EcsstackError, ValueError):
+    """The blueprint has problems; ``.problems`` lists all of them."""
+
+    def __init__(self, problems: Iterable[Problem] | Problem):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''}"
+        super().__init__(head + ":\n" + "\n".join(str(p) for p in self.problems))
+
+
+class BlueprintError(EcsstackError):
+    """A blueprint file could not be loaded or its ``build()`` failed."""

@@ -1,0 +1,73 @@
+"""Load blueprint files: a ``.py`` file whose ``build()`` returns a ``Stack``."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from pathlib import Path
+
+from .errors import BlueprintError, ValidationError
+from .model import Stack
+
+__all__ = ["blueprint_files", "load_blueprint"]
+
+
+def blueprint_files(target: str | Path) -> list[Path]:
+    """The blueprint files at ``target``: the file itself, or every ``*.py`` of a directory
+    (not starting with ``_``), sorted."""
+    path = Path(target)
+    if path.is_dir():
+        files = sorted(p for p in path.glob("*.py") if not p.name.startswith("_"))
+        if not files:
+            raise BlueprintError(f"{path}: no blueprint files (*.py) in this directory.")
+        return files
+    if not path.exists():
+        raise BlueprintError(f"{path}: no such file or directory.")
+    if path.suffix != ".py":
+        raise BlueprintError(f"{path}: a blueprint is a Python file (.py) defining build().")
+    return [path]
+
+
+def _where(exc: BaseException, path: Path) -> str:
+    """The last line of the blueprint file in the traceback: ``web.py:12 in build``."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == path.resolve()]
+    if not frames:
+        return str(path)
+    frame = frames[-1]
+    return f"{path}:{frame.lineno} in {frame.name}"
+
+
+def load_blueprint(target: str | Path) -> Stack:
+    """Import ``target`` and return what its ``build()`` returns.
+
+    Raises ``BlueprintError`` (with file and line) for any exception in the blueprint's own code,
+    and ``ValidationError`` for problems caught while building the model.
+    """
+    path = Path(target)
+    if not path.is_file():
+        raise BlueprintError(f"{path}: no such file.")
+    module_name = f"_ecsstack_blueprint_{abs(hash(path.resolve()))}"
+    spec = importlib.util.spec_from_file_location(module_name, path.resolve())
+    if spec is None or spec.loader is None:
+        raise BlueprintError(f"{path}: cannot be imported as Python.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        try:
+            spec.loader.exec_module(module)
+            build = getattr(module, "build", None)
+            if not callable(build):
+                raise BlueprintError(f"{path}: defines no build() function.",)
+            stack = build()
+        except (BlueprintError, ValidationError):
+            raise
+        except SyntaxError as exc:
+            raise BlueprintError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
+        except Exception as exc:
+            raise BlueprintError(f"{_where(exc, path)}: {type(exc).__name__}: {exc}") from None
+    finally:
+        sys.modules.pop(module_name, None)
+    if not isinstance(stack, Stack):
+        raise BlueprintError(f"{path}: build() returned {type(stack).__name__}, not a Stack.")
+    return stack

@@ -1,0 +1,89 @@
+"""Argument checks at build time: a wrong argument raises ValidationError, never a bare TypeError."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from ..errors import Problem, ValidationError
+
+E = TypeVar("E", bound=StrEnum)
+
+ARGUMENT_RULE = "ECS001"
+
+
+def fail(path: str, message: str, hint: str = "") -> ValidationError:
+    return ValidationError(Problem(ARGUMENT_RULE, path, message, hint))
+
+
+def as_enum(enum: type[E], value: Any, path: str, field: str) -> E:
+    """Accept an enum member or its spelling in any case."""
+    if isinstance(value, enum):
+        return value
+    if isinstance(value, str):
+        for member in enum:
+            if value.lower() in (member.value.lower(), member.name.lower()):
+                return member
+    choices = ", ".join(f"{enum.__name__}.{m.name}" for m in enum)
+    raise fail(path, f"{field}={value!r} is not valid.", f"Use one of {choices}.")
+
+
+def as_int(value: Any, path: str, field: str, *, optional: bool = False) -> int | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise fail(path, f"{field} must be a whole number, got {value!r}.")
+    return value
+
+
+def as_bool(value: Any, path: str, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise fail(path, f"{field} must be True or False, got {value!r}.")
+    return value
+
+
+def as_str_list(value: Any, path: str, field: str, *, token_ok: bool = True) -> list[Any] | None:
+    """A list of strings (or tokens); a lone string is refused, since it is almost always a mistake."""
+    from ._tokens import Token
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        raise fail(path, f"{field} must be a list of strings, got the string {value!r}.",
+                   f"Write {field}=[{value!r}] or split it: {field}={value.split()!r}.")
+    if not isinstance(value, list | tuple):
+        raise fail(path, f"{field} must be a list of strings, got {type(value).__name__}.")
+    for item in value:
+        if not (isinstance(item, str) or (token_ok and isinstance(item, Token))):
+            raise fail(path, f"{field} must hold strings only, got {item!r}.")
+    return list(value)
+
+
+def as_str_map(value: Any, path: str, field: str) -> dict[str, Any]:
+    from ._tokens import Token
+
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise fail(path, f"{field} must be a mapping of names to values, got {type(value).__name__}.")
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not key:
+            raise fail(path, f"{field} has a key {key!r} that is not a non-empty string.")
+        if isinstance(item, bool):
+            item = "true" if item else "false"
+        elif isinstance(item, int | float):
+            item = str(item)
+        elif not isinstance(item, str | Token):
+            raise fail(path, f"{field}[{key!r}] must be a string, got {type(item).__name__}.")
+        out[key] = item
+    return out
+
+
+def as_overrides(value: Any, path: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise fail(path, "overrides must be a mapping of CloudFormation property names to values.")
+    return dict(value)

@@ -1,0 +1,158 @@
+"""Task definitions: a size, a network mode, roles and up to ten containers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import Problem, ValidationError
+from ._check import as_enum, as_int, as_overrides, fail
+from ._container import Container, Dependency
+from ._enums import Condition, LaunchType, NetworkMode
+from ._tokens import Token
+
+__all__ = ["Ec2TaskDefinition", "FargateTaskDefinition", "TaskDefinition"]
+
+
+@dataclass(eq=False)
+class TaskDefinition:
+    """A task definition (the class of which tasks are objects).
+
+    ``family`` names it. ``compatibilities``: Default ``[LaunchType.FARGATE]``.
+    ``network_mode``: Default ``awsvpc``. ``cpu``/``memory`` in CPU units and MiB.
+    ``execution_role``/``task_role``: Default: a role made for this task, least-privilege;
+    pass an ARN (or a parameter) to use your own. ``log_retention_days``: Default 30.
+    """
+
+    family: str
+    cpu: int | None = None
+    memory: int | None = None
+    network_mode: NetworkMode = NetworkMode.AWSVPC
+    compatibilities: list[LaunchType] = field(default_factory=lambda: [LaunchType.FARGATE])
+    execution_role: str | Token | None = None
+    task_role: str | Token | None = None
+    log_retention_days: int = 30
+    overrides: dict[str, Any] = field(default_factory=dict)
+    containers: list[Container] = field(default_factory=list, init=False, repr=False)
+    permissions: list[tuple[list[str], list[Any]]] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.family, str) or not self.family:
+            raise fail("task", f"a task definition needs a family name, got {self.family!r}.")
+        path = self.path
+        self.cpu = as_int(self.cpu, path, "cpu", optional=True)
+        self.memory = as_int(self.memory, path, "memory", optional=True)
+        self.network_mode = as_enum(NetworkMode, self.network_mode, path, "network_mode")
+        if isinstance(self.compatibilities, str | LaunchType):
+            self.compatibilities = [self.compatibilities]
+        if not isinstance(self.compatibilities, list | tuple) or not self.compatibilities:
+            raise fail(path, "compatibilities must be a non-empty list of launch types, "
+                       f"got {self.compatibilities!r}.",
+                       "Write compatibilities=[LaunchType.FARGATE] or [LaunchType.EC2].")
+        self.compatibilities = [as_enum(LaunchType, c, path, "compatibilities") for c in self.compatibilities]
+        as_int(self.log_retention_days, path, "log_retention_days")
+        self.overrides = as_overrides(self.overrides, path)
+
+    @property
+    def path(self) -> str:
+        return f"task {self.family}"
+
+    @property
+    def is_fargate(self) -> bool:
+        return LaunchType.FARGATE in self.compatibilities
+
+    def add_container(self, name: str, image: str | Token | None = None, **kwargs: Any) -> Container:
+        """Add a container and return it.
+
+        Keywords: ``essential`` (Default True), ``ports``, ``command``, ``entry_point``,
+        ``environment``, ``secrets``, ``health_check``, ``cpu``, ``memory``, ``memory_reservation``,
+        ``working_directory``, ``user``, ``readonly_root_filesystem``, ``start_timeout``,
+        ``stop_timeout``, ``logging``, ``overrides``.
+        """
+        return self._add(name, image, kwargs, init=False)
+
+    def add_init_container(self, name: str, image: str | Token | None = None, **kwargs: Any) -> Container:
+        """Add a container that runs to completion before the ordinary containers start.
+
+        Like Kubernetes initContainers, but per task copy: init containers are non-essential, run one
+        after another in the order they are added (each waits on the previous with SUCCESS), and every
+        ordinary container waits on the last one with SUCCESS. Same keywords as ``add_container``
+        except ``essential``.
+        """
+        if "essential" in kwargs:
+            raise fail(f"{self.path} › container {name}",
+                       "an init container is never essential, so it takes no essential= keyword.",
+                       "Remove essential=, or use add_container for a container that must keep running.")
+        return self._add(name, image, {**kwargs, "essential": False}, init=True)
+
+    def _add(self, name: str, image: str | Token | None, kwargs: dict[str, Any], *, init: bool) -> Container:
+        known = Container.__dataclass_fields__.keys() - {"name", "image", "init", "task", "dependencies"}
+        unknown = sorted(set(kwargs) - known)
+        if unknown:
+            raise fail(f"{self.path} › container {name}",
+                       f"unknown keyword{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}.",
+                       f"Known keywords: {', '.join(sorted(known))}.")
+        try:
+            container = Container(name, image, init=init, task=self, **kwargs)
+        except ValidationError as exc:  # re-home the problem under this task's path
+            raise ValidationError(
+                Problem(p.rule, f"{self.path} › {p.path}" if p.path else self.path, p.message, p.hint)
+                for p in exc.problems
+            ) from None
+        self.containers.append(container)
+        return container
+
+    def allow(self, actions: str | list[str], resources: str | Token | list[str | Token] = "*") -> TaskDefinition:
+        """Grant the task's own code ``actions`` (``"s3:GetObject"``) on ``resources`` (ARNs).
+
+        Returns the task definition, so calls chain.
+        """
+        actions = [actions] if isinstance(actions, str) else actions
+        resources = [resources] if isinstance(resources, str | Token) else resources
+        if not actions or not all(isinstance(a, str) and ":" in a for a in actions):
+            raise fail(self.path, f"allow() needs IAM actions such as 's3:GetObject', got {actions!r}.")
+        if not resources or not all(isinstance(r, str | Token) for r in resources):
+            raise fail(self.path, f"allow() needs resource ARNs (or '*'), got {resources!r}.")
+        self.permissions.append((list(actions), list(resources)))
+        return self
+
+    @property
+    def init_containers(self) -> list[Container]:
+        return [c for c in self.containers if c.init]
+
+    def container(self, name: str) -> Container | None:
+        """The container called ``name``, or None."""
+        return next((c for c in self.containers if c.name == name), None)
+
+    def dependencies_of(self, container: Container) -> list[Dependency]:
+        """Everything ``container`` waits for: what the user declared plus the init ordering."""
+        implied: list[Dependency] = []
+        inits = self.init_containers
+        if container.init:
+            index = inits.index(container)
+            if index > 0:
+                implied.append(Dependency(inits[index - 1], Condition.SUCCESS, implied=True))
+        elif inits:
+            implied.append(Dependency(inits[-1], Condition.SUCCESS, implied=True))
+        declared = {d.target_name for d in container.dependencies}
+        return [d for d in implied if d.target_name not in declared] + list(container.dependencies)
+
+
+class FargateTaskDefinition(TaskDefinition):
+    """A task definition for Fargate: awsvpc networking and a size Fargate offers.
+
+    ``cpu``: Default 256 (0.25 vCPU). ``memory``: Default 512 MiB.
+    """
+
+    def __init__(self, family: str, cpu: int = 256, memory: int = 512, **kwargs: Any):
+        kwargs.setdefault("network_mode", NetworkMode.AWSVPC)
+        kwargs.setdefault("compatibilities", [LaunchType.FARGATE])
+        super().__init__(family, cpu=cpu, memory=memory, **kwargs)
+
+
+class Ec2TaskDefinition(TaskDefinition):
+    """A task definition for EC2 container instances. ``network_mode``: Default ``bridge``."""
+
+    def __init__(self, family: str, network_mode: NetworkMode | str = NetworkMode.BRIDGE, **kwargs: Any):
+        kwargs.setdefault("compatibilities", [LaunchType.EC2])
+        super().__init__(family, network_mode=network_mode, **kwargs)

@@ -1,0 +1,3 @@
+"""Importing this module registers every rule."""
+
+from . import containers, dependencies, naming, services, tasks  # noqa: F401

@@ -1,0 +1,247 @@
+"""ECS2xx: container dependencies (``depends_on`` and the ordering init containers imply)."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+
+from ..errors import Problem
+from ..model import Condition, Container, Dependency, Stack, TaskDefinition
+from ._helpers import (
+    as_list,
+    condition_of,
+    cpath,
+    declared_dependencies,
+    did_you_mean,
+    fmt_list,
+    q,
+    resolve,
+    safe_dependencies,
+    target_name,
+    task_containers,
+)
+from ._registry import Rule, rule, tasks
+
+__all__: list[str] = []
+
+
+def _edges(task: TaskDefinition) -> Iterator[tuple[Container, Dependency, Container | None]]:
+    """(container, dependency, resolved target or None) for every dependency of every container."""
+    for container in task_containers(task):
+        for dep in safe_dependencies(task, container):
+            yield container, dep, resolve(task, dep)
+
+
+@rule("ECS201", "HEALTHY needs a health check on the container waited on")
+def _healthy_needs_check(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for task in tasks(stack):
+        for container, dep, target in _edges(task):
+            if condition_of(dep) is not Condition.HEALTHY or target is None or target is container:
+                continue
+            check = target.health_check
+            if check is None:
+                yield r.problem(
+                    cpath(stack, task, container),
+                    f"depends on {q(target.name)} with HEALTHY, but {q(target.name)} has no health check.",
+                    f"Add health_check=HealthCheck([...]) to {q(target.name)}, or use START.",
+                )
+            elif as_list(getattr(check, "command", None))[:1] == ["NONE"]:
+                yield r.problem(
+                    cpath(stack, task, container),
+                    f"depends on {q(target.name)} with HEALTHY, but the health check of {q(target.name)} "
+                    "is disabled (NONE), so it never becomes healthy.",
+                    f"Give {q(target.name)} a real health check command, or use START.",
+                )
+
+
+@rule("ECS202", "a dependency names a container that is not in the same task")
+def _unknown_target(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for task in tasks(stack):
+        names = [c.name for c in task_containers(task)]
+        for container, dep, target in _edges(task):
+            if target is not None:
+                continue
+            where = cpath(stack, task, container)
+            wanted = dep.target
+            if isinstance(wanted, Container):
+                other = wanted.task
+                if isinstance(other, TaskDefinition) and other is not task:
+                    own = " Pass this task's own container instead." if wanted.name in names else ""
+                    yield r.problem(
+                        where,
+                        f"depends on container {q(wanted.name)} of task {q(other.family)}, but a container "
+                        f"can only wait on containers of its own task {q(task.family)}.",
+                        f"Add a container to task {q(task.family)} and depend on that, "
+                        f"or remove the dependency.{own}",
+                    )
+                else:
+                    yield r.problem(
+                        where,
+                        f"depends on container {q(wanted.name)}, which is not part of task {q(task.family)}.",
+                        f"Create it with task.add_container({wanted.name!r}, ...) and depend on the "
+                        "container that returns.",
+                    )
+            else:
+                name = target_name(dep)
+                known = f"Containers of task {q(task.family)}: {fmt_list(q(n) for n in names)}."
+                hint = did_you_mean(name, names).strip() or (known if names else "")
+                yield r.problem(
+                    where,
+                    f"depends on {q(name)}, but task {q(task.family)} has no container named {q(name)}.",
+                    hint,
+                )
+
+
+@rule("ECS203", "a container cannot depend on itself")
+def _self_dependency(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for task in tasks(stack):
+        for container in task_containers(task):
+            for dep in declared_dependencies(container):
+                if dep.target is container or resolve(task, dep) is container:
+                    yield r.problem(
+                        cpath(stack, task, container),
+                        f"depends on itself ({q(container.name)}), so it can never start.",
+                        f"Remove the depends_on({container.name!r}) call.",
+                    )
+                    break
+
+
+def _graph(task: TaskDefinition) -> tuple[list[Container], dict[int, list[tuple[Container, Dependency]]]]:
+    members = task_containers(task)
+    out: dict[int, list[tuple[Container, Dependency]]] = {id(c): [] for c in members}
+    for container, dep, target in _edges(task):
+        if target is None or target is container:
+            continue
+        if all(t is not target for t, _ in out[id(container)]):
+            out[id(container)].append((target, dep))
+    return members, out
+
+
+def _reachable(start: Container, graph: dict[int, list[tuple[Container, Dependency]]]) -> set[int]:
+    seen: set[int] = set()
+    stack = [start]
+    while stack:
+        node = stack.pop()
+        for target, _ in graph.get(id(node), []):
+            if id(target) not in seen:
+                seen.add(id(target))
+                stack.append(target)
+    return seen
+
+
+def _cycles(task: TaskDefinition) -> Iterator[list[tuple[Container, Dependency | None]]]:
+    """One cycle per strongly connected group of containers, starting at the first one declared.
+
+    Each item is (container, the dependency by which it waits on the next one).
+    """
+    members, graph = _graph(task)
+    reach = {id(c): _reachable(c, graph) for c in members}
+    placed: set[int] = set()
+    for start in members:  # declaration order: the first member of each group starts its cycle
+        if id(start) in placed or id(start) not in reach[id(start)]:
+            continue
+        group = {id(c) for c in members if id(c) in reach[id(start)] and id(start) in reach[id(c)]}
+        group.add(id(start))
+        placed |= group
+        # breadth-first from start back to start, neighbours in declaration order: a shortest cycle
+        came_from: dict[int, tuple[Container, Dependency]] = {}
+        queue: deque[Container] = deque([start])
+        found: tuple[Container, Dependency] | None = None
+        while queue and found is None:
+            node = queue.popleft()
+            for target, dep in graph[id(node)]:
+                if id(target) not in group:
+                    continue
+                if target is start:
+                    found = (node, dep)
+                    break
+                if id(target) not in came_from:
+                    came_from[id(target)] = (node, dep)
+                    queue.append(target)
+        if found is None:  # cannot happen for a group with a cycle; be safe
+            continue
+        # walk back from the last node to start
+        chain: list[tuple[Container, Dependency]] = [found]
+        node = found[0]
+        while node is not start:
+            prev, dep = came_from[id(node)]
+            chain.append((prev, dep))
+            node = prev
+        chain.reverse()
+        yield [(c, d) for c, d in chain]
+
+
+@rule("ECS204", "containers must not wait on each other in a cycle")
+def _cycle(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for task in tasks(stack):
+        for chain in _cycles(task):
+            start = chain[0][0]
+            names = [str(c.name) for c, _ in chain] + [str(start.name)]
+            implied = []
+            for index, (container, dep) in enumerate(chain):
+                if dep is not None and dep.implied:
+                    waited = chain[(index + 1) % len(chain)][0]
+                    why = ("init containers run in the order added" if container.init
+                           else "ordinary containers start after the init containers")
+                    implied.append(f"{q(container.name)} waits on {q(waited.name)} ({why})")
+            hint = "Remove one of these dependencies."
+            if implied:
+                hint = ("Remove one of the declared dependencies: an init container cannot wait on a "
+                        "container that starts after it. Implied by the init ordering: "
+                        f"{'; '.join(implied)}.")
+            yield r.problem(
+                cpath(stack, task, start),
+                f"containers wait on each other in a cycle: {' → '.join(names)}, so none of them can start.",
+                hint,
+            )
+
+
+@rule("ECS205", "COMPLETE or SUCCESS can only wait on a non-essential container")
+def _exit_on_essential(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for task in tasks(stack):
+        for container, dep, target in _edges(task):
+            condition = condition_of(dep)
+            if condition not in (Condition.COMPLETE, Condition.SUCCESS) or target is None:
+                continue
+            if target is container or target.essential is not True:
+                continue
+            yield r.problem(
+                cpath(stack, task, container),
+                f"depends on {q(target.name)} with {condition.value}, but {q(target.name)} is essential: "
+                "when an essential container exits, ECS stops the whole task.",
+                f"Make {q(target.name)} essential=False (or add it with add_init_container), "
+                "or wait for it with HEALTHY or START.",
+            )
+
+
+def _times(count: int) -> str:
+    return "twice" if count == 2 else f"{count} times"
+
+
+@rule("ECS206", "a container declares the same dependency twice")
+def _duplicate_dependency(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for task in tasks(stack):
+        for container in task_containers(task):
+            seen: dict[str, list[str]] = {}
+            for dep in declared_dependencies(container):
+                condition = condition_of(dep)
+                spelled = condition.value if condition else str(dep.condition)
+                seen.setdefault(target_name(dep), []).append(spelled)
+            for name, conditions in seen.items():
+                if len(conditions) < 2:
+                    continue
+                distinct = list(dict.fromkeys(conditions))
+                if len(distinct) > 1:
+                    yield r.problem(
+                        cpath(stack, task, container),
+                        f"depends on {q(name)} {_times(len(conditions))}, with {' and '.join(distinct)}; "
+                        "ECS takes one condition per container.",
+                        f"Keep one depends_on({name!r}, ...) call with the condition you mean.",
+                    )
+                else:
+                    yield r.problem(
+                        cpath(stack, task, container),
+                        f"depends on {q(name)} with {distinct[0]} {_times(len(conditions))}.",
+                        f"Remove the repeated depends_on({name!r}, ...) call.",
+                        severity="warning",
+                    )

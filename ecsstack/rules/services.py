@@ -1,0 +1,153 @@
+"""ECS4xx: services (deployment settings, counts, launch types, networking)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..errors import Problem
+from ..model import Cluster, LaunchType, NetworkMode, Service, Stack, TaskDefinition
+from ._helpers import compatibilities, effective_launch_type, int_or_none, network_mode, q
+from ._registry import Rule, rule
+
+__all__: list[str] = []
+
+
+def _services(stack: Stack) -> list[Service]:
+    return list(stack.of_type(Service))
+
+
+@rule("ECS401", "min_healthy_percent and max_percent let a deployment progress")
+def _deployment_percents(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for service in _services(stack):
+        low = int_or_none(service.min_healthy_percent)
+        high = int_or_none(service.max_percent)
+        if low is not None and not 0 <= low <= 100:
+            yield r.problem(service.path, f"min_healthy_percent={low} is out of range; it is 0 to 100.",
+                            "Use min_healthy_percent=100 (the default) to keep full capacity while "
+                            "deploying, or a lower value to allow replacing tasks in place.")
+        if high is not None and high < 100:
+            yield r.problem(service.path, f"max_percent={high} is below 100; a service can always run "
+                            "at least its desired count.",
+                            "Use max_percent=200 (the default), or at least 100.")
+        if low is None or high is None or not 0 <= low <= 100 or high < 100:
+            continue
+        count = service.desired_count
+        running = int_or_none(count) is None or count >= 1  # a token may well be >= 1
+        if high <= low and running:
+            yield r.problem(
+                service.path,
+                f"min_healthy_percent={low} with max_percent={high}: ECS can neither stop an old task "
+                "nor start a new one, so no deployment can progress.",
+                "Raise max_percent (e.g. 200, the default) or lower min_healthy_percent (e.g. 50).",
+            )
+
+
+@rule("ECS402", "desired_count is not negative")
+def _desired_count(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for service in _services(stack):
+        count = int_or_none(service.desired_count)
+        if count is not None and count < 0:
+            yield r.problem(service.path, f"desired_count={count} is negative.",
+                            "Use 0 to keep the service without tasks, or a positive number.")
+
+
+@rule("ECS403", "a service's launch type is one its task definition is compatible with")
+def _launch_type(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for service in _services(stack):
+        task = service.task
+        if service.launch_type is None or not isinstance(task, TaskDefinition):
+            continue
+        launch = effective_launch_type(service)
+        compat = compatibilities(task)
+        if launch is None or not compat or launch in compat:
+            continue
+        fix = {LaunchType.FARGATE: "FargateTaskDefinition(...)", LaunchType.EC2: "Ec2TaskDefinition(...)"}
+        hint = f"Use launch_type={' or '.join(f'LaunchType.{c.name}' for c in compat)}"
+        hint += f", or make the task with {fix[launch]}." if launch in fix else "."
+        yield r.problem(
+            service.path,
+            f"launch_type={launch.value}, but task {q(task.family)} is compatible with "
+            f"{' and '.join(c.value for c in compat)} only.",
+            hint,
+        )
+
+
+@rule("ECS404", "service names are unique")
+def _duplicate_service(stack: Stack, r: Rule) -> Iterator[Problem]:
+    seen: dict[str, Service] = {}
+    physical: dict[tuple[int, str], Service] = {}
+    for service in _services(stack):
+        name = str(service.name)
+        if name in seen:
+            yield r.problem(service.path, f"two services are named {q(name)}.",
+                            "Give each service its own name.")
+        else:
+            seen[name] = service
+        given = service.service_name
+        if isinstance(given, str) and isinstance(service.cluster, Cluster):
+            key = (id(service.cluster), given)
+            if key in physical:
+                yield r.problem(
+                    service.path,
+                    f"service_name={given!r} is also the service_name of service {q(physical[key].name)} "
+                    f"in the same cluster {q(service.cluster.name)}.",
+                    "Give each a different service_name, or leave it out for a generated name.",
+                )
+            else:
+                physical[key] = service
+
+
+@rule("ECS405", "network settings need an awsvpc task; a public IP needs Fargate")
+def _network_configuration(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for service in _services(stack):
+        task = service.task
+        if not isinstance(task, TaskDefinition):
+            continue
+        mode = network_mode(task)
+        if mode is not None and mode is not NetworkMode.AWSVPC:
+            set_fields = [name for name in ("subnets", "security_groups", "allow_from")
+                          if getattr(service, name, None) not in (None, [], ())]
+            if service.assign_public_ip is True:
+                set_fields.append("assign_public_ip")
+            if set_fields:
+                yield r.problem(
+                    service.path,
+                    f"sets {', '.join(f'{name}=' for name in set_fields)} but task {q(task.family)} uses "
+                    f"network_mode={mode.value}; only awsvpc tasks take network settings.",
+                    f"Remove {', '.join(f'{name}=' for name in set_fields)}, or give the task "
+                    "network_mode=awsvpc.",
+                )
+                continue
+        launch = effective_launch_type(service)
+        if service.assign_public_ip is True and launch not in (None, LaunchType.FARGATE):
+            yield r.problem(
+                service.path,
+                f"assign_public_ip=True, but service {q(service.name)} runs on {launch.value}; "
+                "only Fargate tasks can get a public IP.",
+                "Remove assign_public_ip=, and reach the internet through a NAT gateway.",
+            )
+
+
+@rule("ECS406", "health_check_grace_period is not negative")
+def _grace_period(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for service in _services(stack):
+        period = int_or_none(service.health_check_grace_period)
+        if period is not None and period < 0:
+            yield r.problem(service.path, f"health_check_grace_period={period} is negative.",
+                            "Use a number of seconds, 0 or more, or leave it out.")
+
+
+@rule("ECS407", "platform_version applies to Fargate services only")
+def _platform_version(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for service in _services(stack):
+        version = service.platform_version
+        launch = effective_launch_type(service)
+        if version is None or launch in (None, LaunchType.FARGATE):
+            continue
+        yield r.problem(
+            service.path,
+            f"platform_version={version!r}, but service {q(service.name)} runs on {launch.value}; "
+            "platform versions exist only on Fargate.",
+            "Remove platform_version=.",
+        )
+

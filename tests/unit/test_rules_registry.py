@@ -1,0 +1,234 @@
+"""The rule set as a whole: registration, docs, all problems at once, and robustness to odd models."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ecsstack import (
+    Cluster,
+    Condition,
+    Ec2TaskDefinition,
+    FargateTaskDefinition,
+    HealthCheck,
+    Parameter,
+    PortMapping,
+    Problem,
+    Secret,
+    Service,
+    Stack,
+    Sub,
+    ValidationError,
+)
+from ecsstack.model import Dependency
+from ecsstack.rules import RULES, check_stack, validate
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+
+EXPECTED = {
+    "ECS101", "ECS102", "ECS103", "ECS104", "ECS105", "ECS106", "ECS107",
+    "ECS201", "ECS202", "ECS203", "ECS204", "ECS205", "ECS206",
+    "ECS301", "ECS302", "ECS303", "ECS310", "ECS311", "ECS312", "ECS313", "ECS314", "ECS315", "ECS316",
+    "ECS317",
+    "ECS401", "ECS402", "ECS403", "ECS404", "ECS405", "ECS406", "ECS407",
+    "ECS501", "ECS502", "ECS503", "ECS504",
+}
+
+
+def design_blueprint() -> Stack:
+    """The blueprint of design.md, verbatim."""
+    stack = Stack("web", description="Web app with a migration step and a telemetry sidecar")
+    cluster = Cluster("main", container_insights=True)
+    task = FargateTaskDefinition("web", cpu=512, memory=1024)
+    task.add_init_container("migrate", image="example/app:1.4", command=["./manage", "migrate"])
+    otel = task.add_container("otel", image="public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0",
+                              health_check=HealthCheck(["CMD-SHELL", "curl -f localhost:13133 || exit 1"]))
+    app = task.add_container("app", image="example/app:1.4", ports=[8080],
+                             environment={"LOG_LEVEL": "info"},
+                             secrets={"DB_PASSWORD": Secret.ssm("/web/db-password")})
+    app.depends_on(otel, Condition.HEALTHY)
+    stack.add(cluster, Service("web", cluster=cluster, task=task, desired_count=2))
+    return stack
+
+
+def test_every_rule_is_registered():
+    check_stack(Stack("empty"))  # loads the rule modules
+    assert set(RULES) >= EXPECTED
+
+
+def test_every_rule_has_a_summary_and_a_docs_anchor():
+    check_stack(Stack("empty"))
+    text = DOCS.read_text(encoding="utf-8")
+    headings = set(re.findall(r"^## (ECS\d{3})\s*$", text, flags=re.M))
+    for rule in RULES.values():
+        assert rule.summary and not rule.summary.endswith(".")
+        assert rule.docs.endswith("#" + rule.id.lower())
+        assert rule.id in headings, f"docs/rules.md has no '## {rule.id}' section"
+        assert f"| [{rule.id}](#{rule.id.lower()}) |" in text, f"docs/rules.md table lacks {rule.id}"
+
+
+def test_design_blueprint_is_clean():
+    stack = design_blueprint()
+    assert check_stack(stack) == []
+    assert validate(stack) == []
+    stack.validate()
+
+
+def broken() -> Stack:
+    stack = Stack("web")
+    task = FargateTaskDefinition("web", cpu=256, memory=4096)
+    otel = task.add_container("otel", image="otel:1")
+    app = task.add_container("app", image="app:1", environment={"my-var": "x"})
+    app.depends_on(otel, Condition.HEALTHY)
+    app.depends_on("migrat")
+    stack.add(Service("web", cluster=Cluster("main"), task=task, desired_count=-1))
+    return stack
+
+
+def test_validate_raises_all_problems_at_once():
+    with pytest.raises(ValidationError) as info:
+        validate(broken())
+    rules = [p.rule for p in info.value.problems]
+    # errors only: the ECS107 warning stays out
+    assert sorted(rules) == ["ECS201", "ECS202", "ECS310", "ECS402"]
+    text = str(info.value)
+    assert text.startswith("4 problems:")
+    assert ("error ECS201 service web › task web › container app: depends on 'otel' with HEALTHY, but 'otel' "
+            "has no health check. Add health_check=HealthCheck([...]) to 'otel', or use START.") in text
+    assert ("error ECS310 service web › task web: Fargate does not support cpu=256 with memory=4096 "
+            "(256 CPU allows 512, 1024, 2048).") in text
+
+
+def test_stack_methods_use_the_rules():
+    stack = broken()
+    assert stack.problems() == check_stack(stack)
+    with pytest.raises(ValidationError):
+        stack.validate()
+
+
+def test_check_stack_orders_errors_before_warnings_then_by_path():
+    problems = check_stack(broken())
+    severities = [p.severity for p in problems]
+    assert severities == sorted(severities, key=lambda s: s != "error")
+    assert problems[-1].rule == "ECS107" and problems[-1].severity == "warning"
+    errors = [p for p in problems if p.severity == "error"]
+    assert [p.path for p in errors] == sorted(p.path for p in errors)
+
+
+def test_validate_returns_warnings_without_raising():
+    stack = design_blueprint()
+    stack.of_type(FargateTaskDefinition)[0].container("app").environment["my-var"] = "x"
+    [warning] = validate(stack)
+    assert warning.rule == "ECS107" and warning.severity == "warning"
+
+
+def test_hints_and_messages_are_sentences():
+    for problem in check_stack(broken()):
+        assert problem.message.endswith((".", ")")) or problem.message.endswith("start.")
+        assert not problem.hint or problem.hint.endswith((".", "?"))
+
+
+# ---- robustness: odd values anywhere never make a rule raise -------------------------------------
+
+ODD = [None, Parameter("P"), Sub("x-${P}"), -1, 0, 1, 10**9, "", "text", "EC2", "bridge", [], {}, [None],
+       {"": None}, {1: 2}, True, 1.5, object(), ["a", 5], (PortMapping(80),), [PortMapping(80, host_port=81)],
+       HealthCheck(["NONE"]), [Dependency("ghost", Condition.HEALTHY)], [Dependency(5, "WEIRD")]]
+
+FIELDS = {
+    "stack": ["name", "parameters", "outputs"],
+    "cluster": ["name", "cluster_name"],
+    "task": ["family", "cpu", "memory", "network_mode", "compatibilities", "log_retention_days",
+             "containers"],
+    "container": ["name", "essential", "ports", "environment", "secrets", "health_check", "cpu", "memory",
+                  "memory_reservation", "start_timeout", "stop_timeout", "dependencies", "init", "task"],
+    "service": ["name", "task", "cluster", "desired_count", "launch_type", "subnets", "security_groups",
+                "allow_from", "assign_public_ip", "min_healthy_percent", "max_percent",
+                "health_check_grace_period", "platform_version", "service_name"],
+}
+
+
+def rich_stack() -> tuple[Stack, dict[str, list[object]]]:
+    stack = design_blueprint()
+    stack.parameter("ImageTag")
+    worker = Ec2TaskDefinition("worker")
+    db = worker.add_container("db", image="postgres", ports=[PortMapping(5432, host_port=5432)])
+    job = worker.add_init_container("job", image="x")
+    db.depends_on(job, Condition.COMPLETE)
+    stack.add(Service("worker", cluster=Cluster("main"), task=worker, launch_type="EC2"))
+    objects = {
+        "stack": [stack],
+        "cluster": stack.of_type(Cluster),
+        "task": [stack.of_type(FargateTaskDefinition)[0], worker],
+        "container": [c for t in (stack.of_type(FargateTaskDefinition)[0], worker) for c in t.containers],
+        "service": stack.of_type(Service),
+    }
+    return stack, objects
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(sorted(FIELDS)), st.integers(0, 10), st.integers(0, 20),
+                          st.sampled_from(range(len(ODD)))), min_size=1, max_size=6))
+def test_rules_never_raise_on_odd_models(changes):
+    stack, objects = rich_stack()
+    for kind, which, field, value in changes:
+        target = objects[kind][which % len(objects[kind])]
+        name = FIELDS[kind][field % len(FIELDS[kind])]
+        odd = ODD[value]
+        if isinstance(odd, list | dict):
+            odd = type(odd)(odd)  # a fresh copy, so one change cannot leak into another example
+        setattr(target, name, odd)
+    problems = check_stack(stack)
+    assert all(isinstance(p, Problem) for p in problems)
+    for p in problems:
+        str(p)
+
+
+@pytest.mark.parametrize("rule_id", sorted(EXPECTED))
+def test_each_rule_survives_an_empty_stack(rule_id):
+    assert list(RULES[rule_id].check(Stack("empty"))) == []
+
+
+# ---- the examples of docs/rules.md do what they say ----------------------------------------------
+
+PRELUDE = 'from ecsstack import *\nstack = Stack("app")\ncluster = Cluster("main")\n'
+
+
+def doc_examples() -> list[tuple[str, str, str]]:
+    """(rule id, "bad" or "good", code) for every example block of docs/rules.md."""
+    text = DOCS.read_text(encoding="utf-8")
+    out = []
+    for section in re.split(r"^## ", text, flags=re.M)[1:]:
+        rule_id = section.split("\n", 1)[0].strip()
+        for code in re.findall(r"```python\n(.*?)```", section, flags=re.S):
+            kind = code.split("\n", 1)[0].removeprefix("# ").strip()
+            if kind in ("bad", "good"):
+                out.append((rule_id, kind, code))
+    return out
+
+
+@pytest.mark.parametrize(("rule_id", "kind", "code"), doc_examples(),
+                         ids=[f"{r}-{k}" for r, k, _ in doc_examples()])
+def test_docs_examples(rule_id, kind, code):
+    namespace: dict[str, object] = {}
+    if rule_id == "ECS001" and kind == "bad":
+        with pytest.raises(ValidationError) as info:
+            exec(PRELUDE + code, namespace)
+        assert [p.rule for p in info.value.problems] == ["ECS001"]
+        return
+    exec(PRELUDE + code, namespace)
+    problems = check_stack(namespace["stack"])
+    if kind == "bad":
+        assert rule_id in {p.rule for p in problems}
+    else:
+        assert [p for p in problems if p.severity == "error" or p.rule == rule_id] == []
+
+
+def test_every_rule_has_docs_examples():
+    check_stack(Stack("empty"))
+    covered = {(r, k) for r, k, _ in doc_examples()}
+    for rule_id in [*RULES, "ECS001"]:
+        assert (rule_id, "bad") in covered and (rule_id, "good") in covered, rule_id
