@@ -38,3 +38,35 @@ golden: install-test
 
 clean:
 	rm -rf $(OUT) .pytest_cache
+
+# --- deploy (ecsstack.deploy) -------------------------------------------------------------------
+# make deploy BLUEPRINT=web STACK=web-dev [PARAMS="K=V ..."] [DEPLOY_FLAGS="--yes --region eu-west-1"]
+BLUEPRINT    ?= web
+STACK        ?= $(BLUEPRINT)
+PARAMS       ?=
+DEPLOY_FLAGS ?=
+# make deploy-local / stop-local: the web blueprint on a moto_server at 127.0.0.1:$(LOCAL_PORT)
+# (moto_server comes with the test extras, so deploy-local installs those)
+LOCAL_PORT   ?= 5555
+LOCAL_URL    := http://127.0.0.1:$(LOCAL_PORT)
+LOCAL_PID    ?= $(OUT)/moto_server.pid
+LOCAL_STACK  ?= web-local
+LOCAL_ENV    := env -u AWS_PROFILE -u AWS_SESSION_TOKEN -u AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=testing \
+                AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
+
+.PHONY: deploy deploy-local stop-local
+
+deploy: install
+	$(BIN)/ecsstack deploy $(BLUEPRINTS)/$(BLUEPRINT).py --stack-name $(STACK) \
+		$(foreach p,$(PARAMS),--parameter $(p)) $(DEPLOY_FLAGS)
+
+deploy-local: install-test
+	$(PY) -m ecsstack.deploy.local start --port $(LOCAL_PORT) --pid-file $(LOCAL_PID)
+	@params="$$($(LOCAL_ENV) $(PY) -m ecsstack.deploy.local params $(BLUEPRINTS)/web.py \
+		--endpoint-url $(LOCAL_URL))" && \
+	echo "ecsstack deploy $(BLUEPRINTS)/web.py --stack-name $(LOCAL_STACK) --endpoint-url $(LOCAL_URL) --yes $$params" && \
+	$(LOCAL_ENV) $(BIN)/ecsstack deploy $(BLUEPRINTS)/web.py --stack-name $(LOCAL_STACK) \
+		--endpoint-url $(LOCAL_URL) --region us-east-1 --yes $$params
+
+stop-local:
+	$(PY) -m ecsstack.deploy.local stop --pid-file $(LOCAL_PID)

@@ -1,0 +1,50 @@
+"""Deploy compiled templates to AWS CloudFormation through boto3: change sets, a readable diff, live
+progress, the real failure reason, safe handling of every stack state.
+
+Importing this package imports no boto3: the public names below load on first use.
+
+    from ecsstack.deploy import deploy
+    result = deploy(stack, "web-dev", parameters={"VpcId": "vpc-1"}, yes=True)
+    if not result.ok:
+        print(result.failure)
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._api import deploy, destroy, diff, outputs, status
+    from ._errors import DataLossError, DeployError, DeployInterrupted, LimitError, LintError, UsageError
+    from ._progress import Backoff
+    from ._provider import Provider
+    from ._results import DeployResult, DestroyResult, DiffResult, Outcome, StatusResult
+
+__all__ = [
+    "Backoff", "DataLossError", "DeployError", "DeployInterrupted", "DeployResult", "DestroyResult",
+    "DiffResult", "LimitError", "LintError", "Outcome", "Provider", "StatusResult", "UsageError",
+    "deploy", "destroy", "diff", "outputs", "status",
+]
+
+_WHERE = {
+    "deploy": "_api", "destroy": "_api", "diff": "_api", "outputs": "_api", "status": "_api",
+    "DataLossError": "_errors", "DeployError": "_errors", "DeployInterrupted": "_errors",
+    "LimitError": "_errors", "LintError": "_errors", "UsageError": "_errors",
+    "Backoff": "_progress", "Provider": "_provider",
+    "DeployResult": "_results", "DestroyResult": "_results", "DiffResult": "_results",
+    "Outcome": "_results", "StatusResult": "_results",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

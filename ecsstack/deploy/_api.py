@@ -1,0 +1,280 @@
+"""The deploy API: ``deploy``, ``diff``, ``destroy``, ``status``, ``outputs``. The CLI is a thin wrapper;
+each function works from Python, prints through a rich console and returns a result object."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._changes import RETAINING_POLICIES, find_risks
+from ._errors import DataLossError, DeployError, LintError, UsageError
+from ._failure import root_cause
+from ._propdiff import template_diff
+from ._results import DeployResult, DestroyResult, DiffResult, Outcome, StatusResult
+from ._session import Confirm, Session, open_session
+from ._states import GONE, IN_PROGRESS, SUCCESS, advice
+from ._template import Template, check_limits, check_parameter_names, force_new_deployment
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ._progress import Backoff
+    from ._provider import Provider
+
+__all__ = ["deploy", "destroy", "diff", "outputs", "status"]
+
+_HEALTHY = SUCCESS | {"UPDATE_ROLLBACK_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"}
+
+
+def _template(template: Any, stack_name: str | None) -> tuple[Template, str]:
+    """A Template and the stack name from a dict, JSON text or an ``ecsstack.Stack``."""
+    default = None
+    if hasattr(template, "to_dict") and hasattr(template, "name"):
+        default, template = template.name, template.to_dict()
+    name = stack_name or default
+    if not name:
+        raise UsageError("no stack name: pass --stack-name (stack_name=...).")
+    return Template.of(template), name
+
+
+def _lint(template: Template, session: Session) -> None:
+    from ..lint import lint_template
+
+    findings = lint_template(template.body)
+    if any(f.is_error for f in findings):
+        raise LintError(findings)
+    for f in findings:
+        session.reporter.warn(f"cfn-lint {f}")
+
+
+def _finish(session: Session, result: DeployResult, template: Template) -> DeployResult:
+    """Fill in outputs and resources (with physical ids) and print them."""
+    info = session.provider.describe_stack(result.stack_id or result.stack_name)
+    if info is not None:
+        result.status, result.outputs = info.status, dict(info.outputs)
+        result.resources = session.provider.resources(info.stack_id)
+    session.reporter.outputs(result.outputs, declared=sorted(template.data.get("Outputs") or {}))
+    session.reporter.resources(result.resources)
+    return result
+
+
+def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[str, str] | None = None,
+           tags: Mapping[str, str] | None = None, yes: bool = False, confirm: Confirm | None = None,
+           force_new_deployment: bool = False, recreate_failed: bool = False, allow_replace: bool = False,
+           s3_bucket: str | None = None, termination_protection: bool = False,
+           capabilities: tuple[str, ...] = (), lint: bool = True,
+           region: str | None = None, profile: str | None = None, endpoint_url: str | None = None,
+           provider: Provider | None = None, console: Console | None = None,
+           sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
+           backoff: Backoff | None = None) -> DeployResult:
+    """Deploy ``template`` (a dict, JSON text or ``ecsstack.Stack``) to ``stack_name`` through a change set.
+
+    Chooses CREATE or UPDATE from the stack's state (waiting for one in progress), shows the changes and
+    a property-level diff, stops before removing or replacing data-bearing resources unless
+    ``allow_replace``, asks ``confirm`` unless ``yes``, executes, streams progress and returns a
+    ``DeployResult`` (``.ok`` is False when the stack failed; ``.failure`` holds the root cause).
+    Raises ``DeployError`` (and subclasses) for everything that stops a deploy before it starts.
+    """
+    tpl, name = _template(template, stack_name)
+    given = dict(parameters or {})
+    check_parameter_names(tpl, given)
+    if force_new_deployment:
+        tpl = _force(tpl)
+    check_limits(tpl)
+    session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
+                           console=console, sleep=sleep, clock=clock, backoff=backoff)
+    if lint:
+        _lint(tpl, session)
+    provider, reporter = session.provider, session.reporter
+
+    previous = session.settle(name, recreate_failed=recreate_failed, total=len(tpl.resources))
+    creating = previous is None
+    cs = session.change_set(name, tpl, previous, parameters=given, tags=tags, s3_bucket=s3_bucket,
+                            extra_capabilities=capabilities)
+    if cs.no_changes:
+        provider.delete_change_set(cs)
+        reporter.markup(f"[bold green]no changes[/]: stack {name} is up to date.")
+        _protect(session, name, termination_protection)
+        return _finish(session, DeployResult(name, Outcome.NO_CHANGES, stack_id=cs.stack_id), tpl)
+
+    old = None if creating else provider.get_template(cs.stack_id)
+    reporter.changes(name, cs.changes, creating)
+    if not creating:
+        reporter.template_diff(template_diff(old, tpl.data))
+    risks = find_risks(cs.changes, old, tpl.data)
+    reporter.risks(risks)
+    if risks and not allow_replace:
+        session.discard(cs, creating)
+        raise DataLossError(name, risks)
+    if not session.confirm(f"Deploy these changes to {name}?", yes=yes, confirm=confirm,
+                           on_refuse=lambda: session.discard(cs, creating), what="deploy"):
+        reporter.say("Cancelled; nothing was changed.")
+        return DeployResult(name, Outcome.CANCELLED, changes=list(cs.changes))
+
+    stream = session.waiter.stream(cs.stack_id)
+    try:
+        provider.execute_change_set(cs)
+    except DeployError as exc:
+        info = provider.describe_stack(cs.stack_id)
+        state = info.status if info else "unknown"
+        raise DeployError(f"{exc.message} The stack {name} is now {state}.", advice(state, name)) from exc
+    total = len(tpl.resources) if creating else len(cs.changes)
+    final = session.wait(cs.stack_id, name, name, total, stream=stream)
+    state = final.status if final else GONE
+    if state in SUCCESS:
+        _protect(session, name, termination_protection)
+        reporter.markup(f"[bold green]Stack {name} {'created' if creating else 'updated'}[/] ({state}).")
+        outcome = Outcome.CREATED if creating else Outcome.UPDATED
+        return _finish(session, DeployResult(name, outcome, stack_id=cs.stack_id, changes=list(cs.changes)),
+                       tpl)
+    failure = root_cause(provider, cs.stack_id)
+    next_step = advice(state, name)
+    reporter.failure(failure, state, next_step)
+    return DeployResult(name, Outcome.FAILED, state, cs.stack_id, list(cs.changes), failure=failure,
+                        next_step=next_step)
+
+
+def _force(tpl: Template) -> Template:
+    return force_new_deployment(tpl)
+
+
+def _protect(session: Session, name: str, wanted: bool) -> None:
+    if not wanted:
+        return
+    info = session.provider.describe_stack(name)
+    if info is not None and not info.termination_protection:
+        session.provider.set_termination_protection(info.stack_id, True)
+        session.reporter.say(f"Termination protection enabled on {name}.")
+
+
+def diff(template: Any, stack_name: str | None = None, *, parameters: Mapping[str, str] | None = None,
+         s3_bucket: str | None = None, region: str | None = None, profile: str | None = None,
+         endpoint_url: str | None = None, provider: Provider | None = None, console: Console | None = None,
+         sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
+         backoff: Backoff | None = None) -> DiffResult:
+    """Show what deploying ``template`` would change (through a change set that is then deleted)."""
+    tpl, name = _template(template, stack_name)
+    given = dict(parameters or {})
+    check_parameter_names(tpl, given)
+    check_limits(tpl)
+    session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
+                           console=console, sleep=sleep, clock=clock, backoff=backoff)
+    previous = session.settle(name, recreate_failed=False, total=len(tpl.resources))
+    creating = previous is None
+    cs = session.change_set(name, tpl, previous, parameters=given, tags=None, s3_bucket=s3_bucket)
+    try:
+        if cs.no_changes:
+            session.reporter.markup(f"[bold green]no changes[/]: stack {name} is up to date.")
+            return DiffResult(name, not creating, True)
+        old = None if creating else session.provider.get_template(cs.stack_id)
+        entries = template_diff(old, tpl.data)
+        session.reporter.changes(name, cs.changes, creating)
+        if not creating:
+            session.reporter.template_diff(entries)
+        risks = find_risks(cs.changes, old, tpl.data)
+        session.reporter.risks(risks)
+        return DiffResult(name, not creating, False, list(cs.changes), entries, risks)
+    finally:
+        session.discard(cs, creating)
+
+
+def destroy(stack_name: str, *, yes: bool = False, confirm: Confirm | None = None,
+            region: str | None = None, profile: str | None = None, endpoint_url: str | None = None,
+            provider: Provider | None = None, console: Console | None = None,
+            sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
+            backoff: Backoff | None = None) -> DestroyResult:
+    """Delete the stack (after confirmation), streaming progress. Resources with a retaining
+    DeletionPolicy (log groups, file systems) are kept by CloudFormation and listed."""
+    session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
+                           console=console, sleep=sleep, clock=clock, backoff=backoff)
+    provider, reporter = session.provider, session.reporter
+    info = provider.describe_stack(stack_name)
+    if info is not None and info.status in IN_PROGRESS:
+        reporter.say(f"The stack {stack_name} is {info.status}; waiting for it to settle.")
+        info = session.wait(info.stack_id, stack_name, f"{stack_name} (waiting)", 1)
+    if info is None or info.status == GONE:
+        reporter.say(f"Stack {stack_name} does not exist; nothing to destroy.")
+        return DestroyResult(stack_name, Outcome.NOT_FOUND)
+    if info.termination_protection:
+        raise DeployError(f"stack {stack_name} has termination protection enabled; nothing was deleted.",
+                          f"If you really mean it: `aws cloudformation update-termination-protection "
+                          f"--no-enable-termination-protection --stack-name {stack_name}`, "
+                          f"then destroy again.")
+    try:
+        resources = provider.resources(info.stack_id)
+    except DeployError as exc:  # informational only: deleting may still work
+        reporter.warn(f"could not list the resources: {exc}")
+        resources = []
+    deployed = provider.get_template(info.stack_id).get("Resources") or {}
+    retained = sorted(k for k, v in deployed.items() if v.get("DeletionPolicy") in RETAINING_POLICIES)
+    reporter.markup(f"[bold]Destroying {stack_name}[/] ({info.status}): {len(resources)} resource"
+                    f"{'s' if len(resources) != 1 else ''}.")
+    if retained:
+        reporter.say(f"Kept after deletion (DeletionPolicy Retain/Snapshot): {', '.join(retained)}")
+    if not session.confirm(f"Delete stack {stack_name}?", yes=yes, confirm=confirm, on_refuse=lambda: None,
+                           what="destroy"):
+        reporter.say("Cancelled; nothing was deleted.")
+        return DestroyResult(stack_name, Outcome.CANCELLED, info.status, retained)
+    stream = session.waiter.stream(info.stack_id)
+    provider.delete_stack(info.stack_id)
+    final = session.wait(info.stack_id, stack_name, f"deleting {stack_name}", len(resources), stream=stream)
+    state = final.status if final else GONE
+    if state == GONE:
+        reporter.markup(f"[bold green]{stack_name}: deleted[/]")
+        return DestroyResult(stack_name, Outcome.DELETED, state, retained)
+    failure = root_cause(provider, info.stack_id)
+    next_step = advice(state, stack_name)
+    reporter.failure(failure, state, next_step)
+    return DestroyResult(stack_name, Outcome.FAILED, state, retained, failure, next_step)
+
+
+def status(stack_name: str, *, events: int = 10, region: str | None = None, profile: str | None = None,
+           endpoint_url: str | None = None, provider: Provider | None = None,
+           console: Console | None = None) -> StatusResult:
+    """The stack's state, its last ``events`` events, its outputs and, if it failed, the root cause."""
+    from ._events import StackEvent
+
+    session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
+                           console=console, sleep=None, clock=None, backoff=None)
+    provider, reporter = session.provider, session.reporter
+    info = provider.describe_stack(stack_name)
+    if info is None:
+        reporter.say(f"Stack {stack_name} does not exist (region {provider.region}).")
+        return StatusResult(stack_name, False)
+    recent = []
+    for raw in provider.events(info.stack_id):
+        recent.append(StackEvent.from_api(raw))
+        if len(recent) >= events:
+            break
+    result = StatusResult(stack_name, True, info.status, info.reason, info.termination_protection,
+                          list(reversed(recent)), dict(info.outputs))
+    reason = f" ({info.reason})" if info.reason else ""
+    protected = "  [termination protection on]" if info.termination_protection else ""
+    reporter.say(f"Stack {stack_name}: {info.status}{reason}{protected}")
+    if result.events:
+        reporter.markup("[bold]Last events[/]")
+        for e in result.events:
+            reporter.event(e)
+    reporter.outputs(result.outputs)
+    if info.status not in _HEALTHY and info.status not in IN_PROGRESS:
+        result.failure = root_cause(provider, info.stack_id)
+        result.next_step = advice(info.status, stack_name)
+        reporter.failure(result.failure, info.status, result.next_step)
+    elif info.status in ("UPDATE_ROLLBACK_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"):
+        result.failure = root_cause(provider, info.stack_id)
+        result.next_step = advice(info.status, stack_name)
+        reporter.failure(result.failure, None, result.next_step)
+    return result
+
+
+def outputs(stack_name: str, *, region: str | None = None, profile: str | None = None,
+            endpoint_url: str | None = None, provider: Provider | None = None) -> dict[str, str]:
+    """The stack's outputs as a dict; ``DeployError`` if there is no such stack."""
+    if provider is None:
+        from ._provider import Provider
+
+        provider = Provider(region=region, profile=profile, endpoint_url=endpoint_url)
+    info = provider.describe_stack(stack_name)
+    if info is None:
+        raise DeployError(f"stack {stack_name} does not exist (region {provider.region}).")
+    return dict(info.outputs)

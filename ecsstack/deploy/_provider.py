@@ -1,0 +1,324 @@
+"""The provider: every boto3 call of the deploy package, and the translation of AWS errors into one
+clear line. Nothing else in ``ecsstack.deploy`` talks to AWS."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+)
+from botocore.parsers import ResponseParserError
+
+from ._changes import ResourceChange
+from ._errors import DeployError
+
+__all__ = ["AWS_EXCEPTIONS", "AwsError", "ChangeSet", "Provider", "StackInfo", "StackResource", "aws_errors",
+           "is_no_changes"]
+
+# CloudFormation's two ways of saying "nothing to do"; checked here and nowhere else.
+_NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
+_CHANGE_SET_PENDING = frozenset({"CREATE_PENDING", "CREATE_IN_PROGRESS"})
+_CREDENTIAL_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
+                               "UnrecognizedClientException", "SignatureDoesNotMatch", "AccessDenied",
+                               "AccessDeniedException"})
+
+
+# Everything botocore raises for a failed call (ResponseParserError: an endpoint answering garbage).
+AWS_EXCEPTIONS = (ClientError, BotoCoreError, ResponseParserError)
+
+
+def is_no_changes(reason: str | None) -> bool:
+    return any(text in (reason or "") for text in _NO_CHANGES)
+
+
+class AwsError(DeployError):
+    """AWS refused a call, or could not be reached."""
+
+
+def translate(exc: Exception, doing: str) -> DeployError:
+    """One line for any botocore error: what we were doing, AWS's error code and message, a hint."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code, message = error.get("Code", "Error"), (error.get("Message") or str(exc)).strip()
+        message = message if message.endswith((".", "!", "?")) else f"{message}."
+        hint = None
+        if code in _CREDENTIAL_CODES:
+            hint = "Check the AWS credentials and permissions in use (--profile, AWS_PROFILE)."
+        return AwsError(f"{doing} failed: {code}: {message}", hint)
+    if isinstance(exc, NoCredentialsError):
+        return AwsError(f"{doing} failed: no AWS credentials found.",
+                        "Pass --profile, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and "
+                        "AWS_SECRET_ACCESS_KEY.")
+    if isinstance(exc, EndpointConnectionError):
+        return AwsError(f"{doing} failed: cannot reach {exc.kwargs.get('endpoint_url', 'the AWS endpoint')}.",
+                        "Check --endpoint-url / AWS_ENDPOINT_URL, --region and the network.")
+    if isinstance(exc, NoRegionError):
+        return AwsError(f"{doing} failed: no AWS region configured.", "Pass --region or set AWS_REGION.")
+    if isinstance(exc, ResponseParserError):
+        return AwsError(f"{doing} failed: the endpoint answered with something that is not an AWS response "
+                        f"(an internal server error?).")
+    return AwsError(f"{doing} failed: {exc}")
+
+
+@contextmanager
+def aws_errors(doing: str) -> Iterator[None]:
+    """Re-raise any botocore error inside as an ``AwsError`` saying what we were ``doing``."""
+    try:
+        yield
+    except AWS_EXCEPTIONS as exc:
+        raise translate(exc, doing) from exc
+
+
+@dataclass(frozen=True)
+class StackInfo:
+    name: str
+    stack_id: str
+    status: str
+    reason: str = ""
+    outputs: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    termination_protection: bool = False
+
+    @classmethod
+    def from_api(cls, s: Mapping[str, Any]) -> StackInfo:
+        return cls(
+            name=s["StackName"], stack_id=s.get("StackId", s["StackName"]), status=s["StackStatus"],
+            reason=s.get("StackStatusReason") or "",
+            outputs={o["OutputKey"]: o.get("OutputValue", "") for o in s.get("Outputs") or []},
+            parameters={p["ParameterKey"]: p.get("ParameterValue", "") for p in s.get("Parameters") or []},
+            tags={t["Key"]: t["Value"] for t in s.get("Tags") or []},
+            termination_protection=bool(s.get("EnableTerminationProtection")),
+        )
+
+
+@dataclass(frozen=True)
+class StackResource:
+    logical_id: str
+    resource_type: str
+    physical_id: str
+    status: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    arn: str
+    stack_id: str
+    changes: tuple[ResourceChange, ...] = ()
+    no_changes: bool = False
+
+
+class Provider:
+    """boto3 clients for one account and region, created on first use.
+
+    ``region``, ``profile`` and ``endpoint_url`` (default: ``AWS_ENDPOINT_URL``) pick the target;
+    ``clients`` injects ready clients (tests: stubbed ones). Retries use botocore's ``standard`` mode
+    (or ``AWS_RETRY_MODE=adaptive``), so throttling is retried with backoff.
+    """
+
+    def __init__(self, *, region: str | None = None, profile: str | None = None,
+                 endpoint_url: str | None = None, clients: Mapping[str, Any] | None = None,
+                 max_attempts: int = 6):
+        self.region_name = region
+        self.profile = profile
+        self.endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+        self.max_attempts = max_attempts
+        self._clients: dict[str, Any] = dict(clients or {})
+        self._session: Any = None
+
+    def config(self) -> Config:
+        mode = os.environ.get("AWS_RETRY_MODE", "standard")
+        mode = mode if mode in ("standard", "adaptive") else "standard"
+        return Config(retries={"mode": mode, "max_attempts": self.max_attempts}, user_agent_extra="ecsstack")
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            with aws_errors(f"creating the {service} client"):
+                if self._session is None:
+                    self._session = boto3.session.Session(profile_name=self.profile,
+                                                          region_name=self.region_name)
+                self._clients[service] = self._session.client(service, endpoint_url=self.endpoint_url,
+                                                              config=self.config())
+        return self._clients[service]
+
+    @property
+    def cfn(self) -> Any:
+        return self.client("cloudformation")
+
+    @property
+    def region(self) -> str:
+        return self.cfn.meta.region_name
+
+    # -- stacks ---------------------------------------------------------------------------------------
+    def describe_stack(self, name: str) -> StackInfo | None:
+        """The stack, or ``None`` if there is none by that name."""
+        try:
+            stacks = self.cfn.describe_stacks(StackName=name)["Stacks"]
+        except ClientError as exc:
+            if "does not exist" in exc.response.get("Error", {}).get("Message", ""):
+                return None
+            raise translate(exc, f"describing stack {name}") from exc
+        except (BotoCoreError, ResponseParserError) as exc:
+            raise translate(exc, f"describing stack {name}") from exc
+        return StackInfo.from_api(stacks[0]) if stacks else None
+
+    def has_resources(self, name: str) -> bool:
+        with aws_errors(f"listing the resources of {name}"):
+            return bool(self.cfn.list_stack_resources(StackName=name).get("StackResourceSummaries"))
+
+    def resources(self, name: str) -> list[StackResource]:
+        found = []
+        with aws_errors(f"listing the resources of {name}"):
+            for page in self.cfn.get_paginator("list_stack_resources").paginate(StackName=name):
+                for r in page.get("StackResourceSummaries", []):
+                    found.append(StackResource(r["LogicalResourceId"], r["ResourceType"],
+                                               r.get("PhysicalResourceId") or "", r["ResourceStatus"],
+                                               r.get("ResourceStatusReason") or ""))
+        return found
+
+    def events(self, stack_id: str) -> Iterator[dict[str, Any]]:
+        """The stack's events, newest first, page by page (stop iterating to stop fetching)."""
+        with aws_errors(f"reading the events of {stack_id}"):
+            for page in self.cfn.get_paginator("describe_stack_events").paginate(StackName=stack_id):
+                yield from page.get("StackEvents", [])
+
+    def get_template(self, stack_id: str) -> dict[str, Any]:
+        """The deployed template as data (``{}`` if it cannot be read as JSON or YAML)."""
+        with aws_errors(f"reading the template of {stack_id}"):
+            body = self.cfn.get_template(StackName=stack_id, TemplateStage="Original").get("TemplateBody")
+        if isinstance(body, Mapping):
+            return json.loads(json.dumps(body))
+        try:
+            return json.loads(body or "{}")
+        except json.JSONDecodeError:
+            pass
+        try:
+            import yaml
+
+            data = yaml.safe_load(body)
+        except Exception:  # short-form tags (!Ref) and the like: no property diff, not an error
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def delete_stack(self, stack_id: str) -> None:
+        with aws_errors(f"deleting stack {stack_id}"):
+            self.cfn.delete_stack(StackName=stack_id)
+
+    def set_termination_protection(self, stack_id: str, enabled: bool) -> None:
+        with aws_errors("updating termination protection"):
+            self.cfn.update_termination_protection(StackName=stack_id, EnableTerminationProtection=enabled)
+
+    # -- change sets ----------------------------------------------------------------------------------
+    def create_change_set(self, stack_name: str, change_set_name: str, change_set_type: str, *,
+                          body: str | None = None, url: str | None = None,
+                          parameters: list[dict[str, Any]] = (), capabilities: list[str] = (),
+                          tags: Mapping[str, str] | None = None, description: str = "") -> ChangeSet:
+        args: dict[str, Any] = {
+            "StackName": stack_name, "ChangeSetName": change_set_name, "ChangeSetType": change_set_type,
+            "Parameters": list(parameters), "Capabilities": list(capabilities),
+        }
+        args.update({"TemplateURL": url} if url else {"TemplateBody": body})
+        if tags:
+            args["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+        if description:
+            args["Description"] = description[:1024]
+        try:
+            made = self.cfn.create_change_set(**args)
+        except ClientError as exc:
+            if is_no_changes(exc.response.get("Error", {}).get("Message")):  # UpdateStack-style refusal
+                return ChangeSet("", stack_name, no_changes=True)
+            raise translate(exc, f"creating a change set for {stack_name}") from exc
+        except AWS_EXCEPTIONS as exc:
+            raise translate(exc, f"creating a change set for {stack_name}") from exc
+        return ChangeSet(made["Id"], made.get("StackId", stack_name))
+
+    def wait_change_set(self, change_set: ChangeSet, sleep: Callable[[float], None],
+                        delays: Iterator[float]) -> ChangeSet:
+        """Wait until the change set is computed; an empty one comes back with ``no_changes=True``."""
+        while not change_set.no_changes:
+            with aws_errors("describing the change set"):
+                first = self.cfn.describe_change_set(ChangeSetName=change_set.arn)
+            status = first.get("Status", "")
+            if status in _CHANGE_SET_PENDING:
+                sleep(next(delays))
+                continue
+            if status == "FAILED":
+                if is_no_changes(first.get("StatusReason")):
+                    return ChangeSet(change_set.arn, change_set.stack_id, no_changes=True)
+                raise AwsError(f"CloudFormation could not create the change set: {first.get('StatusReason')}")
+            return ChangeSet(change_set.arn, first.get("StackId", change_set.stack_id),
+                             tuple(self._all_changes(change_set.arn, first)))
+        return change_set
+
+    def _all_changes(self, arn: str, page: Mapping[str, Any]) -> Iterator[ResourceChange]:
+        while True:
+            for change in page.get("Changes") or []:
+                if change.get("Type", "Resource") == "Resource":
+                    yield ResourceChange.from_api(change)
+            token = page.get("NextToken")
+            if not token:
+                return
+            with aws_errors("describing the change set"):
+                page = self.cfn.describe_change_set(ChangeSetName=arn, NextToken=token)
+
+    def execute_change_set(self, change_set: ChangeSet) -> None:
+        with aws_errors("executing the change set"):
+            self.cfn.execute_change_set(ChangeSetName=change_set.arn)
+
+    def delete_change_set(self, change_set: ChangeSet) -> None:
+        """Best effort: a change set left behind is harmless, a failed cleanup must not hide the real news."""
+        if not change_set.arn:
+            return
+        with suppress(*AWS_EXCEPTIONS):
+            self.cfn.delete_change_set(ChangeSetName=change_set.arn)
+
+    # -- large templates ------------------------------------------------------------------------------
+    def default_bucket(self) -> str:
+        with aws_errors("looking up the AWS account"):
+            account = self.client("sts").get_caller_identity()["Account"]
+        return f"ecsstack-templates-{account}-{self.region}"
+
+    def upload_template(self, body: str, stack_name: str, bucket: str | None = None) -> str:
+        """Put the template in S3 (creating the default bucket if needed) and return its URL."""
+        s3 = self.client("s3")
+        if bucket is None:
+            bucket = self.default_bucket()
+            try:
+                s3.head_bucket(Bucket=bucket)
+            except ClientError:
+                config = {} if self.region == "us-east-1" else {
+                    "CreateBucketConfiguration": {"LocationConstraint": self.region}}
+                with aws_errors(f"creating the template bucket {bucket}"):
+                    s3.create_bucket(Bucket=bucket, **config)
+        key = f"ecsstack/{stack_name}/{hashlib.sha256(body.encode()).hexdigest()[:20]}.json"
+        with aws_errors(f"uploading the template to s3://{bucket}/{key}"):
+            s3.put_object(Bucket=bucket, Key=key, Body=body.encode(), ContentType="application/json")
+        return f"https://{bucket}.s3.{self.region}.amazonaws.com/{key}"
+
+    # -- ECS feedback ---------------------------------------------------------------------------------
+    def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:
+        ecs = self.client("ecs")
+        found = ecs.describe_services(cluster=cluster, services=[service]).get("services") or []
+        return found[0] if found else None
+
+    def stopped_tasks(self, cluster: str, service: str) -> list[dict[str, Any]]:
+        ecs = self.client("ecs")
+        listed = ecs.list_tasks(cluster=cluster, serviceName=service, desiredStatus="STOPPED")
+        arns = listed.get("taskArns") or []
+        if not arns:
+            return []
+        return ecs.describe_tasks(cluster=cluster, tasks=arns[:100]).get("tasks") or []

@@ -1,0 +1,221 @@
+"""``ecsstack diff | deploy | destroy | status | outputs``: thin click wrappers over ``ecsstack.deploy``.
+
+No boto3 at import time: ``ecsstack --help`` stays fast. Every user-facing error is one line; exit codes
+are 0 (done, including "no changes"), 1 (problem or failed stack), 2 (usage), 130 (interrupted).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ..console import EXIT_PROBLEMS, err, fail, out
+
+__all__ = ["register"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_INTERRUPTED = 130
+
+
+def _aws_options(fn: F) -> F:
+    fn = click.option("--endpoint-url", help="AWS endpoint (an emulator); default: $AWS_ENDPOINT_URL.")(fn)
+    fn = click.option("--profile", help="AWS profile to use.")(fn)
+    fn = click.option("--region", help="AWS region; default: the profile's or $AWS_REGION.")(fn)
+    return fn
+
+
+def _aws(region: str | None, profile: str | None, endpoint_url: str | None) -> dict[str, Any]:
+    return {"region": region, "profile": profile, "endpoint_url": endpoint_url}
+
+
+def _confirm() -> Callable[[str], bool] | None:
+    """Ask on a terminal; with no terminal there is nobody to ask (the API then refuses without --yes)."""
+    if not sys.stdin.isatty():
+        return None
+    return lambda question: click.confirm(question, default=False)
+
+
+def _guarded(call: Callable[[], Any]) -> Any:
+    """Run ``call``; turn every deploy error into one line and an exit code, never a traceback."""
+    from ._errors import DeployError, DeployInterrupted, LintError
+
+    try:
+        return call()
+    except LintError as exc:
+        for f in exc.findings:
+            style = "bold red" if f.is_error else "yellow"
+            err.print(f"[{style}]{f.level}[/] {f.rule} {f.path}: {f.message}", markup=True, highlight=False)
+        fail(exc.message, exc.exit_code)
+    except DeployError as exc:
+        fail(str(exc), exc.exit_code)
+    except DeployInterrupted as exc:
+        err.print(exc.hint, markup=False)
+        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        err.print("Interrupted.", markup=False)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:
+        from ._provider import AWS_EXCEPTIONS, translate
+
+        if isinstance(exc, AWS_EXCEPTIONS):
+            fail(str(translate(exc, "calling AWS")))
+        raise
+
+
+def _template_of(blueprint: str) -> tuple[dict[str, Any], str]:
+    """Load, validate and compile the blueprint; problems are printed and exit 1."""
+    from ..console import load_stacks, print_problems
+    from ..errors import ValidationError
+
+    loaded = load_stacks(blueprint)
+    if len(loaded) != 1:
+        fail(f"{blueprint} holds {len(loaded)} blueprints; deploy one file at a time.", 2)
+    path, stack = loaded[0]
+    try:
+        return stack.to_dict(), stack.name
+    except ValidationError as exc:
+        count = print_problems(exc.problems, source=str(path))
+        err.print(f"{count} problem{'s' if count != 1 else ''}; nothing was deployed.")
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    from ._template import parse_pairs
+
+    return parse_pairs(values, option)
+
+
+_blueprint = click.argument("blueprint", type=click.Path(exists=True, dir_okay=False))
+_stack_name = click.option("--stack-name", help="Stack name; default: the blueprint's stack name.")
+_parameter = click.option("--parameter", "parameters", multiple=True, metavar="K=V",
+                          help="Template parameter (repeatable). On update, unset ones keep their value.")
+_s3_bucket = click.option("--s3-bucket", help="Bucket for templates over 51,200 bytes; default: one "
+                                              "ecsstack creates per account and region.")
+
+
+@click.command("diff")
+@_blueprint
+@_stack_name
+@_parameter
+@_s3_bucket
+@_aws_options
+def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, ...], s3_bucket: str | None,
+                 region: str | None, profile: str | None, endpoint_url: str | None) -> None:
+    """Show what deploying BLUEPRINT would change: resources (Add/Modify/Remove, replacements flagged)
+    and a property-level diff against the deployed template. Changes nothing."""
+    from . import diff
+
+    def run() -> None:
+        params = _pairs(parameters, "--parameter")
+        template, name = _template_of(blueprint)
+        diff(template, stack_name or name, parameters=params, s3_bucket=s3_bucket, console=out,
+             **_aws(region, profile, endpoint_url))
+
+    _guarded(run)
+
+
+@click.command("deploy")
+@_blueprint
+@_stack_name
+@_parameter
+@click.option("--tag", "tags", multiple=True, metavar="K=V", help="Stack tag (repeatable).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--force-new-deployment", is_flag=True, help="Redeploy every ECS service even if unchanged.")
+@click.option("--recreate-failed", is_flag=True,
+              help="Delete a stack that never got created (ROLLBACK_COMPLETE…) and create it anew.")
+@click.option("--allow-replace", is_flag=True,
+              help="Allow removing or replacing log groups, file systems, buckets and other kept resources.")
+@_s3_bucket
+@click.option("--termination-protection", is_flag=True, help="Enable termination protection on the stack.")
+@click.option("--no-lint", is_flag=True, hidden=True, help="Skip cfn-lint (for emulators and tests).")
+@_aws_options
+def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str, ...], tags: tuple[str, ...],
+                   yes: bool, force_new_deployment: bool, recreate_failed: bool, allow_replace: bool,
+                   s3_bucket: str | None, termination_protection: bool, no_lint: bool,
+                   region: str | None, profile: str | None, endpoint_url: str | None) -> None:
+    """Synthesize, validate, lint and deploy BLUEPRINT through a change set, with live progress."""
+    from . import deploy
+
+    def run() -> Any:
+        params, tag_map = _pairs(parameters, "--parameter"), _pairs(tags, "--tag")
+        template, name = _template_of(blueprint)
+        return deploy(template, stack_name or name, parameters=params, tags=tag_map, yes=yes,
+                      confirm=_confirm(), force_new_deployment=force_new_deployment,
+                      recreate_failed=recreate_failed, allow_replace=allow_replace, s3_bucket=s3_bucket,
+                      termination_protection=termination_protection, lint=not no_lint, console=out,
+                      **_aws(region, profile, endpoint_url))
+
+    result = _guarded(run)
+    if not result.ok:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@click.command("destroy")
+@click.argument("blueprint", required=False, type=click.Path(exists=True, dir_okay=False))
+@_stack_name
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@_aws_options
+def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
+                    region: str | None, profile: str | None, endpoint_url: str | None) -> None:
+    """Delete the stack of BLUEPRINT (or --stack-name). Retained log groups and file systems stay."""
+    from . import destroy
+
+    if not blueprint and not stack_name:
+        fail("name the stack: ecsstack destroy BLUEPRINT, or --stack-name NAME.", 2)
+
+    def run() -> Any:
+        name = stack_name
+        if not name:
+            from ..console import load_stacks
+
+            name = load_stacks(blueprint)[0][1].name
+        return destroy(name, yes=yes, confirm=_confirm(), console=out, **_aws(region, profile, endpoint_url))
+
+    result = _guarded(run)
+    if not result.ok:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@click.command("status")
+@click.option("--stack-name", required=True, help="Stack name.")
+@click.option("--events", "count", default=10, show_default=True, help="How many recent events to show.")
+@_aws_options
+def status_command(stack_name: str, count: int, region: str | None, profile: str | None,
+                   endpoint_url: str | None) -> None:
+    """Show the stack's state, its last events, its outputs and, after a failure, the root cause."""
+    from . import status
+
+    aws = _aws(region, profile, endpoint_url)
+    result = _guarded(lambda: status(stack_name, events=count, console=out, **aws))
+    if not result.exists:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@click.command("outputs")
+@click.option("--stack-name", required=True, help="Stack name.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_aws_options
+def outputs_command(stack_name: str, fmt: str, region: str | None, profile: str | None,
+                    endpoint_url: str | None) -> None:
+    """Print the stack's outputs (``--format json`` for scripts)."""
+    from . import outputs
+
+    values = _guarded(lambda: outputs(stack_name, **_aws(region, profile, endpoint_url)))
+    if fmt == "json":
+        out.file.write(json.dumps(values, indent=2, sort_keys=True) + "\n")
+        return
+    width = max((len(k) for k in values), default=0)
+    for key, value in sorted(values.items()):
+        out.print(f"{key:<{width}}  {value}", markup=False)
+    if not values:
+        err.print(f"Stack {stack_name} has no outputs.", markup=False)
+
+
+def register(group: click.Group) -> None:
+    """Add the deploy commands to the ``ecsstack`` command group."""
+    for command in (diff_command, deploy_command, destroy_command, status_command, outputs_command):
+        group.add_command(command)

@@ -1,0 +1,184 @@
+"""A local AWS emulator for ``make deploy-local``: start/stop ``moto_server`` on 127.0.0.1 and give a
+blueprint the network it asks for (a VPC and subnets, found again by tag on later runs).
+
+    python -m ecsstack.deploy.local start --port 5555 --pid-file build/moto_server.pid
+    python -m ecsstack.deploy.local params blueprints/web.py --endpoint-url http://127.0.0.1:5555
+    python -m ecsstack.deploy.local stop --pid-file build/moto_server.pid
+
+Only for emulators: every command refuses endpoints that are not on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = ["ensure_network", "main", "parameters_for"]
+
+TAG = "ecsstack:local"
+VPC_CIDR = "10.42.0.0/16"
+SUBNET_CIDRS = ("10.42.0.0/20", "10.42.16.0/20")
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/moto-api/", timeout=0.5):
+            return True
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _local(url: str) -> str:
+    if urlsplit(url).hostname not in ("127.0.0.1", "localhost"):
+        raise SystemExit(f"error {url} is not a local endpoint; this helper only talks to emulators.")
+    return url.rstrip("/")
+
+
+def start(port: int, pid_file: Path, log_file: Path) -> int:
+    url = f"http://127.0.0.1:{port}"
+    if _answers(url):
+        print(f"moto_server already answering on {url}")
+        return 0
+    exe = Path(sys.executable).parent / "moto_server"
+    if not exe.exists():
+        print(f"error moto_server not found next to {sys.executable}; run `make install-test`.",
+              file=sys.stderr)
+        return 1
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "ab") as log:
+        proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    pid_file.write_text(f"{proc.pid}\n")
+    deadline = time.monotonic() + 20
+    while not _answers(url):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            print(f"error moto_server did not start on {url}; see {log_file}", file=sys.stderr)
+            return 1
+        time.sleep(0.1)
+    print(f"started moto_server (pid {proc.pid}) on {url}; stop it with `make stop-local`")
+    return 0
+
+
+def stop(pid_file: Path) -> int:
+    if not pid_file.exists():
+        print(f"no moto_server to stop (no {pid_file}).")
+        return 0
+    pid = int(pid_file.read_text().strip() or 0)
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if pid <= 0 or (cmdline.exists() and b"moto_server" not in cmdline.read_bytes()):
+        print(f"process {pid} is not our moto_server; removing the stale {pid_file}.")
+        pid_file.unlink()
+        return 0
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        print(f"moto_server (pid {pid}) was not running.")
+    else:
+        for _ in range(50):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        print(f"stopped moto_server (pid {pid}).")
+    pid_file.unlink(missing_ok=True)
+    return 0
+
+
+def _tagged(name: str) -> list[dict[str, str]]:
+    return [{"Key": TAG, "Value": "true"}, {"Key": "Name", "Value": name}]
+
+
+def ensure_network(ec2: Any) -> tuple[str, list[str]]:
+    """The VPC and two subnets tagged ``ecsstack:local``; created on the first run, reused afterwards."""
+    flt = [{"Name": f"tag:{TAG}", "Values": ["true"]}]
+    vpcs = ec2.describe_vpcs(Filters=flt)["Vpcs"]
+    if vpcs:
+        vpc_id = sorted(v["VpcId"] for v in vpcs)[0]
+    else:
+        vpc_id = ec2.create_vpc(CidrBlock=VPC_CIDR, TagSpecifications=[
+            {"ResourceType": "vpc", "Tags": _tagged("ecsstack-local")}])["Vpc"]["VpcId"]
+    subnets = ec2.describe_subnets(Filters=[*flt, {"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+    if len(subnets) < len(SUBNET_CIDRS):
+        zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
+        have = {s["CidrBlock"] for s in subnets}
+        for i, cidr in enumerate(SUBNET_CIDRS):
+            if cidr not in have:
+                made = ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zones[i % len(zones)],
+                                         TagSpecifications=[{"ResourceType": "subnet",
+                                                             "Tags": _tagged(f"ecsstack-local-{i}")}])
+                subnets.append(made["Subnet"])
+    return vpc_id, sorted(s["SubnetId"] for s in subnets)
+
+
+def parameters_for(template: dict[str, Any], vpc_id: str, subnets: list[str],
+                   security_group: str | None = None) -> dict[str, str]:
+    """Values for the template's network parameters, chosen by parameter type."""
+    by_type = {
+        "AWS::EC2::VPC::Id": vpc_id,
+        "List<AWS::EC2::VPC::Id>": vpc_id,
+        "AWS::EC2::Subnet::Id": subnets[0],
+        "List<AWS::EC2::Subnet::Id>": ",".join(subnets),
+    }
+    if security_group:
+        by_type["AWS::EC2::SecurityGroup::Id"] = security_group
+        by_type["List<AWS::EC2::SecurityGroup::Id>"] = security_group
+    declared = sorted((template.get("Parameters") or {}).items())
+    return {name: by_type[spec["Type"]] for name, spec in declared
+            if spec.get("Type") in by_type and "Default" not in spec}
+
+
+def params(blueprint: str, endpoint_url: str, region: str) -> int:
+    import boto3
+
+    from ..errors import EcsstackError
+    from ..loader import load_blueprint
+
+    try:
+        template = load_blueprint(blueprint).to_dict()
+    except EcsstackError as exc:
+        print(f"error {exc}", file=sys.stderr)
+        return 1
+    ec2 = boto3.client("ec2", endpoint_url=_local(endpoint_url), region_name=region)
+    vpc_id, subnets = ensure_network(ec2)
+    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                                   {"Name": "group-name", "Values": ["default"]}])
+    default_group = groups["SecurityGroups"][0]["GroupId"] if groups["SecurityGroups"] else None
+    values = parameters_for(template, vpc_id, subnets, default_group)
+    print(" ".join(f"--parameter {k}={v}" for k, v in values.items()))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ecsstack.deploy.local",
+                                     description=(__doc__ or "").split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_start = sub.add_parser("start", help="start moto_server on 127.0.0.1 unless it already answers there")
+    p_start.add_argument("--port", type=int, default=5555)
+    p_start.add_argument("--pid-file", type=Path, default=Path("build/moto_server.pid"))
+    p_start.add_argument("--log-file", type=Path, default=None)
+    p_stop = sub.add_parser("stop", help="stop the moto_server that `start` started")
+    p_stop.add_argument("--pid-file", type=Path, default=Path("build/moto_server.pid"))
+    p_params = sub.add_parser("params", help="print --parameter options for the blueprint's network")
+    p_params.add_argument("blueprint")
+    p_params.add_argument("--endpoint-url", required=True)
+    p_params.add_argument("--region", default="us-east-1")
+    args = parser.parse_args(argv)
+    if args.command == "start":
+        return start(args.port, args.pid_file, args.log_file or args.pid_file.with_suffix(".log"))
+    if args.command == "stop":
+        return stop(args.pid_file)
+    return params(args.blueprint, args.endpoint_url, args.region)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Limits before any AWS call, capabilities, --force-new-deployment, parameters."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from ecsstack.deploy import LimitError, UsageError, deploy
+from ecsstack.deploy._template import (
+    Template,
+    capabilities,
+    check_limits,
+    force_new_deployment,
+    parse_pairs,
+    resolve_parameters,
+)
+
+
+def _tpl(resources: dict[str, Any] | None = None, **sections: Any) -> dict[str, Any]:
+    return {"Resources": resources or {"Logs": {"Type": "AWS::Logs::LogGroup"}}, **sections}
+
+
+class NoAws:
+    """A provider that fails the test if it is ever asked anything."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"AWS was called ({name}) before the limits were checked")
+
+
+@pytest.mark.parametrize(("template", "numbers"), [
+    (_tpl({f"R{i}": {"Type": "AWS::SNS::Topic"} for i in range(501)}), "501 resources (at most 500)"),
+    (_tpl(Parameters={f"P{i}": {"Type": "String", "Default": "x"} for i in range(201)}),
+     "201 parameters (at most 200)"),
+    (_tpl(Outputs={f"O{i}": {"Value": "x"} for i in range(201)}), "201 outputs (at most 200)"),
+    (_tpl(Description="x" * 1_000_001), "bytes (CloudFormation takes at most 1,000,000 bytes"),
+])
+def test_limits_refuse_before_any_aws_call(template: dict[str, Any], numbers: str) -> None:
+    with pytest.raises(LimitError) as caught:
+        deploy(template, "big", yes=True, lint=False, provider=NoAws())  # type: ignore[arg-type]
+    assert numbers in str(caught.value)
+    assert "nothing was sent" in str(caught.value)
+
+
+def test_limits_at_the_edge_pass() -> None:
+    check_limits(Template.of(_tpl({f"R{i}": {"Type": "AWS::SNS::Topic"} for i in range(500)})))
+
+
+@pytest.mark.parametrize(("resources", "extra", "expected"), [
+    ({"Logs": {"Type": "AWS::Logs::LogGroup"}}, {}, []),
+    ({"Role": {"Type": "AWS::IAM::Role", "Properties": {}}}, {}, ["CAPABILITY_IAM"]),
+    ({"Role": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "fixed"}}}, {},
+     ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]),
+    ({"Child": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "https://x"}}}, {},
+     ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]),
+    ({"Fn": {"Type": "AWS::Serverless::Function"}}, {"Transform": "AWS::Serverless-2016-10-31"},
+     ["CAPABILITY_AUTO_EXPAND"]),
+    ({"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"Fn::Transform": {"Name": "Macro"}}}}, {},
+     ["CAPABILITY_AUTO_EXPAND"]),
+])
+def test_capabilities_are_derived(resources: dict[str, Any], extra: dict[str, Any], expected: list[str]) -> None:
+    assert capabilities(Template.of(_tpl(resources, **extra))) == expected
+
+
+def test_force_new_deployment_sets_a_fresh_nonce_on_every_service() -> None:
+    template = Template.of(_tpl({
+        "A": {"Type": "AWS::ECS::Service", "Properties": {"DesiredCount": 1}},
+        "B": {"Type": "AWS::ECS::Service", "Properties": {}},
+        "Logs": {"Type": "AWS::Logs::LogGroup"},
+    }))
+    first, second = force_new_deployment(template), force_new_deployment(template)
+    for name in ("A", "B"):
+        forced = first.data["Resources"][name]["Properties"]["ForceNewDeployment"]
+        assert forced["EnableForceNewDeployment"] is True
+        assert forced["ForceNewDeploymentNonce"]
+        assert forced != second.data["Resources"][name]["Properties"]["ForceNewDeployment"]
+    assert "Properties" not in first.data["Resources"]["Logs"]
+    assert "ForceNewDeployment" not in json.dumps(template.data)  # the original is untouched
+    assert json.loads(first.body) == first.data
+
+
+def test_text_is_sent_as_given_and_bad_json_is_a_usage_error() -> None:
+    text = '{"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup"}}}'
+    assert Template.of(text).body == text
+    with pytest.raises(UsageError, match="not valid JSON"):
+        Template.of("Resources: {}")
+
+
+def test_parse_pairs() -> None:
+    assert parse_pairs(["A=1", "B=x=y", "C="], "--parameter") == {"A": "1", "B": "x=y", "C": ""}
+    for bad in ("A", "=1"):
+        with pytest.raises(UsageError, match="expected KEY=VALUE") as caught:
+            parse_pairs([bad], "--parameter")
+        assert caught.value.exit_code == 2
+
+
+PARAMS = _tpl(Parameters={
+    "VpcId": {"Type": "AWS::EC2::VPC::Id"},
+    "ImageTag": {"Type": "String", "Default": "1.4"},
+    "Count": {"Type": "Number", "Default": 2},
+})
+
+
+def test_parameters_on_create_use_given_values_and_defaults() -> None:
+    resolved = resolve_parameters(Template.of(PARAMS), {"VpcId": "vpc-1"}, None)
+    assert resolved == [{"ParameterKey": "VpcId", "ParameterValue": "vpc-1"}]
+
+
+def test_parameters_on_update_keep_deployed_values() -> None:
+    previous = {"VpcId": "vpc-1", "ImageTag": "2.0", "Count": "2"}
+    resolved = resolve_parameters(Template.of(PARAMS), {"Count": "3"}, previous)
+    assert resolved == [
+        {"ParameterKey": "Count", "ParameterValue": "3"},
+        {"ParameterKey": "ImageTag", "UsePreviousValue": True},  # 2.0 ≠ default: carried over
+        {"ParameterKey": "VpcId", "UsePreviousValue": True},
+    ]
+
+
+def test_missing_and_unknown_parameters_are_usage_errors() -> None:
+    with pytest.raises(UsageError, match=r"missing parameter: VpcId \(AWS::EC2::VPC::Id\)"):
+        resolve_parameters(Template.of(PARAMS), {}, None)
+    with pytest.raises(UsageError, match="unknown parameter Vpc; the template declares: Count, ImageTag, VpcId"):
+        resolve_parameters(Template.of(PARAMS), {"Vpc": "x"}, None)
