@@ -1,44 +1,46 @@
-"""A web app: a migration init container, a telemetry sidecar waited on until healthy, an app with a secret."""
+"""A web app behind an HTTPS load balancer, autoscaled on CPU: a migration init container and a
+telemetry sidecar the app waits on until healthy."""
 
 from ecsstack import (
+    Attr,
     Cluster,
     Condition,
-    FargateTaskDefinition,
     HealthCheck,
+    LoadBalancedWebService,
     Secret,
-    Service,
     Stack,
     Sub,
 )
 
+PLACEHOLDER_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+
 
 def build() -> Stack:
-    stack = Stack("web", description="Web app with a migration step and a telemetry sidecar")
+    stack = Stack("web", description="Web app behind an HTTPS load balancer, with a migration step and a sidecar")
     stack.parameter("ImageTag", default="1.4", description="Tag of example/app to run")
+    certificate = stack.parameter("Certificate", default=PLACEHOLDER_CERTIFICATE,
+                                  description="ARN of the ACM certificate the load balancer serves HTTPS with")
     image = Sub("example/app:${ImageTag}")
-    cluster = Cluster("main", container_insights=True)
 
-    task = FargateTaskDefinition("web", cpu=512, memory=1024)
-    task.add_init_container("migrate", image=image, command=["./manage", "migrate"])
-    otel = task.add_container(
-        "otel",
-        image="public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0",
-        essential=False,
-        health_check=HealthCheck(["CMD-SHELL", "curl -f localhost:13133 || exit 1"], start_period=10),
-    )
-    app = task.add_container(
-        "app",
-        image=image,
-        ports=[8080],
+    web = LoadBalancedWebService(
+        stack, "web", image=image, port=8080, cpu=512, memory=1024, certificate=certificate,
+        cluster=Cluster("main", container_insights=True), min_tasks=2, max_tasks=10, cpu_target=60,
+        health_check_path="/health",
         environment={"LOG_LEVEL": "info", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317"},
         secrets={"DB_PASSWORD": Secret.ssm("/web/db-password")},
         health_check=HealthCheck.shell("curl -f localhost:8080/health || exit 1"),
         stop_timeout=30,
     )
-    app.depends_on(otel, Condition.HEALTHY)
+    web.task.add_init_container("migrate", image=image, command=["./manage", "migrate"])
+    otel = web.task.add_container(
+        "otel",
+        image="public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0",
+        essential=False,
+        health_check=HealthCheck(["CMD-SHELL", "curl -f localhost:13133 || exit 1"], start_period=10),
+    )
+    web.container.depends_on(otel, Condition.HEALTHY)
 
-    service = Service("web", cluster=cluster, task=task, desired_count=2)
-    stack.add(service)
-    stack.output("ClusterName", cluster, description="The cluster the web service runs in")
-    stack.output("ServiceArn", service, description="The web service")
+    stack.output("ClusterName", web.cluster, description="The cluster the web service runs in")
+    stack.output("ServiceArn", web.service, description="The web service")
+    stack.output("LoadBalancerDns", Attr(web.load_balancer, "DNSName"), description="Where the site answers")
     return stack

@@ -1,27 +1,26 @@
-"""A background worker on Fargate: no ports, a Secrets Manager key, graceful shutdown."""
+"""A queue worker: Fargate Spot tasks draining an SQS queue (with a dead-letter queue), scaled on its depth."""
 
-from ecsstack import Cluster, FargateTaskDefinition, Secret, Service, Stack
+from ecsstack import Secret, Stack
+from ecsstack.patterns import QueueWorkerService
 
 
 def build() -> Stack:
-    stack = Stack("worker", description="Queue worker on Fargate")
-    queue_url = stack.parameter("QueueUrl", description="URL of the SQS queue to drain")
-    cluster = Cluster("jobs")
-
-    task = FargateTaskDefinition("worker", cpu=1024, memory=2048)
-    task.add_container(
+    stack = Stack("worker", description="Queue worker on Fargate Spot, scaled on queue depth")
+    worker = QueueWorkerService(
+        stack,
         "worker",
         image="123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:2.0",
+        cpu=1024,
+        memory=2048,
+        min_tasks=0,
+        max_tasks=20,
+        messages_per_task=50,
+        visibility_timeout=300,
         command=["python", "-m", "worker"],
-        environment={"QUEUE_URL": queue_url, "CONCURRENCY": 8},
+        environment={"CONCURRENCY": 8},
         secrets={"API_TOKEN": Secret.secrets_manager("worker/api", key="token")},
-        stop_timeout=120,
         readonly_root_filesystem=True,
     )
-    task.allow(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
-               "arn:aws:sqs:us-east-1:123456789012:jobs")
-
-    stack.add(Service("worker", cluster=cluster, task=task, desired_count=1, min_healthy_percent=0,
-                      max_percent=200))
-    stack.output("ClusterName", cluster)
+    stack.output("QueueUrl", worker.queue.url, description="Send jobs here")
+    stack.output("ClusterName", worker.cluster)
     return stack

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .console import EXIT_PROBLEMS, err, fail, load_stacks, out, print_problems
+from .deploy import commands as deploy_commands
 from .errors import ValidationError
 
 __all__ = ["main"]
@@ -99,12 +100,5 @@ def graph(blueprint: str, fmt: str) -> None:
         out.file.write(render(stack, fmt) + ("\n" if fmt == "text" else ""))
 
 
-def _register_extensions() -> None:
-    try:
-        from .deploy.commands import register
-    except ImportError:  # deploy commands not installed in this build
-        return
-    register(main)
-
-
-_register_extensions()
+# diff / deploy / destroy / status / outputs: the module imports boto3 only when a command runs.
+deploy_commands.register(main)

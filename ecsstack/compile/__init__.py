@@ -8,7 +8,21 @@ from troposphere import Export, Output
 
 from ..model import Stack
 from ..rules import validate
-from . import service, task  # noqa: F401  (register the compilers)
+
+# each module registers its compilers (@compiler) and hooks (@extends) on import
+from . import (  # noqa: F401
+    alarms,
+    capacity,
+    discovery,
+    firelens,
+    loadbalancing,
+    network,
+    queue,
+    scaling,
+    service,
+    task,
+    volumes,
+)
 from ._context import COMPILERS, Context
 from .ids import logical_id, pascal
 
@@ -40,6 +54,10 @@ def compile_stack(stack: Stack) -> dict[str, Any]:
     validate(stack)
     ctx = build_template(stack)
     template = ctx.template.to_dict()
+    for resource in template.get("Resources", {}).values():
+        # order carries no meaning here; sorting keeps the bytes stable whatever order hooks ran in
+        if isinstance(resource.get("DependsOn"), list):
+            resource["DependsOn"] = sorted(set(resource["DependsOn"]))
     for logical, index, raw in ctx.overrides:
         target = template["Resources"][logical].setdefault("Properties", {})
         if index is not None:

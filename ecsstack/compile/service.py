@@ -29,7 +29,9 @@ def compile_cluster(cluster: Cluster, ctx: Context) -> None:
 
 
 def _security_group(service: Service, ctx: Context, base: str) -> str:
-    vpc = ctx.parameter("VpcId", "AWS::EC2::VPC::Id", "VPC the services run in")
+    from .network import vpc_ref
+
+    vpc = vpc_ref(service.vpc, ctx)
     name = f"{base}SecurityGroup"
     ports = sorted({(p.container_port, p.protocol.value) for c in service.task.containers for p in c.ports})
     ingress = [
@@ -47,10 +49,9 @@ def _security_group(service: Service, ctx: Context, base: str) -> str:
 
 
 def _network(service: Service, ctx: Context, base: str) -> ecs.NetworkConfiguration:
-    if service.subnets is None:
-        subnets: Any = ctx.parameter("Subnets", "List<AWS::EC2::Subnet::Id>", "Subnets the tasks run in")
-    else:
-        subnets = ctx.value(service.subnets)
+    from .network import subnet_refs
+
+    subnets = subnet_refs(service.vpc if service.subnets is None else service.subnets, ctx)
     if service.security_groups is None:
         groups: Any = [GetAtt(_security_group(service, ctx, base), "GroupId")]
     else:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ._ecs import EcsWatcher
 from ._events import EventStream
-from ._states import is_settled
+from ._states import SUCCESS, is_settled
 
 if TYPE_CHECKING:
     from ._provider import Provider, StackInfo
@@ -71,7 +71,9 @@ class Waiter:
                 for line in ecs.poll():
                     self.reporter.ecs(line)
                 status = info.status if info else None
-                bar.update(len(done), status or "DELETE_COMPLETE")
+                # a stack that completed has settled every resource, even those no event named
+                finished = status is None or status in SUCCESS
+                bar.update(total if finished else len(done), status or "DELETE_COMPLETE")
                 if is_settled(status):
                     return info
                 if events:

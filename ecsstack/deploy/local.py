@@ -27,6 +27,7 @@ __all__ = ["ensure_network", "main", "parameters_for"]
 TAG = "ecsstack:local"
 VPC_CIDR = "10.42.0.0/16"
 SUBNET_CIDRS = ("10.42.0.0/20", "10.42.16.0/20")
+LOCAL_DOMAIN = "demo.ecsstack.local"
 
 
 def _answers(url: str) -> bool:
@@ -120,9 +121,19 @@ def ensure_network(ec2: Any) -> tuple[str, list[str]]:
     return vpc_id, sorted(s["SubnetId"] for s in subnets)
 
 
+def ensure_certificate(acm: Any) -> str:
+    """A certificate issued by the local endpoint's ACM (found again by domain), for HTTPS listeners."""
+    for page in acm.get_paginator("list_certificates").paginate():
+        for cert in page["CertificateSummaryList"]:
+            if cert.get("DomainName") == LOCAL_DOMAIN:
+                return cert["CertificateArn"]
+    return acm.request_certificate(DomainName=LOCAL_DOMAIN)["CertificateArn"]
+
+
 def parameters_for(template: dict[str, Any], vpc_id: str, subnets: list[str],
-                   security_group: str | None = None) -> dict[str, str]:
-    """Values for the template's network parameters, chosen by parameter type."""
+                   security_group: str | None = None, certificate: str | None = None) -> dict[str, str]:
+    """Values for the template's network parameters, chosen by parameter type; a String parameter
+    named like a certificate gets ``certificate`` (its default is a placeholder no endpoint knows)."""
     by_type = {
         "AWS::EC2::VPC::Id": vpc_id,
         "List<AWS::EC2::VPC::Id>": vpc_id,
@@ -132,14 +143,31 @@ def parameters_for(template: dict[str, Any], vpc_id: str, subnets: list[str],
     if security_group:
         by_type["AWS::EC2::SecurityGroup::Id"] = security_group
         by_type["List<AWS::EC2::SecurityGroup::Id>"] = security_group
-    declared = sorted((template.get("Parameters") or {}).items())
-    return {name: by_type[spec["Type"]] for name, spec in declared
-            if spec.get("Type") in by_type and "Default" not in spec}
+    values: dict[str, str] = {}
+    for name, spec in sorted((template.get("Parameters") or {}).items()):
+        if certificate and spec.get("Type") == "String" and "certificate" in name.lower():
+            values[name] = certificate
+        elif spec.get("Type") in by_type and "Default" not in spec:
+            values[name] = by_type[spec["Type"]]
+    return values
+
+
+def demo_parameters(template: dict[str, Any], endpoint_url: str, region: str = "us-east-1") -> dict[str, str]:
+    """Everything a blueprint needs from its surroundings on the local endpoint: a VPC with subnets,
+    its default security group and a certificate, each made once and found again."""
+    import boto3
+
+    url = _local(endpoint_url)
+    ec2 = boto3.client("ec2", endpoint_url=url, region_name=region)
+    vpc_id, subnets = ensure_network(ec2)
+    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                                   {"Name": "group-name", "Values": ["default"]}])
+    default_group = groups["SecurityGroups"][0]["GroupId"] if groups["SecurityGroups"] else None
+    certificate = ensure_certificate(boto3.client("acm", endpoint_url=url, region_name=region))
+    return parameters_for(template, vpc_id, subnets, default_group, certificate)
 
 
 def params(blueprint: str, endpoint_url: str, region: str) -> int:
-    import boto3
-
     from ..errors import EcsstackError
     from ..loader import load_blueprint
 
@@ -148,12 +176,7 @@ def params(blueprint: str, endpoint_url: str, region: str) -> int:
     except EcsstackError as exc:
         print(f"error {exc}", file=sys.stderr)
         return 1
-    ec2 = boto3.client("ec2", endpoint_url=_local(endpoint_url), region_name=region)
-    vpc_id, subnets = ensure_network(ec2)
-    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
-                                                   {"Name": "group-name", "Values": ["default"]}])
-    default_group = groups["SecurityGroups"][0]["GroupId"] if groups["SecurityGroups"] else None
-    values = parameters_for(template, vpc_id, subnets, default_group)
+    values = demo_parameters(template, endpoint_url, region)
     print(" ".join(f"--parameter {k}={v}" for k, v in values.items()))
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import _firelens, _volumes
 from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_str_map, fail
 from ._enums import Condition
 from ._tokens import Token
@@ -20,12 +21,18 @@ __all__ = ["Container", "Dependency"]
 class Dependency:
     """``source`` may start only when ``target`` reaches ``condition``.
 
-    ``implied`` marks the ordering that ``add_init_container`` adds for the user.
+    ``reason`` is set on the ordering ecsstack implies for the user (``"init order"`` from
+    ``add_init_container``, ``"FireLens router"`` for a container logging through the router);
+    empty for what the user declared.
     """
 
     target: Container | str
     condition: Condition
-    implied: bool = False
+    reason: str = ""
+
+    @property
+    def implied(self) -> bool:
+        return bool(self.reason)
 
     @property
     def target_name(self) -> str:
@@ -59,6 +66,12 @@ class Container:
     stop_timeout: int | None = None
     logging: LogConfig = field(default_factory=LogConfig)
     overrides: dict[str, Any] = field(default_factory=dict)
+    # mount points, log routing
+    mount = _volumes.mount
+    volumes_from = _volumes.volumes_from
+    mount_points = _volumes.MOUNT_POINTS
+    volume_sources = _volumes.VOLUME_SOURCES
+    firelens = _firelens.FIRELENS
     init: bool = False
     task: TaskDefinition | None = field(default=None, repr=False)
     dependencies: list[Dependency] = field(default_factory=list, repr=False)

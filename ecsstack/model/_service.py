@@ -24,12 +24,33 @@ class Cluster:
     container_insights: bool = False
     cluster_name: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    # service connect
+    #: a Namespace(...) services of this cluster use for Service Connect. Default: None
+    service_connect_namespace: Any = None
+    # capacity providers
+    #: providers to associate. Default: those the stack's strategies name, plus the cluster's EC2 capacity
+    capacity_providers: list[Any] | None = None
+    #: list[CapacityProviderStrategy] for services that set neither launch type nor strategy. Default: None
+    default_strategy: list[Any] | None = None
+    ec2_capacity: list[Any] = field(default_factory=list, init=False, repr=False)
+
+    def add_ec2_capacity(self, name: str, **kwargs: Any) -> Any:
+        """Add EC2 instances (an ``Ec2Capacity``; see its keywords and defaults) to the cluster; returns it."""
+        from ._capacity import make_ec2_capacity
+
+        capacity = make_ec2_capacity(self, name, kwargs)
+        self.ec2_capacity.append(capacity)
+        return capacity
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise fail("cluster", f"a cluster needs a name, got {self.name!r}.")
         self.container_insights = as_bool(self.container_insights, self.path, "container_insights")
         self.overrides = as_overrides(self.overrides, self.path)
+        from ._capacity import check_cluster_providers, check_cluster_strategy
+
+        self.capacity_providers = check_cluster_providers(self.capacity_providers, self)
+        self.default_strategy = check_cluster_strategy(self.default_strategy, self)
 
     @property
     def path(self) -> str:
@@ -67,6 +88,40 @@ class Service:
     health_check_grace_period: int | None = None
     service_name: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    # network, load balancing, service discovery
+    #: a Vpc(...): tasks in its private subnets, security group in it. Default: the VpcId/Subnets parameters
+    vpc: Any = None
+    #: ServiceConnect(...) (or True for a client only). Default: None (no Service Connect)
+    service_connect: Any = None
+    #: what this service uses that a stack must hold too (load balancers, namespaces, VPC, …): see related()
+    attachments: list[Any] = field(default_factory=list, init=False, repr=False)
+    dns_registrations: list[Any] = field(default_factory=list, init=False, repr=False)
+
+    def register_dns(self, namespace: Any, name: str | None = None) -> Service:
+        """Register the tasks in Cloud Map ``namespace`` as ``name`` (Default: the service's name)."""
+        from ._discovery import register_dns
+
+        return register_dns(self, namespace, name)
+
+    # capacity providers, placement, scaling
+    #: list[CapacityProviderStrategy]; replaces the launch type. Default: the launch type (or the cluster's default)
+    capacity_provider_strategy: list[Any] | None = None
+    #: list[PlacementStrategy] (EC2 only). Default: none (ECS spreads over availability zones)
+    placement_strategies: list[Any] = field(default_factory=list)
+    #: list[PlacementConstraint] (EC2 only). Default: none
+    placement_constraints: list[Any] = field(default_factory=list)
+    scalings: list[Any] = field(default_factory=list, init=False, repr=False)
+
+    def auto_scale(self, min_tasks: int = 1, max_tasks: int = 10) -> Any:
+        """Scale the task count between ``min_tasks`` (Default 1) and ``max_tasks`` (Default 10); returns a
+        ``ServiceScaling`` to add policies to (``.on_cpu()``, ``.on_metric(...)``, ``.on_schedule(...)``)."""
+        from ._scaling import ServiceScaling
+
+        return ServiceScaling(self, min_tasks, max_tasks)
+
+    # deployment alarms
+    #: CloudWatch alarm names, parameters or Alarm(...) objects; any firing rolls a deployment back. Default: none
+    rollback_alarms: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -92,14 +147,43 @@ class Service:
         if isinstance(self.allow_from, str):
             self.allow_from = [self.allow_from]
         self.overrides = as_overrides(self.overrides, path)
+        # network, load balancing, service discovery
+        from ._discovery import Namespace, ServiceConnect
+        from ._network import SubnetGroup, Vpc
+
+        if self.vpc is not None and not isinstance(self.vpc, Vpc):
+            raise fail(path, f"vpc must be a Vpc(...), got {self.vpc!r}.", "Leave it out to use the VpcId parameter.")
+        if self.vpc is None and isinstance(self.subnets, SubnetGroup):
+            self.vpc = self.subnets.vpc
+        if self.service_connect is True:
+            self.service_connect = ServiceConnect()
+        if self.service_connect is not None and not isinstance(self.service_connect, ServiceConnect):
+            raise fail(path, f"service_connect must be ServiceConnect(...), got {self.service_connect!r}.",
+                       'Write service_connect=ServiceConnect(ports=["http"]).')
+        default_ns = self.cluster.service_connect_namespace
+        if default_ns is not None and not isinstance(default_ns, Namespace):
+            raise fail(self.cluster.path, f"service_connect_namespace must be a Namespace(...), got {default_ns!r}.",
+                       'Write Cluster(..., service_connect_namespace=Namespace("internal")).')
+        for used in (self.vpc, default_ns, self.service_connect and self.service_connect.namespace):
+            if used is not None:
+                self.attachments.append(used)
+        # capacity providers, placement
+        from ._capacity import check_service_fields
+
+        check_service_fields(self)
+        # deployment alarms
+        from ._alarms import as_rollback_alarms, is_alarm_object
+
+        self.rollback_alarms = as_rollback_alarms(self.rollback_alarms, path)
+        self.attachments.extend(a for a in self.rollback_alarms if is_alarm_object(a))  # stack.add brings them
 
     @property
     def path(self) -> str:
         return f"service {self.name}"
 
     def related(self) -> list[object]:
-        """What a stack must hold for this service: its cluster and task definition."""
-        return [self.cluster, self.task]
+        """What a stack must hold for this service: its cluster, task definition and attachments."""
+        return [self.cluster, self.task, *self.attachments]
 
     @property
     def effective_launch_type(self) -> LaunchType:

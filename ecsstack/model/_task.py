@@ -6,12 +6,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Problem, ValidationError
+from . import _firelens, _volumes
 from ._check import as_enum, as_int, as_overrides, fail
 from ._container import Container, Dependency
 from ._enums import Condition, LaunchType, NetworkMode
 from ._tokens import Token
 
-__all__ = ["Ec2TaskDefinition", "FargateTaskDefinition", "TaskDefinition"]
+__all__ = ["INIT_ORDER", "Ec2TaskDefinition", "FargateTaskDefinition", "TaskDefinition"]
+
+#: the reason of the dependencies add_init_container implies
+INIT_ORDER = "init order"
 
 
 @dataclass(eq=False)
@@ -33,6 +37,18 @@ class TaskDefinition:
     task_role: str | Token | None = None
     log_retention_days: int = 30
     overrides: dict[str, Any] = field(default_factory=dict)
+    # runtime platform
+    #: CpuArchitecture.X86_64 or ARM64 (RuntimePlatform). Default None: not stated; X86_64 if os_family is
+    cpu_architecture: Any = None
+    #: OsFamily / "LINUX" (RuntimePlatform). Default None: LINUX when cpu_architecture is given
+    os_family: Any = None
+    # volumes and ephemeral storage
+    #: Fargate only: task storage in GiB, 21 to 200. Default None: Fargate's 20 GiB.
+    ephemeral_storage_gib: int | Token | None = None
+    volumes: list[_volumes.Volume] = field(default_factory=list, init=False, repr=False)
+    add_efs_volume = _volumes.add_efs_volume
+    add_bind_volume = _volumes.add_bind_volume
+    add_firelens_router = _firelens.add_firelens_router
     containers: list[Container] = field(default_factory=list, init=False, repr=False)
     permissions: list[tuple[list[str], list[Any]]] = field(default_factory=list, init=False, repr=False)
 
@@ -52,6 +68,10 @@ class TaskDefinition:
         self.compatibilities = [as_enum(LaunchType, c, path, "compatibilities") for c in self.compatibilities]
         as_int(self.log_retention_days, path, "log_retention_days")
         self.overrides = as_overrides(self.overrides, path)
+        from ._capacity import as_architecture, as_os_family
+
+        self.cpu_architecture = as_architecture(self.cpu_architecture, self)
+        self.os_family = as_os_family(self.os_family, self)
 
     @property
     def path(self) -> str:
@@ -125,15 +145,17 @@ class TaskDefinition:
         return next((c for c in self.containers if c.name == name), None)
 
     def dependencies_of(self, container: Container) -> list[Dependency]:
-        """Everything ``container`` waits for: what the user declared plus the init ordering."""
+        """Everything ``container`` waits for: what the user declared plus the init ordering (and the FireLens
+        router's: it starts first, and whoever logs through it waits for it to START)."""
         implied: list[Dependency] = []
         inits = self.init_containers
         if container.init:
             index = inits.index(container)
             if index > 0:
-                implied.append(Dependency(inits[index - 1], Condition.SUCCESS, implied=True))
+                implied.append(Dependency(inits[index - 1], Condition.SUCCESS, reason=INIT_ORDER))
         elif inits:
-            implied.append(Dependency(inits[-1], Condition.SUCCESS, implied=True))
+            implied.append(Dependency(inits[-1], Condition.SUCCESS, reason=INIT_ORDER))
+        implied = _firelens.firelens_dependencies(self, container, implied)  # the log router starts first
         declared = {d.target_name for d in container.dependencies}
         return [d for d in implied if d.target_name not in declared] + list(container.dependencies)
 

@@ -127,6 +127,19 @@ class LogConfig:
     def disabled(cls) -> LogConfig:
         return cls(None)
 
+    @classmethod
+    def firelens(cls, options: dict[str, Any] | None = None) -> LogConfig:
+        """Log through the task's FireLens router (``task.add_firelens_router()``), driver ``awsfirelens``.
+
+        ``options`` configure the router's output, e.g. ``{"Name": "firehose", "region": "eu-west-1",
+        "delivery_stream": "logs"}``. Default: ``{"Name": "cloudwatch_logs"}``, i.e. Fluent Bit into the
+        task's own log group (stream prefix = the container's name), which the task role may write to.
+        """
+        from ._check import as_str_map
+
+        return cls("awsfirelens", as_str_map({"Name": "cloudwatch_logs"} if options is None else options,
+                                             "log config", "options"))
+
     @property
     def uses_task_log_group(self) -> bool:
         return self.driver == "awslogs" and self.log_group is None and "awslogs-group" not in self.options

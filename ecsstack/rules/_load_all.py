@@ -1,3 +1,16 @@
 """Importing this module registers every rule."""
 
-from . import containers, dependencies, naming, services, tasks  # noqa: F401
+from . import (  # noqa: F401
+    alarms,
+    capacity,
+    containers,
+    dependencies,
+    discovery,
+    loadbalancing,
+    logging,
+    naming,
+    scaling,
+    services,
+    tasks,
+    volumes,
+)

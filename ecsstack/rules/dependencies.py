@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from ..errors import Problem
 from ..model import Condition, Container, Dependency, Stack, TaskDefinition
+from ..model._task import INIT_ORDER
 from ._helpers import (
     as_list,
     condition_of,
@@ -181,13 +182,16 @@ def _cycle(stack: Stack, r: Rule) -> Iterator[Problem]:
             for index, (container, dep) in enumerate(chain):
                 if dep is not None and dep.implied:
                     waited = chain[(index + 1) % len(chain)][0]
-                    why = ("init containers run in the order added" if container.init
-                           else "ordinary containers start after the init containers")
+                    if dep.reason != INIT_ORDER:
+                        why = f"it logs through the {dep.reason}, which starts first"
+                    elif container.init:
+                        why = "init containers run in the order added"
+                    else:
+                        why = "ordinary containers start after the init containers"
                     implied.append(f"{q(container.name)} waits on {q(waited.name)} ({why})")
             hint = "Remove one of these dependencies."
             if implied:
-                hint = ("Remove one of the declared dependencies: an init container cannot wait on a "
-                        "container that starts after it. Implied by the init ordering: "
+                hint = ("Remove one of the declared dependencies; these waits are implied, not declared: "
                         f"{'; '.join(implied)}.")
             yield r.problem(
                 cpath(stack, task, start),

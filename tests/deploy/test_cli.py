@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from ecsstack.cli import main
 from ecsstack.deploy import commands
-from ecsstack.deploy.local import ensure_network
+from ecsstack.deploy.local import demo_parameters, ensure_network
+from ecsstack.loader import load_blueprint
 
 from .test_emulator import template
 
@@ -164,8 +165,12 @@ def test_web_blueprint_end_to_end(moto: str) -> None:
     ec2 = boto3.client("ec2", endpoint_url=moto, region_name="us-east-1")
     vpc, subnets = ensure_network(ec2)
     assert ensure_network(ec2) == (vpc, subnets)  # found again by tag, not created twice
+    template = load_blueprint(ROOT / "blueprints" / "web.py").to_dict()
+    params = demo_parameters(template, moto)
+    assert params == demo_parameters(template, moto), "the demo's surroundings are made once"
+    assert params.get("VpcId") == vpc, "the web blueprint takes its network as parameters"
     argv = ["deploy", str(ROOT / "blueprints" / "web.py"), "--stack-name", "web-local", "--endpoint-url", moto,
-            "--yes", "--parameter", f"VpcId={vpc}", "--parameter", f"Subnets={','.join(subnets)}"]
+            "--yes", *[arg for k, v in params.items() for arg in ("--parameter", f"{k}={v}")]]
     first = CliRunner().invoke(main, argv)
     assert first.exit_code == 0, first.output
     assert "Stack web-local created" in first.output and "AWS::ECS::Service" in first.output

@@ -265,13 +265,13 @@ def test_aws_endpoint_url_is_honoured(run: Run, monkeypatch: pytest.MonkeyPatch)
 @pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "blueprints" / "web.py").exists(),
                     reason="needs blueprints/web.py")
 def test_a_stack_object_deploys_under_its_own_name(run: Run) -> None:
-    from ecsstack.deploy.local import ensure_network, parameters_for
+    from ecsstack.deploy.local import demo_parameters
     from ecsstack.loader import load_blueprint
 
     stack = load_blueprint(Path(__file__).resolve().parents[2] / "blueprints" / "web.py")
     compiled = stack.to_dict()
-    vpc, subnets = ensure_network(run.client("ec2"))
-    result = deploy(stack, **run.kw(yes=True, lint=False, parameters=parameters_for(compiled, vpc, subnets)))
+    params = demo_parameters(compiled, run.client("ec2").meta.endpoint_url)
+    result = deploy(stack, **run.kw(yes=True, lint=False, parameters=params))
     assert result.ok and result.stack_name == stack.name
     # ECS properties are asserted on the compiled template, never on what the emulator kept
     kinds = {r.resource_type for r in result.resources}

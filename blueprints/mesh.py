@@ -1,0 +1,49 @@
+"""Two services in a created VPC calling each other by name through ECS Service Connect: a frontend
+behind a public load balancer, and the API it calls at http://api:8080."""
+
+from ecsstack import (
+    ApplicationLoadBalancer,
+    Attr,
+    Cluster,
+    FargateTaskDefinition,
+    HealthCheck,
+    Namespace,
+    PortMapping,
+    Service,
+    ServiceConnect,
+    Stack,
+    TargetHealthCheck,
+    Vpc,
+)
+
+
+def build() -> Stack:
+    stack = Stack("mesh", description="Frontend and API calling each other through Service Connect, in their own VPC")
+    vpc = Vpc("main", cidr="10.20.0.0/16", max_azs=2, nat_gateways=1)
+    cluster = Cluster("mesh", service_connect_namespace=Namespace("mesh.local", vpc=vpc))
+
+    api_task = FargateTaskDefinition("api", cpu=256, memory=512)
+    api_task.add_container(
+        "api", image="example/api:2.1",
+        ports=[PortMapping(8080, name="http", app_protocol="http")],
+        health_check=HealthCheck.shell("curl -f localhost:8080/health || exit 1"),
+    )
+    api = Service("api", cluster=cluster, task=api_task, vpc=vpc, desired_count=2,
+                  service_connect=ServiceConnect(ports=["http"], client=False))  # reachable as http://api:8080
+
+    front_task = FargateTaskDefinition("frontend", cpu=512, memory=1024)
+    front_task.add_container(
+        "web", image="example/frontend:3.0",
+        ports=[PortMapping(3000, name="http", app_protocol="http")],
+        environment={"API_URL": "http://api:8080"},
+    )
+    frontend = Service("frontend", cluster=cluster, task=front_task, vpc=vpc, desired_count=2,
+                       service_connect=ServiceConnect(ports=["http"]))  # client of api, and a server itself
+
+    alb = ApplicationLoadBalancer("public", vpc=vpc)
+    alb.listen_http().add_target(frontend, health_check=TargetHealthCheck(path="/health"))
+
+    stack.add(frontend, api)
+    stack.output("LoadBalancerDns", Attr(alb, "DNSName"), description="Where the frontend answers")
+    stack.output("ClusterName", cluster)
+    return stack

@@ -1,0 +1,221 @@
+"""Capacity: EC2 capacity providers (launch template, Auto Scaling group, instance role), the cluster's
+capacity provider associations, services' strategies and placement, and task runtime platforms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import awacs.sts
+from awacs.aws import Allow, PolicyDocument, Principal, Statement
+from troposphere import Base64, GetAtt, Ref, Sub, autoscaling, ec2, ecs, iam
+
+from ..model import (
+    CapacityProvider,
+    Cluster,
+    CpuArchitecture,
+    Ec2Capacity,
+    NetworkMode,
+    OsFamily,
+    Service,
+    TaskDefinition,
+)
+from ..model._capacity import associated_providers, effective_strategy
+from ..model._loadbalancing import targets_of
+from ._context import Context, compiler, extends
+from .ids import logical_id
+from .network import subnet_refs, vpc_ref
+
+__all__ = ["association_name", "compile_capacity"]
+
+#: stack parameters holding the ECS-optimized AMI id, read from its public SSM parameter at deploy time
+AMI_PARAMETER_NAMES = {CpuArchitecture.X86_64: "EcsAmiId", CpuArchitecture.ARM64: "EcsArm64AmiId"}
+#: the ports Docker picks dynamic host ports from (bridge networking)
+EPHEMERAL_PORTS = (32768, 65535)
+
+
+def association_name(cluster: Cluster, ctx: Context) -> str:
+    return f"{ctx.logical(cluster)}CapacityProviders"
+
+
+def _managed_policy(name: str) -> Sub:
+    return Sub(f"arn:${{AWS::Partition}}:iam::aws:policy/{name}")
+
+
+def _user_data(cap: Ec2Capacity, cluster_logical: str) -> Base64:
+    lines = ["#!/bin/bash", 'echo "ECS_CLUSTER=${Cluster}" >> /etc/ecs/ecs.config']
+    if cap.spot:
+        lines.append('echo "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true" >> /etc/ecs/ecs.config')
+    return Base64(Sub("\n".join(lines) + "\n", Cluster=Ref(cluster_logical)))
+
+
+def _ec2_capacity(cap: Ec2Capacity, cluster_logical: str, ctx: Context) -> None:
+    base = logical_id(cap.name)
+    ctx.register(cap, f"{base}CapacityProvider")
+    role, profile, group = f"{base}InstanceRole", f"{base}InstanceProfile", f"{base}InstanceSecurityGroup"
+    template, asg = f"{base}LaunchTemplate", f"{base}AutoScalingGroup"
+    ctx.add(iam.Role(role, AssumeRolePolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[
+        Statement(Effect=Allow, Principal=Principal("Service", "ec2.amazonaws.com"), Action=[awacs.sts.AssumeRole])]),
+        ManagedPolicyArns=[_managed_policy("service-role/AmazonEC2ContainerServiceforEC2Role"),
+                           _managed_policy("AmazonSSMManagedInstanceCore")]))
+    ctx.add(iam.InstanceProfile(profile, Roles=[Ref(role)]))
+    ctx.add(ec2.SecurityGroup(group, GroupDescription=f"ECS container instances {cap.name}",
+                              VpcId=vpc_ref(cap.created_vpc, ctx),
+                              SecurityGroupEgress=[ec2.SecurityGroupRule(IpProtocol="-1", CidrIp="0.0.0.0/0",
+                                                                         Description="all outbound")]))
+    if cap.image_id is not None:
+        image = ctx.value(cap.image_id)
+    else:
+        image = ctx.parameter(AMI_PARAMETER_NAMES[cap.architecture], "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+                              f"ECS-optimized Amazon Linux 2023 AMI ({cap.architecture.value})",
+                              default=cap.ami_parameter)
+    ctx.add(ec2.LaunchTemplate(template, LaunchTemplateData=ec2.LaunchTemplateData(
+        ImageId=image,
+        InstanceType=ctx.value(cap.instance_type),
+        IamInstanceProfile=ec2.IamInstanceProfile(Arn=GetAtt(profile, "Arn")),
+        SecurityGroupIds=[GetAtt(group, "GroupId")],
+        # IMDSv2 only, one hop: containers on bridge networks cannot borrow the instance role
+        MetadataOptions=ec2.MetadataOptions(HttpEndpoint="enabled", HttpTokens="required", HttpPutResponseHopLimit=1),
+        UserData=_user_data(cap, cluster_logical),
+    )))
+    launch = autoscaling.LaunchTemplateSpecification(LaunchTemplateId=Ref(template),
+                                                     Version=GetAtt(template, "LatestVersionNumber"))
+    props: dict[str, Any] = {
+        "MinSize": str(cap.min_size),
+        "MaxSize": str(cap.max_size),
+        "VPCZoneIdentifier": subnet_refs(cap.subnets if cap.subnets is not None else cap.created_vpc, ctx),
+        "NewInstancesProtectedFromScaleIn": cap.termination_protection,
+        # ECS tags a group it manages; declaring the tag keeps stack updates from removing it
+        "Tags": autoscaling.Tags(Name=Sub(f"${{AWS::StackName}}-{cap.name}"), AmazonECSManaged=""),
+    }
+    if cap.desired_capacity is not None:
+        props["DesiredCapacity"] = str(cap.desired_capacity)
+    if cap.spot:
+        props["MixedInstancesPolicy"] = autoscaling.MixedInstancesPolicy(
+            InstancesDistribution=autoscaling.InstancesDistribution(
+                OnDemandBaseCapacity=0, OnDemandPercentageAboveBaseCapacity=0,
+                SpotAllocationStrategy="price-capacity-optimized"),
+            LaunchTemplate=autoscaling.LaunchTemplate(LaunchTemplateSpecification=launch))
+        props["CapacityRebalance"] = True
+    else:
+        props["LaunchTemplate"] = launch
+    ctx.add(autoscaling.AutoScalingGroup(asg, **props))
+    if cap.overrides:
+        ctx.overrides.append((asg, None, cap.overrides))
+    ctx.add(ecs.CapacityProvider(ctx.logical(cap), AutoScalingGroupProvider=ecs.AutoScalingGroupProvider(
+        AutoScalingGroupArn=Ref(asg),
+        ManagedScaling=ecs.ManagedScaling(Status="ENABLED", TargetCapacity=cap.target_capacity),
+        ManagedTerminationProtection="ENABLED" if cap.termination_protection else "DISABLED",
+    )))
+
+
+def provider_value(provider: Any, ctx: Context) -> Any:
+    """What CloudFormation calls a provider: its short name (``Ref`` of a capacity provider made here)."""
+    if isinstance(provider, Ec2Capacity):
+        return Ref(ctx.logical(provider))
+    return provider.value if isinstance(provider, CapacityProvider) else provider
+
+
+def _strategy(items: list[Any], ctx: Context, kind: type) -> list[Any]:
+    out = []
+    for item in items:
+        kwargs: dict[str, Any] = {"CapacityProvider": provider_value(item.provider, ctx), "Weight": item.weight}
+        if item.base:
+            kwargs["Base"] = item.base
+        out.append(kind(**kwargs))
+    return out
+
+
+@compiler(Cluster, order=15)
+def compile_capacity(cluster: Cluster, ctx: Context) -> None:
+    """The cluster's EC2 capacity and its capacity provider associations (with the default strategy)."""
+    cluster_logical = ctx.logical(cluster)
+    for cap in cluster.ec2_capacity:
+        _ec2_capacity(cap, cluster_logical, ctx)
+    providers = associated_providers(cluster, ctx.stack)
+    if not providers:
+        return
+    ctx.add(ecs.ClusterCapacityProviderAssociations(
+        association_name(cluster, ctx),
+        Cluster=Ref(cluster_logical),
+        CapacityProviders=[provider_value(p, ctx) for p in providers],
+        DefaultCapacityProviderStrategy=_strategy(cluster.default_strategy or [], ctx, ecs.CapacityProviderStrategy),
+    ))
+
+
+def _depend_on(built: Any, name: str) -> None:
+    current = built.resource.get("DependsOn") or []
+    current = [current] if isinstance(current, str) else list(current)
+    if name not in current:
+        built.DependsOn = [*current, name]
+
+
+def _instance_capacity(service: Service) -> list[Ec2Capacity]:
+    """The EC2 capacity a service's tasks may land on."""
+    strategy = effective_strategy(service)
+    if strategy:
+        return [s.provider for s in strategy if isinstance(s.provider, Ec2Capacity)]
+    if service.effective_launch_type.value == "EC2":
+        return list(service.cluster.ec2_capacity)
+    return []
+
+
+@extends("service")
+def service_capacity(service: Service, ctx: Context, built: ecs.Service) -> None:
+    """Capacity provider strategy (instead of a launch type), placement, and ingress from load balancers
+    into the instances of bridge/host services."""
+    if service.capacity_provider_strategy:
+        built.CapacityProviderStrategy = _strategy(service.capacity_provider_strategy, ctx,
+                                                   ecs.CapacityProviderStrategyItem)
+    if effective_strategy(service):
+        built.properties.pop("LaunchType", None)
+        _depend_on(built, association_name(service.cluster, ctx))
+    if service.placement_strategies:
+        built.PlacementStrategies = [ecs.PlacementStrategy(Type=p.type, **({"Field": p.field} if p.field else {}))
+                                     for p in service.placement_strategies]
+    if service.placement_constraints:
+        built.PlacementConstraints = [
+            ecs.PlacementConstraint(Type=p.type, **({"Expression": p.expression} if p.expression else {}))
+            for p in service.placement_constraints]
+    if service.task.network_mode in (NetworkMode.BRIDGE, NetworkMode.HOST):
+        _admit_load_balancers(service, ctx)
+
+
+def _task_ports(service: Service, target: Any) -> tuple[int, int] | None:
+    """The instance ports a target's traffic reaches: the ephemeral range for a dynamic bridge port, the
+    host port (the container port under host networking) otherwise."""
+    port = target.container_port
+    mapping = next((p for p in getattr(target.container, "ports", []) if p.container_port == port), None)
+    if mapping is not None and mapping.host_port:
+        return mapping.host_port, mapping.host_port
+    if service.task.network_mode is NetworkMode.BRIDGE:
+        return EPHEMERAL_PORTS
+    return None if port is None else (port, port)
+
+
+def _admit_load_balancers(service: Service, ctx: Context) -> None:
+    """Instances of bridge/host services admit their load balancers' groups on the task ports only."""
+    for target in targets_of(ctx.stack, service):
+        ports = _task_ports(service, target)
+        if ports is None:
+            continue
+        low, high = ports
+        lb = ctx.logical(target.load_balancer)
+        for cap in _instance_capacity(service):
+            base = f"{logical_id(cap.name)}Instance"
+            name = f"{base}From{lb}Tcp{low}" + (f"To{high}" if high != low else "")
+            if name in ctx.template.resources:
+                continue
+            ctx.add(ec2.SecurityGroupIngress(
+                name, GroupId=GetAtt(f"{base}SecurityGroup", "GroupId"), IpProtocol="tcp", FromPort=low,
+                ToPort=high, SourceSecurityGroupId=GetAtt(f"{lb}SecurityGroup", "GroupId"),
+                Description=f"tcp/{low}-{high} from load balancer {target.load_balancer.name}"))
+
+
+@extends("task")
+def runtime_platform(task: TaskDefinition, ctx: Context, built: ecs.TaskDefinition) -> None:
+    """``RuntimePlatform`` when the task states its CPU architecture or operating system."""
+    if task.cpu_architecture is None and task.os_family is None:
+        return
+    built.RuntimePlatform = ecs.RuntimePlatform(
+        CpuArchitecture=(task.cpu_architecture or CpuArchitecture.X86_64).value,
+        OperatingSystemFamily=(task.os_family or OsFamily.LINUX).value)

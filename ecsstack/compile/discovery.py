@@ -1,0 +1,135 @@
+"""Cloud Map namespaces and service registries; ECS Service Connect on clusters and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import GetAtt, Ref, ecs, servicediscovery
+
+from ..model import Cluster, Container, Namespace, NetworkMode, Service
+from ._context import Context, compiler, extends
+from .ids import logical_id
+from .network import admit, service_security_group, vpc_ref
+
+__all__ = ["compile_namespace", "namespace_of"]
+
+
+@compiler(Namespace, order=6)
+def compile_namespace(ns: Namespace, ctx: Context) -> str:
+    """A private DNS namespace in the namespace's VPC (Default: the ``VpcId`` parameter's)."""
+    try:
+        return ctx.logical(ns)
+    except LookupError:
+        pass
+    name = logical_id(ns.name, "Namespace")
+    ctx.register(ns, name)
+    props: dict[str, Any] = {"Name": ns.name, "Vpc": vpc_ref(ns.vpc, ctx)}
+    if ns.description:
+        props["Description"] = ns.description
+    ctx.add(servicediscovery.PrivateDnsNamespace(name, **props))
+    if ns.overrides:
+        ctx.overrides.append((name, None, ns.overrides))
+    return name
+
+
+def namespace_of(service: Service) -> Namespace | None:
+    """The namespace a service's Service Connect uses: its own, else its cluster's default."""
+    sc = service.service_connect
+    if sc is None:
+        return None
+    return sc.namespace or service.cluster.service_connect_namespace
+
+
+@extends("cluster")
+def connect_defaults(cluster: Cluster, ctx: Context, built: ecs.Cluster) -> None:
+    ns = cluster.service_connect_namespace
+    if isinstance(ns, Namespace):
+        built.ServiceConnectDefaults = ecs.ServiceConnectDefaults(Namespace=GetAtt(compile_namespace(ns, ctx), "Arn"))
+
+
+def _named_port(service: Service, port_name: str) -> tuple[Container, Any] | None:
+    for c in service.task.containers:
+        for p in c.ports:
+            if p.name == port_name:
+                return c, p
+    return None
+
+
+def _srv_port(service: Service) -> tuple[Container, int] | None:
+    with_ports = [c for c in service.task.containers if c.ports]
+    chosen = [c for c in with_ports if c.essential] or with_ports
+    return (chosen[0], chosen[0].ports[0].container_port) if chosen else None
+
+
+def _registries(service: Service, ctx: Context, built: ecs.Service) -> None:
+    registries = []
+    for reg in service.dns_registrations[:1]:  # ECS takes one registry per service (rule ECS609)
+        ns = compile_namespace(reg.namespace, ctx)
+        name = logical_id(service.name, "Service", "Discovery")
+        awsvpc = service.task.network_mode is NetworkMode.AWSVPC
+        ctx.add(servicediscovery.Service(
+            name, Name=reg.name, NamespaceId=GetAtt(ns, "Id"),
+            DnsConfig=servicediscovery.DnsConfig(
+                RoutingPolicy="MULTIVALUE",
+                DnsRecords=[servicediscovery.DnsRecord(Type="A" if awsvpc else "SRV", TTL=60)]),
+            HealthCheckCustomConfig=servicediscovery.HealthCheckCustomConfig(FailureThreshold=1)))
+        entry: dict[str, Any] = {"RegistryArn": GetAtt(name, "Arn")}
+        srv = None if awsvpc else _srv_port(service)
+        if srv is not None:
+            entry["ContainerName"], entry["ContainerPort"] = srv[0].name, srv[1]
+        registries.append(ecs.ServiceRegistry(**entry))
+    if registries:
+        built.ServiceRegistries = registries
+
+
+def _log_group(service: Service, ctx: Context) -> str | None:
+    name = f"{logical_id(service.task.family)}LogGroup"
+    return name if name in ctx.template.resources else None
+
+
+def _service_connect(service: Service, ctx: Context, built: ecs.Service) -> None:
+    sc = service.service_connect
+    if sc is None:
+        return
+    props: dict[str, Any] = {"Enabled": True}
+    if sc.namespace is not None:
+        props["Namespace"] = GetAtt(compile_namespace(sc.namespace, ctx), "Arn")
+    elif isinstance(service.cluster.service_connect_namespace, Namespace):
+        compile_namespace(service.cluster.service_connect_namespace, ctx)
+    servers = []
+    for port in sc.ports:
+        found = _named_port(service, port.port_name)
+        container_port = found[1].container_port if found else port.port
+        dns = sc.dns_name(service, port)
+        servers.append(ecs.ServiceConnectService(
+            PortName=port.port_name, DiscoveryName=dns,
+            ClientAliases=[ecs.ServiceConnectClientAlias(Port=port.port or container_port, DnsName=dns)]))
+        _admit_clients(service, ctx, container_port)
+    if servers:
+        props["Services"] = servers
+    log_group = _log_group(service, ctx)
+    if log_group is not None:
+        props["LogConfiguration"] = ecs.LogConfiguration(LogDriver="awslogs", Options={
+            "awslogs-group": Ref(log_group), "awslogs-region": Ref("AWS::Region"),
+            "awslogs-stream-prefix": "service-connect"})
+    built.ServiceConnectConfiguration = ecs.ServiceConnectConfiguration(**props)
+
+
+def _admit_clients(server: Service, ctx: Context, port: int | None) -> None:
+    """Ingress into a Service Connect server's group from the group of every other client service of
+    its namespace (those that may call it), on the served port only."""
+    group = service_security_group(server)
+    ns = namespace_of(server)
+    if group is None or port is None or ns is None:
+        return
+    for client in ctx.stack.of_type(Service):
+        source = service_security_group(client)
+        if client is server or source is None or namespace_of(client) is not ns or not client.service_connect.client:
+            continue
+        admit(ctx, group, source, port, "tcp", f"tcp/{port} from service {client.name} (Service Connect)")
+
+
+@extends("service")
+def discovery(service: Service, ctx: Context, built: ecs.Service) -> None:
+    _registries(service, ctx, built)
+    _service_connect(service, ctx, built)

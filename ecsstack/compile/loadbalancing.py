@@ -1,0 +1,238 @@
+"""Load balancers, their security group, listeners, listener rules and target groups; the services'
+``LoadBalancers``, grace period and least-privilege ingress from the load balancer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import GetAtt, Ref, ec2, ecs
+from troposphere import elasticloadbalancingv2 as elb
+
+from ..model import (
+    Listener,
+    ListenerProtocol,
+    LoadBalancer,
+    LoadBalancerTarget,
+    NetworkMode,
+    Service,
+    Stack,
+    TargetType,
+)
+from ..model._loadbalancing import load_balancers_of, targets_of
+from ._context import Context, compiler, extends
+from .ids import logical_id
+from .network import admit, internet_route, service_security_group, subnet_refs, vpc_ref
+
+__all__ = ["compile_load_balancer", "target_type"]
+
+#: the grace period a service behind a load balancer gets unless it sets one
+DEFAULT_GRACE_PERIOD = 60
+
+
+def target_type(target: LoadBalancerTarget) -> TargetType:
+    """``ip`` for awsvpc tasks, ``instance`` for bridge/host, unless the target says."""
+    if target.target_type is not None:
+        return target.target_type
+    mode = getattr(getattr(target.service, "task", None), "network_mode", None)
+    return TargetType.IP if mode is NetworkMode.AWSVPC else TargetType.INSTANCE
+
+
+def _target_names(stack: Stack) -> dict[int, str]:
+    """Target group logical IDs: ``WebServiceTargetGroup``, then ``…TargetGroup2`` for a service's next."""
+    names: dict[int, str] = {}
+    count: dict[int, int] = {}
+    for lb in load_balancers_of(stack):
+        for target in lb.targets:
+            n = count[id(target.service)] = count.get(id(target.service), 0) + 1
+            names[id(target)] = logical_id(target.service.name, "Service", "TargetGroup") + (str(n) if n > 1 else "")
+    return names
+
+
+def _listener_name(listener: Listener, ctx: Context) -> str:
+    return f"{ctx.logical(listener.load_balancer)}Listener{listener.port}"
+
+
+def _rule_name(target: LoadBalancerTarget, ctx: Context) -> str:
+    return ctx.logical(target).replace("TargetGroup", "ListenerRule")
+
+
+def _ingress(lb: LoadBalancer, ctx: Context) -> list[ec2.SecurityGroupRule]:
+    ports = sorted({(listener.port, "udp" if listener.protocol is ListenerProtocol.UDP else "tcp")
+                    for listener in lb.listeners})
+    rules = []
+    for cidr in lb.allow_from:
+        source = "CidrIpv6" if isinstance(cidr, str) and ":" in cidr else "CidrIp"
+        shown = cidr if isinstance(cidr, str) else "the allowed range"
+        for port, proto in ports:
+            rules.append(ec2.SecurityGroupRule(IpProtocol=proto, FromPort=port, ToPort=port,
+                                               Description=f"{proto}/{port} from {shown}",
+                                               **{source: ctx.value(cidr)}))
+    return rules
+
+
+def _health_check(target: LoadBalancerTarget, network: bool) -> dict[str, Any]:
+    hc = target.health_check
+    protocol = hc.protocol or ("TCP" if network else "HTTP")
+    props: dict[str, Any] = {
+        "HealthCheckEnabled": True,
+        "HealthCheckProtocol": protocol,
+        "HealthCheckIntervalSeconds": hc.interval,
+        "HealthCheckTimeoutSeconds": hc.timeout,
+        "HealthyThresholdCount": hc.healthy_threshold,
+        "UnhealthyThresholdCount": hc.unhealthy_threshold,
+    }
+    if protocol in ("HTTP", "HTTPS"):
+        props["HealthCheckPath"] = hc.path
+        props["Matcher"] = elb.Matcher(HttpCode=hc.matcher)
+    # "traffic-port" (each target's own port) is what dynamic bridge host ports need; say it always
+    props["HealthCheckPort"] = "traffic-port" if hc.port is None else str(hc.port)
+    return props
+
+
+def _target_group(target: LoadBalancerTarget, ctx: Context) -> None:
+    lb = target.load_balancer
+    network = lb.kind == "network"
+    protocol = target.listener.protocol.value if network else "HTTP"
+    ctx.add(elb.TargetGroup(
+        ctx.logical(target),
+        Port=target.container_port,
+        Protocol=protocol,
+        TargetType=target_type(target).value,
+        VpcId=vpc_ref(lb.vpc, ctx),
+        TargetGroupAttributes=[elb.TargetGroupAttribute(Key="deregistration_delay.timeout_seconds",
+                                                        Value=str(target.deregistration_delay))],
+        **_health_check(target, network),
+    ))
+
+
+def _forward(target: LoadBalancerTarget, ctx: Context) -> elb.Action:
+    return elb.Action(Type="forward", TargetGroupArn=Ref(ctx.logical(target)))
+
+
+def _listener(listener: Listener, ctx: Context) -> None:
+    lb_name = ctx.logical(listener.load_balancer)
+    props: dict[str, Any] = {"LoadBalancerArn": Ref(lb_name), "Port": listener.port,
+                             "Protocol": listener.protocol.value}
+    if listener.protocol is ListenerProtocol.HTTPS:
+        props["Certificates"] = [elb.Certificate(CertificateArn=ctx.value(listener.certificate))]
+        if listener.ssl_policy:
+            props["SslPolicy"] = listener.ssl_policy
+    default = listener.default_target
+    if listener.redirect_to is not None:
+        action = elb.Action(Type="redirect", RedirectConfig=elb.RedirectConfig(
+            Protocol="HTTPS", Port=str(listener.redirect_to), StatusCode="HTTP_301"))
+    elif default is not None:
+        action = _forward(default, ctx)
+    else:
+        action = elb.Action(Type="fixed-response", FixedResponseConfig=elb.FixedResponseConfig(
+            StatusCode="404", ContentType="text/plain", MessageBody="Not Found"))
+    props["DefaultActions"] = [action]
+    ctx.add(elb.Listener(_listener_name(listener, ctx), **props))
+    for target, priority in listener.rule_priorities():
+        conditions = []
+        if target.paths:
+            conditions.append(elb.Condition(Field="path-pattern",
+                                            PathPatternConfig=elb.PathPatternConfig(Values=target.paths)))
+        if target.hosts:
+            conditions.append(elb.Condition(Field="host-header",
+                                            HostHeaderConfig=elb.HostHeaderConfig(Values=target.hosts)))
+        ctx.add(elb.ListenerRule(_rule_name(target, ctx), ListenerArn=Ref(_listener_name(listener, ctx)),
+                                 Priority=priority, Conditions=conditions,
+                                 Actions=[elb.ListenerRuleAction(Type="forward",
+                                                                 TargetGroupArn=Ref(ctx.logical(target)))]))
+
+
+@compiler(LoadBalancer, order=25)
+def compile_load_balancer(lb: LoadBalancer, ctx: Context) -> None:
+    """The load balancer, its security group, listeners, rules and target groups."""
+    try:
+        ctx.logical(lb)
+        return  # already compiled (reached through a service)
+    except LookupError:
+        pass
+    base = logical_id(lb.name, "LoadBalancer")
+    ctx.register(lb, base)
+    names = _target_names(ctx.stack)
+    for target in lb.targets:
+        ctx.register(target, names[id(target)])
+    group = f"{base}SecurityGroup"
+    sg: dict[str, Any] = {
+        "GroupDescription": f"{'Network' if lb.kind == 'network' else 'Application'} load balancer {lb.name}",
+        "VpcId": vpc_ref(lb.vpc, ctx),
+        "SecurityGroupEgress": [ec2.SecurityGroupRule(IpProtocol="-1", CidrIp="0.0.0.0/0",
+                                                      Description="all outbound")],
+    }
+    ingress = _ingress(lb, ctx)
+    if ingress:
+        sg["SecurityGroupIngress"] = ingress
+    ctx.add(ec2.SecurityGroup(group, **sg))
+
+    if lb.subnets is not None:
+        subnets = subnet_refs(lb.subnets, ctx)
+    elif lb.vpc is not None:
+        subnets = subnet_refs(lb.vpc.public_subnets if lb.internet_facing else lb.vpc.private_subnets, ctx)
+    elif lb.internet_facing:
+        subnets = subnet_refs(None, ctx, parameter="PublicSubnets",
+                              description="Public subnets the internet-facing load balancers use")
+    else:
+        subnets = subnet_refs(None, ctx)
+    props: dict[str, Any] = {
+        "Type": lb.kind,
+        "Scheme": "internet-facing" if lb.internet_facing else "internal",
+        "Subnets": subnets,
+        "SecurityGroups": [GetAtt(group, "GroupId")],
+    }
+    if lb.kind == "application":
+        props["LoadBalancerAttributes"] = [elb.LoadBalancerAttributes(
+            Key="routing.http.drop_invalid_header_fields.enabled", Value="true")]
+    if lb.vpc is not None and lb.internet_facing:
+        props["DependsOn"] = [internet_route(lb.vpc)]
+    ctx.add(elb.LoadBalancer(base, **props))
+    if lb.overrides:
+        ctx.overrides.append((base, None, lb.overrides))
+    for target in lb.targets:
+        _target_group(target, ctx)
+    for listener in lb.listeners:
+        _listener(listener, ctx)
+
+
+def _depend_on(built: Any, names: list[str]) -> None:
+    current = built.resource.get("DependsOn") or []
+    current = [current] if isinstance(current, str) else list(current)
+    built.DependsOn = current + [n for n in names if n not in current]
+
+
+@extends("service")
+def attach_service(service: Service, ctx: Context, built: ecs.Service) -> None:
+    """``LoadBalancers`` (waiting on the listener or rule that routes to each target group), the
+    grace period, and ingress into the service's group from each load balancer's group only."""
+    targets = targets_of(ctx.stack, service)
+    if not targets:
+        return
+    for target in targets:
+        compile_load_balancer(target.load_balancer, ctx)
+    built.LoadBalancers = [
+        ecs.LoadBalancer(ContainerName=t.container.name, ContainerPort=t.container_port,
+                         TargetGroupArn=Ref(ctx.logical(t)))
+        for t in targets if t.container is not None
+    ]
+    waits: list[str] = []
+    for t in targets:
+        waits.append(_listener_name(t.listener, ctx))
+        if not t.is_default:
+            waits.append(_rule_name(t, ctx))
+    _depend_on(built, list(dict.fromkeys(waits)))
+    if service.health_check_grace_period is None:
+        built.HealthCheckGracePeriodSeconds = DEFAULT_GRACE_PERIOD
+    group = service_security_group(service)
+    if group is None:
+        return
+    for t in targets:
+        lb_group = f"{ctx.logical(t.load_balancer)}SecurityGroup"
+        proto = "udp" if t.listener.protocol is ListenerProtocol.UDP else "tcp"
+        label = f"load balancer {t.load_balancer.name}"
+        if t.container_port is not None:
+            admit(ctx, group, lb_group, t.container_port, proto, f"{proto}/{t.container_port} from {label}")
+        hc_port = t.health_check.port
+        if hc_port is not None and (hc_port, "tcp") != (t.container_port, proto):
+            admit(ctx, group, lb_group, hc_port, "tcp", f"tcp/{hc_port} health checks from {label}")

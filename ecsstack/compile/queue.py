@@ -1,0 +1,44 @@
+"""SQS queues the stack creates, each with its dead-letter queue; kept when the stack lets go of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import GetAtt, sqs
+
+from ..model import Queue
+from ._context import Context, compiler
+from .ids import logical_id
+
+__all__ = ["compile_queue"]
+
+DEAD_LETTER_RETENTION = 14 * 24 * 3600  # the longest SQS keeps a message
+
+
+def _retention(queue: Queue) -> dict[str, Any]:
+    policy = "Retain" if queue.retain else "Delete"
+    return {"DeletionPolicy": policy, "UpdateReplacePolicy": policy}
+
+
+@compiler(Queue, order=7)
+def compile_queue(queue: Queue, ctx: Context) -> None:
+    """The queue (compiled before the task definitions that name its URL and ARN)."""
+    name = logical_id(queue.name, "Queue")
+    ctx.register(queue, name)
+    props: dict[str, Any] = {
+        "VisibilityTimeout": queue.visibility_timeout,
+        "MessageRetentionPeriod": queue.retention_days * 24 * 3600,
+        "ReceiveMessageWaitTimeSeconds": queue.receive_wait_seconds,
+        "SqsManagedSseEnabled": True,
+    }
+    if queue.queue_name:
+        props["QueueName"] = queue.queue_name
+    if queue.dead_letter:
+        dlq = logical_id(queue.name, "DeadLetterQueue")
+        ctx.add(sqs.Queue(dlq, MessageRetentionPeriod=DEAD_LETTER_RETENTION, SqsManagedSseEnabled=True,
+                          **_retention(queue)))
+        props["RedrivePolicy"] = sqs.RedrivePolicy(deadLetterTargetArn=GetAtt(dlq, "Arn"),
+                                                   maxReceiveCount=queue.max_receive_count)
+    ctx.add(sqs.Queue(name, **props, **_retention(queue)))
+    if queue.overrides:
+        ctx.overrides.append((name, None, queue.overrides))

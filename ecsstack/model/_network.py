@@ -1,0 +1,105 @@
+"""A VPC made for the stack: public and private subnets across availability zones, NAT, routes."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._check import as_int, as_overrides, fail
+from ._tokens import Token
+
+__all__ = ["SubnetGroup", "Vpc"]
+
+#: every created VPC is cut into this many equal blocks (two per AZ, room for a third AZ), so growing
+#: ``max_azs`` from 2 to 3 adds subnets without renumbering the existing ones
+SUBNET_BLOCKS = 8
+
+
+@dataclass(frozen=True, eq=False)
+class SubnetGroup(Token):
+    """The public or private subnets of a created ``Vpc``; use it wherever subnets are expected.
+
+    Get one from ``vpc.public_subnets`` or ``vpc.private_subnets``.
+    """
+
+    vpc: Vpc
+    public: bool
+
+    @property
+    def kind(self) -> str:
+        return "public" if self.public else "private"
+
+    def __repr__(self) -> str:
+        return f"{self.vpc.name}.{self.kind}_subnets"
+
+
+@dataclass(eq=False)
+class Vpc:
+    """A VPC with a public and a private subnet in each of ``max_azs`` availability zones.
+
+    The AZs are the region's first ``max_azs`` (``Fn::GetAZs``), never hard-coded names; subnet ranges
+    are cut from ``cidr`` by ``Fn::Cidr``. Public subnets route to an internet gateway; private subnets
+    reach the internet through NAT gateways.
+
+    ``cidr``: Default ``"10.0.0.0/16"`` (a /16 to /24 IPv4 block). ``max_azs``: Default 2 (2 or 3).
+    ``nat_gateways``: Default 1 (shared by every private subnet); 0 for private subnets without
+    internet access, ``max_azs`` for one per AZ (survives the loss of an AZ, costs more).
+    """
+
+    name: str
+    cidr: str = "10.0.0.0/16"
+    max_azs: int = 2
+    nat_gateways: int = 1
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise fail("vpc", f"a VPC needs a name, got {self.name!r}.")
+        path = self.path
+        try:
+            network = ipaddress.IPv4Network(self.cidr, strict=True)
+        except (ValueError, TypeError):
+            raise fail(path, f"cidr={self.cidr!r} is not an IPv4 network block.",
+                       'Write cidr="10.0.0.0/16".') from None
+        if not 16 <= network.prefixlen <= 24:
+            raise fail(path, f"cidr={self.cidr!r} is a /{network.prefixlen}; a VPC here is a /16 to a /24.",
+                       'Write cidr="10.0.0.0/16" (or any /16 to /24).')
+        as_int(self.max_azs, path, "max_azs")
+        if self.max_azs not in (2, 3):
+            raise fail(path, f"max_azs={self.max_azs}; a VPC here spans 2 or 3 availability zones.",
+                       "Write max_azs=2 or max_azs=3.")
+        as_int(self.nat_gateways, path, "nat_gateways")
+        if not 0 <= self.nat_gateways <= self.max_azs:
+            raise fail(path, f"nat_gateways={self.nat_gateways}, but there are {self.max_azs} availability zones.",
+                       f"Use 0 (no internet from private subnets), 1 (shared) or {self.max_azs} (one per AZ).")
+        self.overrides = as_overrides(self.overrides, path)
+
+    @property
+    def path(self) -> str:
+        return f"vpc {self.name}"
+
+    @property
+    def public_subnets(self) -> SubnetGroup:
+        """The public subnets (one per AZ): for internet-facing load balancers."""
+        return SubnetGroup(self, public=True)
+
+    @property
+    def private_subnets(self) -> SubnetGroup:
+        """The private subnets (one per AZ): for tasks and internal load balancers."""
+        return SubnetGroup(self, public=False)
+
+    @property
+    def subnet_host_bits(self) -> int:
+        """Host bits of each subnet block (``Fn::Cidr``'s third argument)."""
+        prefix = ipaddress.IPv4Network(self.cidr).prefixlen
+        return 32 - prefix - (SUBNET_BLOCKS.bit_length() - 1)
+
+
+def vpc_of(subnets: Any) -> Vpc | None:
+    """The created VPC that ``subnets`` (a ``Vpc`` or a ``SubnetGroup``) belongs to, else None."""
+    if isinstance(subnets, Vpc):
+        return subnets
+    if isinstance(subnets, SubnetGroup):
+        return subnets.vpc
+    return None

@@ -1,0 +1,231 @@
+"""ECS703-ECS706, ECS711, ECS712: capacity provider strategies, placement, runtime platform, EC2 capacity."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import Problem
+from ..model import CapacityProvider, Cluster, CpuArchitecture, Ec2Capacity, LaunchType, OsFamily, Service, Stack
+from ..model._capacity import CapacityProviderStrategy, effective_strategy, provider_name
+from ..names import pascal
+from ._helpers import as_list, compatibilities, effective_launch_type, int_or_none, q
+from ._registry import Rule, rule, task_path
+
+__all__: list[str] = []
+
+FARGATE_PROVIDERS = (CapacityProvider.FARGATE, CapacityProvider.FARGATE_SPOT)
+#: Graviton (ARM64) instance families: a generation digit followed by "g" (t4g, m7gd, c6gn), and a1
+_ARM_TYPE = re.compile(r"^([a-z]+\d+g[a-z-]*|a1)\.")
+
+
+def _services(stack: Stack) -> list[Service]:
+    return list(stack.of_type(Service))
+
+
+def _items(strategy: Any) -> list[CapacityProviderStrategy]:
+    return [s for s in as_list(strategy) if isinstance(s, CapacityProviderStrategy)]
+
+
+def _is_fargate(provider: Any) -> bool:
+    return provider in FARGATE_PROVIDERS
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a is b if isinstance(a, Ec2Capacity) or isinstance(b, Ec2Capacity) else a == b
+
+
+def _strategies(stack: Stack) -> Iterator[tuple[str, Any, list[CapacityProviderStrategy], str]]:
+    """(path, cluster, items, field name) for every strategy written in the stack."""
+    for cluster in stack.of_type(Cluster):
+        items = _items(getattr(cluster, "default_strategy", None))
+        if items:
+            yield cluster.path, cluster, items, "default_strategy"
+    for service in _services(stack):
+        items = _items(getattr(service, "capacity_provider_strategy", None))
+        if items:
+            yield service.path, getattr(service, "cluster", None), items, "capacity_provider_strategy"
+
+
+@rule("ECS703", "a capacity provider strategy is one ECS accepts, of providers associated with the cluster")
+def _strategy_shape(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for service in _services(stack):
+        if getattr(service, "launch_type", None) is not None and _items(service.capacity_provider_strategy):
+            yield r.problem(service.path, "sets both launch_type= and capacity_provider_strategy=; a service "
+                            "runs on one or the other.",
+                            "Remove launch_type= (the strategy decides where tasks run), or the strategy.")
+    for path, cluster, items, field in _strategies(stack):
+        based = [s for s in items if s.base > 0]
+        if len(based) > 1:
+            yield r.problem(path, f"{field} gives a base to {len(based)} providers "
+                            f"({', '.join(provider_name(s.provider) for s in based)}); only one may have one.",
+                            "Keep base= on the provider that must always run the first tasks.")
+        if all(s.weight == 0 for s in items):
+            yield r.problem(path, f"every provider of {field} has weight=0, so no task beyond the base can be "
+                            "placed.", "Give at least one provider a weight of 1 or more.")
+        seen: list[Any] = []
+        for s in items:
+            if any(_same(s.provider, other) for other in seen):
+                yield r.problem(path, f"{field} names {provider_name(s.provider)} twice.",
+                                "Name each provider once, with its weight and base.")
+            seen.append(s.provider)
+        if any(_is_fargate(s.provider) for s in items) and not all(_is_fargate(s.provider) for s in items):
+            yield r.problem(path, f"{field} mixes Fargate and EC2 capacity providers; a strategy uses one kind.",
+                            "Use FARGATE and FARGATE_SPOT together, or EC2 capacity providers together.")
+        if not isinstance(cluster, Cluster):
+            continue
+        explicit = getattr(cluster, "capacity_providers", None)
+        for s in items:
+            provider = s.provider
+            if isinstance(provider, Ec2Capacity) and provider.cluster is not cluster:
+                owner = getattr(provider.cluster, "name", "?")
+                yield r.problem(path, f"{field} uses {provider_name(provider)} of cluster {q(owner)}, but the "
+                                f"tasks run in cluster {q(cluster.name)}.",
+                                f"Use capacity added with cluster {q(cluster.name)}.add_ec2_capacity(...).")
+            elif isinstance(explicit, list) and not isinstance(provider, Ec2Capacity) \
+                    and not any(_same(provider, p) for p in explicit):
+                yield r.problem(path, f"{field} uses {provider_name(provider)}, which cluster {q(cluster.name)} "
+                                "does not associate (capacity_providers= leaves it out).",
+                                f"Add {str(provider)!r} to the cluster's capacity_providers=, or leave "
+                                "capacity_providers= out to associate what strategies use.")
+
+
+def _on_fargate(service: Service) -> bool:
+    strategy = effective_strategy(service)
+    if strategy:
+        return all(_is_fargate(s.provider) for s in strategy)
+    return effective_launch_type(service) is LaunchType.FARGATE
+
+
+@rule("ECS704", "placement strategies and constraints are for EC2: at most 5 strategies and 10 constraints")
+def _placement(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for service in _services(stack):
+        strategies = as_list(getattr(service, "placement_strategies", None))
+        constraints = as_list(getattr(service, "placement_constraints", None))
+        if not strategies and not constraints:
+            continue
+        if _on_fargate(service):
+            fields = [name for name, value in (("placement_strategies", strategies),
+                                               ("placement_constraints", constraints)) if value]
+            yield r.problem(service.path, f"sets {' and '.join(f'{f}=' for f in fields)}, but its tasks run on "
+                            "Fargate, which places tasks itself.",
+                            f"Remove {' and '.join(f'{f}=' for f in fields)}, or run the service on EC2 capacity.")
+            continue
+        if len(strategies) > 5:
+            yield r.problem(service.path, f"has {len(strategies)} placement strategies; ECS takes at most 5.",
+                            "Keep the five that matter most, in order of priority.")
+        if len(constraints) > 10:
+            yield r.problem(service.path, f"has {len(constraints)} placement constraints; ECS takes at most 10.",
+                            "Combine member_of expressions with 'and'.")
+
+
+def _version(text: Any) -> tuple[int, ...] | None:
+    match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", str(text)) if isinstance(text, str) else None
+    return tuple(int(g) for g in match.groups()) if match else None
+
+
+@rule("ECS705", "FARGATE_SPOT runs Linux tasks, ARM64 ones on platform version 1.4.0 or later")
+def _fargate_spot(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for service in _services(stack):
+        strategy = effective_strategy(service)
+        if not strategy or not any(s.provider is CapacityProvider.FARGATE_SPOT for s in strategy):
+            continue
+        task = getattr(service, "task", None)
+        where = task_path(stack, task) if task is not None and hasattr(task, "family") else service.path
+        os_family = getattr(task, "os_family", None)
+        if isinstance(os_family, OsFamily) and os_family is not OsFamily.LINUX:
+            yield r.problem(where, f"os_family={os_family.value}, but the service uses FARGATE_SPOT, which runs "
+                            "Linux tasks only.", "Use FARGATE for Windows tasks.")
+        version = _version(getattr(service, "platform_version", None))
+        if getattr(task, "cpu_architecture", None) is CpuArchitecture.ARM64 and version and version < (1, 4, 0):
+            yield r.problem(where, f"an ARM64 task on FARGATE_SPOT needs platform version 1.4.0 or later, but "
+                            f"service {q(service.name)} sets platform_version={service.platform_version!r}.",
+                            "Remove platform_version= (LATEST is 1.4.0), or set it to '1.4.0'.")
+
+
+def _capacities(service: Service) -> list[Ec2Capacity]:
+    strategy = effective_strategy(service)
+    if strategy:
+        return [s.provider for s in strategy if isinstance(s.provider, Ec2Capacity)]
+    cluster = getattr(service, "cluster", None)
+    if effective_launch_type(service) is LaunchType.EC2 and isinstance(cluster, Cluster):
+        return [c for c in as_list(getattr(cluster, "ec2_capacity", None)) if isinstance(c, Ec2Capacity)]
+    return []
+
+
+@rule("ECS706", "EC2 capacity has the CPU architecture of its instance type and of the tasks it runs")
+def _architecture(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for cluster in stack.of_type(Cluster):
+        for cap in as_list(getattr(cluster, "ec2_capacity", None)):
+            if not isinstance(cap, Ec2Capacity) or not isinstance(cap.instance_type, str):
+                continue
+            arm = bool(_ARM_TYPE.match(cap.instance_type))
+            if arm != (cap.architecture is CpuArchitecture.ARM64):
+                wanted = "ARM64" if arm else "X86_64"
+                yield r.problem(cap.path, f"instance_type={cap.instance_type!r} is an {wanted} instance, but "
+                                f"architecture={cap.architecture.value}; the AMI would not boot on it.",
+                                f"Use architecture=CpuArchitecture.{wanted}, or an instance type of "
+                                f"{cap.architecture.value} (ARM64: t4g, m7g, c7g…).")
+    for service in _services(stack):
+        task = getattr(service, "task", None)
+        caps = _capacities(service)
+        if not caps or task is None or not hasattr(task, "family"):
+            continue
+        wanted = getattr(task, "cpu_architecture", None)
+        archs = {c.architecture for c in caps}
+        if isinstance(wanted, CpuArchitecture) and wanted not in archs:
+            yield r.problem(task_path(stack, task), f"cpu_architecture={wanted.value}, but service "
+                            f"{q(service.name)} runs on {', '.join(provider_name(c) for c in caps)} of "
+                            f"{'/'.join(sorted(a.value for a in archs))} instances.",
+                            f"Place it on EC2 capacity with architecture=CpuArchitecture.{wanted.name}, or "
+                            "change the task's cpu_architecture.")
+        elif wanted is None and archs == {CpuArchitecture.ARM64}:
+            yield r.problem(task_path(stack, task), f"service {q(service.name)} runs on ARM64 instances, but the "
+                            "task does not say cpu_architecture=; its images must be built for arm64.",
+                            "Add cpu_architecture=CpuArchitecture.ARM64 to the task definition.",
+                            severity="warning")
+
+
+@rule("ECS711", "a strategy's capacity providers can run the service's task definition")
+def _provider_compatibility(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for service in _services(stack):
+        strategy = effective_strategy(service)
+        task = getattr(service, "task", None)
+        compat = compatibilities(task) if task is not None and hasattr(task, "family") else []
+        if not strategy or not compat:
+            continue
+        family = getattr(task, "family", "?")
+        kinds = {LaunchType.FARGATE if _is_fargate(s.provider) else LaunchType.EC2 for s in strategy}
+        for kind in sorted(kinds - set(compat)):
+            names = ", ".join(provider_name(s.provider) for s in strategy
+                              if (LaunchType.FARGATE if _is_fargate(s.provider) else LaunchType.EC2) is kind)
+            fix = "FargateTaskDefinition(...)" if kind is LaunchType.FARGATE else "Ec2TaskDefinition(...)"
+            yield r.problem(service.path, f"places tasks on {names}, but task {q(family)} is compatible with "
+                            f"{' and '.join(c.value for c in compat)} only.",
+                            f"Use capacity providers the task can run on, or make the task with {fix}.")
+
+
+@rule("ECS712", "EC2 capacity: min_size <= desired_capacity <= max_size, unique names")
+def _ec2_sizes(stack: Stack, r: Rule) -> Iterator[Problem]:
+    seen: dict[str, Ec2Capacity] = {}
+    for cluster in stack.of_type(Cluster):
+        for cap in as_list(getattr(cluster, "ec2_capacity", None)):
+            if not isinstance(cap, Ec2Capacity):
+                continue
+            low, high = int_or_none(cap.min_size), int_or_none(cap.max_size)
+            desired = int_or_none(cap.desired_capacity)
+            if low is not None and high is not None and low > high:
+                yield r.problem(cap.path, f"min_size={low} is above max_size={high}.",
+                                "Raise max_size= or lower min_size=.")
+            elif desired is not None and low is not None and high is not None and not low <= desired <= high:
+                yield r.problem(cap.path, f"desired_capacity={desired} is outside min_size={low} to "
+                                f"max_size={high}.", "Leave desired_capacity= out to let managed scaling decide.")
+            if high == 0:
+                yield r.problem(cap.path, "max_size=0: the group can never start an instance, so tasks placed "
+                                "on it never run.", "Use max_size=1 or more.")
+            key = pascal(str(cap.name))
+            if key in seen and seen[key] is not cap:
+                yield r.problem(cap.path, f"another EC2 capacity ({seen[key].path}) has the same name; their "
+                                "resources would collide.", "Give each EC2 capacity its own name.")
+            seen.setdefault(key, cap)

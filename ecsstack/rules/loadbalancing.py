@@ -1,0 +1,254 @@
+"""ECS6xx: load balancers, listeners and the services behind them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..errors import Problem
+from ..model import (
+    Container,
+    Listener,
+    ListenerProtocol,
+    LoadBalancer,
+    LoadBalancerTarget,
+    NetworkMode,
+    Service,
+    Stack,
+    SubnetGroup,
+    TargetType,
+    Vpc,
+)
+from ..model._loadbalancing import load_balancers_of
+from ._helpers import as_list, did_you_mean, fmt_list, int_or_none, network_mode, q, task_containers
+from ._registry import Rule, rule
+
+__all__ = ["vpc_name"]
+
+
+def _load_balancers(stack: Stack) -> list[LoadBalancer]:
+    try:
+        return [lb for lb in load_balancers_of(stack) if isinstance(lb, LoadBalancer)]
+    except (AttributeError, TypeError):
+        return [lb for lb in stack.of_type(LoadBalancer)]
+
+
+def _listeners(stack: Stack) -> Iterator[Listener]:
+    for lb in _load_balancers(stack):
+        yield from (x for x in as_list(lb.listeners) if isinstance(x, Listener))
+
+
+def _targets(stack: Stack) -> Iterator[LoadBalancerTarget]:
+    for listener in _listeners(stack):
+        for target in as_list(listener.targets):
+            if isinstance(target, LoadBalancerTarget) and isinstance(target.service, Service):
+                yield target
+
+
+def vpc_name(vpc: object) -> str:
+    """How messages name a VPC: ``vpc 'main'`` for a created one, else the parameter's."""
+    return f"vpc {q(vpc.name)}" if isinstance(vpc, Vpc) else "the VpcId parameter's VPC"
+
+
+def _ports(container: Container) -> list[tuple[int, str]]:
+    out = []
+    for p in as_list(getattr(container, "ports", None)):
+        port = int_or_none(getattr(p, "container_port", None))
+        if port is not None:
+            out.append((port, str(getattr(p, "protocol", "tcp"))))
+    return out
+
+
+@rule("ECS601", "a load balancer target's type fits its task's network mode")
+def _target_type(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for t in _targets(stack):
+        mode = network_mode(t.service.task)
+        if mode is NetworkMode.NONE:
+            yield r.problem(t.path, f"task {q(t.service.task.family)} uses network_mode=none, so its tasks cannot "
+                            "receive traffic from a load balancer.",
+                            "Use network_mode=awsvpc (or bridge on EC2), or remove the target.")
+        elif t.target_type is TargetType.IP and mode in (NetworkMode.BRIDGE, NetworkMode.HOST):
+            yield r.problem(t.path, f"target_type=ip, but task {q(t.service.task.family)} uses "
+                            f"network_mode={mode.value}; only awsvpc tasks have an IP address of their own.",
+                            "Remove target_type= (instance is chosen for bridge/host), or use awsvpc.")
+        elif t.target_type is TargetType.INSTANCE and mode is NetworkMode.AWSVPC:
+            yield r.problem(t.path, f"target_type=instance, but task {q(t.service.task.family)} uses awsvpc; "
+                            "awsvpc tasks register by IP address.",
+                            "Remove target_type= (ip is chosen for awsvpc).")
+
+
+@rule("ECS602", "an HTTPS listener has a certificate")
+def _certificate(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for listener in _listeners(stack):
+        if listener.protocol is ListenerProtocol.HTTPS and listener.certificate in (None, ""):
+            yield r.problem(listener.path, "is an HTTPS listener without a certificate.",
+                            'Pass certificate=stack.parameter("CertificateArn") or an ACM certificate ARN '
+                            "to listen_https(...).")
+
+
+@rule("ECS603", "listener rules of one listener have distinct priorities from 1 to 50000")
+def _priorities(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for listener in _listeners(stack):
+        seen: dict[int, LoadBalancerTarget] = {}
+        for t in as_list(listener.targets):
+            if not isinstance(t, LoadBalancerTarget) or int_or_none(t.priority) is None:
+                continue
+            if not 1 <= t.priority <= 50000:
+                yield r.problem(t.path, f"priority={t.priority} is out of range; it is 1 to 50000.",
+                                "Use a priority from 1 to 50000, or leave it out to number rules in order.")
+            elif t.priority in seen:
+                other = getattr(seen[t.priority].service, "name", "?")
+                yield r.problem(t.path, f"priority={t.priority} is also the priority of the rule for service "
+                                f"{q(other)} on this listener.",
+                                "Give each rule its own priority, or leave priority= out to number them in order.")
+            else:
+                seen[t.priority] = t
+
+
+@rule("ECS604", "two targets of one listener do not match the same path and host")
+def _same_route(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for listener in _listeners(stack):
+        seen: dict[tuple[tuple[str, ...], tuple[str, ...]], LoadBalancerTarget] = {}
+        for t in as_list(listener.targets):
+            if not isinstance(t, LoadBalancerTarget):
+                continue
+            key = (tuple(sorted(map(str, as_list(t.paths)))), tuple(sorted(map(str, as_list(t.hosts)))))
+            if key not in seen:
+                seen[key] = t
+                continue
+            other = getattr(seen[key].service, "name", "?")
+            if key == ((), ()):
+                message = (f"is a second default target (no path, no host); service {q(other)} already takes "
+                           "everything no rule matches, so this one would get no traffic.")
+            else:
+                route = " and ".join(x for x in (f"path {fmt_list(key[0])}" if key[0] else "",
+                                                  f"host {fmt_list(key[1])}" if key[1] else "") if x)
+                message = f"matches the same {route} as the target for service {q(other)}; one of them gets nothing."
+            yield r.problem(t.path, message, "Give the target its own path= or host=, or remove one of them.")
+
+
+@rule("ECS605", "the container and port a load balancer sends traffic to exist in the task")
+def _container_port(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for t in _targets(stack):
+        members = task_containers(t.service.task)
+        if not any(_ports(c) for c in members):
+            continue  # ECS608
+        family = q(getattr(t.service.task, "family", "?"))
+        if t.container_name is not None:
+            container = next((c for c in members if c.name == t.container_name), None)
+            if container is None:
+                names = [c.name for c in members]
+                yield r.problem(t.path, f"no container named {q(t.container_name)} in task {family}."
+                                + did_you_mean(t.container_name, names),
+                                f"Use one of: {fmt_list(names)}.")
+                continue
+        else:
+            candidates = [c for c in members if c.essential is True and _ports(c)]
+            if len(candidates) != 1:
+                with_ports = [c.name for c in members if _ports(c)]
+                yield r.problem(t.path, f"task {family} has {len(candidates) or 'no'} essential containers with "
+                                "ports, so it is not clear which one takes the traffic.",
+                                f"Name it: add_target(service, container=...) with one of {fmt_list(with_ports)}.")
+                continue
+            container = candidates[0]
+        ports = _ports(container)
+        if not ports:
+            yield r.problem(t.path, f"container {q(container.name)} has no port mappings.",
+                            f"Add ports=[...] to {q(container.name)}, or send traffic to another container.")
+        elif t.port is not None and t.port not in [p for p, _ in ports]:
+            yield r.problem(t.path, f"port={t.port} is not a port of container {q(container.name)} "
+                            f"({fmt_list(p for p, _ in ports)}).",
+                            f"Use port={ports[0][0]}, or add {t.port} to the container's ports.")
+
+
+@rule("ECS606", "an internet-facing load balancer is not in private subnets")
+def _public_in_private(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for lb in _load_balancers(stack):
+        if lb.internet_facing is True and isinstance(lb.subnets, SubnetGroup) and not lb.subnets.public:
+            name = lb.subnets.vpc.name
+            yield r.problem(lb.path, f"is internet-facing but placed in the private subnets of vpc {q(name)}; "
+                            "private subnets have no route from the internet.",
+                            f"Leave subnets= out (the public subnets of vpc {q(name)} are used), or make it "
+                            "internal with internet_facing=False.")
+
+
+@rule("ECS608", "a service behind a load balancer has a task with port mappings")
+def _no_ports(stack: Stack, r: Rule) -> Iterator[Problem]:
+    reported: set[int] = set()
+    for t in _targets(stack):
+        task = t.service.task
+        if id(t.service) in reported or network_mode(task) is NetworkMode.NONE:
+            continue
+        if not any(_ports(c) for c in task_containers(task)):
+            reported.add(id(t.service))
+            yield r.problem(t.service.path, f"is behind {t.load_balancer.path}, but task "
+                            f"{q(getattr(task, 'family', '?'))} has no port mappings, so nothing can receive "
+                            "its traffic.", "Add ports=[8080] to the container that serves requests.")
+
+
+@rule("ECS610", "a load balancer listens on each port once")
+def _listener_ports(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for lb in _load_balancers(stack):
+        seen: set[int] = set()
+        for listener in as_list(lb.listeners):
+            port = int_or_none(getattr(listener, "port", None))
+            if port is None:
+                continue
+            if port in seen:
+                extra = (" (listen_https adds an HTTP→HTTPS redirect on 80)"
+                         if any(getattr(x, "redirect_to", None) for x in lb.listeners) and port == 80 else "")
+                yield r.problem(listener.path, f"is a second listener on port {port}{extra}.",
+                                "Use another port, or listen_https(..., redirect_http=False).")
+            seen.add(port)
+
+
+@rule("ECS611", "a service and its load balancer are in the same VPC")
+def _same_vpc(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for t in _targets(stack):
+        lb_vpc, svc_vpc = t.load_balancer.vpc, getattr(t.service, "vpc", None)
+        if lb_vpc is svc_vpc:
+            continue
+        yield r.problem(t.path, f"{t.load_balancer.path} is in {vpc_name(lb_vpc)} but service "
+                        f"{q(t.service.name)} runs in {vpc_name(svc_vpc)}; a load balancer reaches targets in its own "
+                        "VPC only.", "Pass the same vpc= to the load balancer and the service.")
+
+
+@rule("ECS612", "a service behind a load balancer is not also opened to CIDR ranges")
+def _allow_from(stack: Stack, r: Rule) -> Iterator[Problem]:
+    reported: set[int] = set()
+    for t in _targets(stack):
+        if id(t.service) in reported or not as_list(getattr(t.service, "allow_from", None)):
+            continue
+        reported.add(id(t.service))
+        yield r.problem(t.service.path, f"is behind {t.load_balancer.path} and also sets allow_from="
+                        f"{as_list(t.service.allow_from)!r}, which would let those ranges bypass it.",
+                        "Remove allow_from= from the service; use the load balancer's allow_from= instead.")
+
+
+@rule("ECS613", "a target's protocol matches the container port it goes to")
+def _protocol(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for t in _targets(stack):
+        container = t.container
+        port = t.container_port
+        mapped = dict(_ports(container)) if container is not None else {}
+        if port not in mapped:
+            continue  # ECS605
+        wanted = "udp" if t.listener.protocol is ListenerProtocol.UDP else "tcp"
+        if mapped[port] != wanted:
+            yield r.problem(t.path, f"is a {t.listener.protocol.value} listener, but port {port} of container "
+                            f"{q(container.name)} is mapped as {mapped[port]}.",
+                            f"Map the port with protocol={wanted!r}, or use a "
+                            f"{'UDP' if wanted == 'udp' else 'TCP'} listener for it.")
+        elif wanted == "udp" and t.health_check.port is None:
+            yield r.problem(t.path, "a UDP target is health-checked over TCP, which needs a TCP port to check.",
+                            "Pass health_check=TargetHealthCheck(port=...) naming a TCP port the container serves.")
+
+
+@rule("ECS616", "a network load balancer listener forwards to a target")
+def _nlb_without_target(stack: Stack, r: Rule) -> Iterator[Problem]:
+    for lb in _load_balancers(stack):
+        if lb.kind != "network":
+            continue
+        for listener in as_list(lb.listeners):
+            if isinstance(listener, Listener) and not as_list(listener.targets):
+                yield r.problem(listener.path, "has no target; a Network Load Balancer listener can only forward.",
+                                "Add one with listener.add_target(service), or remove the listener.")

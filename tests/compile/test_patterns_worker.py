@@ -1,0 +1,158 @@
+"""QueueWorkerService: queue (or an existing one), least-privilege worker, Fargate Spot, queue-depth scaling."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecsstack import Cluster, Queue, ScalingStep, Stack, ValidationError
+from ecsstack.lint import lint_template
+from ecsstack.patterns import QueueWorkerService
+
+ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+
+
+def build(**kwargs) -> tuple[Stack, QueueWorkerService, dict]:
+    stack = Stack("t")
+    worker = QueueWorkerService(stack, "worker", image="worker:1", **kwargs)
+    return stack, worker, stack.to_dict()
+
+
+def task_statements(r: dict) -> list[dict]:
+    return [s for p in r["WorkerTaskRole"]["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
+
+
+def environment(r: dict) -> dict:
+    container = r["WorkerTaskDefinition"]["Properties"]["ContainerDefinitions"][0]
+    return {e["Name"]: e["Value"] for e in container["Environment"]}
+
+
+def test_creates_a_retained_queue_with_a_dead_letter_queue() -> None:
+    _, worker, t = build()
+    r = t["Resources"]
+    queue, dlq = r["WorkerQueue"], r["WorkerDeadLetterQueue"]
+    for q in (queue, dlq):
+        assert (q["DeletionPolicy"], q["UpdateReplacePolicy"]) == ("Retain", "Retain")
+        assert q["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["Properties"]["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["WorkerDeadLetterQueue", "Arn"]}, "maxReceiveCount": 5}
+    assert isinstance(worker.queue, Queue)
+
+
+def test_worker_gets_the_queue_url_and_only_its_queue() -> None:
+    _, _, t = build(environment={"LOG_LEVEL": "info"}, command=["python", "-m", "worker"])
+    r = t["Resources"]
+    assert environment(r) == {"QUEUE_URL": {"Ref": "WorkerQueue"}, "LOG_LEVEL": "info"}
+    assert task_statements(r) == [{"Effect": "Allow", "Action": ACTIONS,
+                                   "Resource": [{"Fn::GetAtt": ["WorkerQueue", "Arn"]}]}]
+    container = r["WorkerTaskDefinition"]["Properties"]["ContainerDefinitions"][0]
+    assert container["StopTimeout"] == 120 and container["Command"] == ["python", "-m", "worker"]
+
+
+def test_spot_by_default_with_an_on_demand_base() -> None:
+    _, _, t = build()
+    r = t["Resources"]
+    service = r["WorkerService"]
+    assert "LaunchType" not in service["Properties"]
+    assert service["Properties"]["CapacityProviderStrategy"] == [
+        {"CapacityProvider": "FARGATE_SPOT", "Weight": 4}, {"CapacityProvider": "FARGATE", "Weight": 1, "Base": 1}]
+    assert service["DependsOn"] == ["WorkerClusterCapacityProviders"]
+    assert r["WorkerClusterCapacityProviders"]["Properties"]["CapacityProviders"] == ["FARGATE_SPOT", "FARGATE"]
+    assert service["Properties"]["DesiredCount"] == 0
+
+
+def test_without_spot_it_runs_on_the_fargate_launch_type() -> None:
+    _, _, t = build(spot=False, min_tasks=1)
+    r = t["Resources"]
+    assert r["WorkerService"]["Properties"]["LaunchType"] == "FARGATE"
+    assert "WorkerClusterCapacityProviders" not in r
+    assert r["WorkerService"]["Properties"]["DesiredCount"] == 1
+
+
+def test_scaled_on_queue_depth() -> None:
+    _, worker, t = build(max_tasks=20, messages_per_task=50)
+    r = t["Resources"]
+    assert (r["WorkerScalableTarget"]["Properties"]["MinCapacity"],
+            r["WorkerScalableTarget"]["Properties"]["MaxCapacity"]) == (0, 20)
+    out_alarm = r["WorkerQueueDepthScaleOutAlarm"]["Properties"]
+    assert out_alarm["MetricName"] == "ApproximateNumberOfMessagesVisible" and out_alarm["Namespace"] == "AWS/SQS"
+    assert out_alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["WorkerQueue", "QueueName"]}}]
+    assert out_alarm["Threshold"] == 1
+    steps = r["WorkerQueueDepthScaleOutPolicy"]["Properties"]["StepScalingPolicyConfiguration"]["StepAdjustments"]
+    assert steps == [{"MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 49, "ScalingAdjustment": 1},
+                     {"MetricIntervalLowerBound": 49, "ScalingAdjustment": 5}]
+    in_alarm = r["WorkerQueueDepthScaleInAlarm"]["Properties"]
+    assert (in_alarm["Threshold"], in_alarm["EvaluationPeriods"]) == (0, 5)
+    assert worker.scaling is worker.service.scalings[0]
+
+
+def test_custom_steps_and_one_message_per_task() -> None:
+    _, _, t = build(messages_per_task=1)
+    steps = t["Resources"]["WorkerQueueDepthScaleOutPolicy"]["Properties"]["StepScalingPolicyConfiguration"]
+    assert steps["StepAdjustments"] == [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]
+    _, _, t = build(steps=[ScalingStep(lower=10, change=2)])
+    assert "WorkerQueueDepthScaleInAlarm" not in t["Resources"]
+
+
+@pytest.mark.parametrize(("queue", "arn", "url", "name"), [
+    ("arn:aws:sqs:eu-west-1:123456789012:jobs", "arn:aws:sqs:eu-west-1:123456789012:jobs",
+     {"Fn::Sub": "https://sqs.eu-west-1.${AWS::URLSuffix}/123456789012/jobs"}, "jobs"),
+    ("https://sqs.eu-west-1.amazonaws.com/123456789012/jobs",
+     {"Fn::Sub": "arn:${AWS::Partition}:sqs:eu-west-1:123456789012:jobs"},
+     "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs", "jobs"),
+    ("jobs", {"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:jobs"},
+     {"Fn::Sub": "https://sqs.${AWS::Region}.${AWS::URLSuffix}/${AWS::AccountId}/jobs"}, "jobs"),
+])
+def test_existing_queue_by_arn_url_or_name(queue, arn, url, name) -> None:
+    _, _, t = build(queue=queue)
+    r = t["Resources"]
+    assert "WorkerQueue" not in r and "WorkerDeadLetterQueue" not in r
+    assert environment(r)["QUEUE_URL"] == url
+    assert task_statements(r)[0]["Resource"] == [arn]
+    assert r["WorkerQueueDepthScaleOutAlarm"]["Properties"]["Dimensions"] == [{"Name": "QueueName", "Value": name}]
+
+
+def test_existing_queue_as_a_parameter() -> None:
+    stack = Stack("t")
+    QueueWorkerService(stack, "worker", image="worker:1", queue=stack.parameter("QueueName"))
+    t = stack.to_dict()
+    r = t["Resources"]
+    assert "QueueName" in t["Parameters"]
+    assert environment(r)["QUEUE_URL"] == {"Fn::Sub": [
+        "https://sqs.${AWS::Region}.${AWS::URLSuffix}/${AWS::AccountId}/${Name}", {"Name": {"Ref": "QueueName"}}]}
+    assert r["WorkerQueueDepthScaleOutAlarm"]["Properties"]["Dimensions"][0]["Value"] == {"Ref": "QueueName"}
+
+
+def test_shares_a_cluster_and_exposes_its_parts() -> None:
+    stack = Stack("t")
+    cluster = Cluster("jobs")
+    a = QueueWorkerService(stack, "images", image="img:1", cluster=cluster)
+    b = QueueWorkerService(stack, "mail", image="mail:1", cluster=cluster, cpu_architecture="ARM64")
+    assert a.cluster is b.cluster is cluster
+    r = stack.to_dict()["Resources"]
+    assert r["JobsClusterCapacityProviders"]["Properties"]["CapacityProviders"] == ["FARGATE_SPOT", "FARGATE"]
+    assert r["MailTaskDefinition"]["Properties"]["RuntimePlatform"]["CpuArchitecture"] == "ARM64"
+    assert {"ImagesQueue", "MailQueue", "ImagesService", "MailService"} <= set(r)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"queue": 5}, {"queue": "not a queue!"}, {"messages_per_task": 0}, {"scale_in_minutes": 0},
+    {"on_demand_base": -1}, {"visibility_timeout": 50000},
+])
+def test_argument_mistakes(kwargs) -> None:
+    with pytest.raises(ValidationError) as info:
+        QueueWorkerService(Stack("t"), "worker", image="worker:1", **kwargs)
+    assert [p.rule for p in info.value.problems] == ["ECS001"]
+
+
+def test_first_argument_must_be_the_stack() -> None:
+    with pytest.raises(ValidationError):
+        QueueWorkerService("worker", "worker", image="worker:1")
+
+
+def test_worker_stack_lints_clean() -> None:
+    stack = Stack("worker")
+    QueueWorkerService(stack, "worker", image="worker:1", max_tasks=20, cpu=1024, memory=2048)
+    QueueWorkerService(stack, "existing", image="worker:1", queue=stack.parameter("ExistingQueue"), spot=False)
+    assert stack.problems() == []
+    findings = lint_template(stack.to_dict())
+    assert [str(f) for f in findings if f.level in ("error", "warning")] == []
