@@ -22,16 +22,19 @@ def main() -> None:
 
 def _synth_all(target: str, fmt: str) -> list[tuple[str, str]]:
     """(stack name, template text) for every blueprint at ``target``; exits 1 listing all problems."""
+    from .compile import compile_with_warnings
     from .render import to_json, to_yaml
 
     rendered: list[tuple[str, str]] = []
     failed = 0
     for path, stack in load_stacks(target):
+        source = str(path) if Path(target).is_dir() else None
         try:
-            template = stack.to_dict()
+            template, warnings = compile_with_warnings(stack)
         except ValidationError as exc:
-            failed += print_problems(exc.problems, source=str(path) if Path(target).is_dir() else None)
+            failed += print_problems(exc.problems, source=source)
             continue
+        print_problems(warnings, source=source)
         rendered.append((stack.name, to_json(template) if fmt == "json" else to_yaml(template)))
     names = [name for name, _ in rendered]
     for dup in sorted({n for n in names if names.count(n) > 1}):

@@ -134,7 +134,7 @@ def _network_text(stack: Stack) -> list[str]:
 def render_text(stack: Stack) -> str:
     lines = [f"stack {stack.name}"]
     for task in stack.of_type(TaskDefinition):
-        users = ", ".join(f"service {s.name} ×{s.desired_count}" for s in _services(stack, task))
+        users = ", ".join(f"service {s.name} ×{s.count_label}" for s in _services(stack, task))
         lines.append("")
         lines.append(f"task {task.family}" + (f" (run by {users})" if users else ""))
         width = max((len(c.name) for c in task.containers), default=0)
@@ -174,7 +174,7 @@ def render_mermaid(stack: Stack) -> str:
                              f"{_node(task.family, c.name)}")
     for s in stack.of_type(Service):
         sid = _node("service", s.name)
-        lines.append(f'  {sid}{{{{"service {s.name} ×{s.desired_count}"}}}} --> {_node("task", s.task.family)}')
+        lines.append(f'  {sid}{{{{"service {s.name} ×{s.count_label}"}}}} --> {_node("task", s.task.family)}')
         lines.append(f'  {_node("cluster", s.cluster.name)}[("cluster {s.cluster.name}")] --- {sid}')
     for lb in load_balancers_of(stack):
         lid = _node("lb", lb.name)
@@ -213,7 +213,7 @@ def render_dot(stack: Stack) -> str:
                              f'[label="{d.condition.value}"];')
     for s in stack.of_type(Service):
         first = s.task.containers[0].name if s.task.containers else s.task.family
-        lines.append(f'  "{_node("service", s.name)}" [label="service {s.name} ×{s.desired_count}", '
+        lines.append(f'  "{_node("service", s.name)}" [label="service {s.name} ×{s.count_label}", '
                      f'shape=hexagon];')
         lines.append(f'  "{_node("service", s.name)}" -> "{_node(s.task.family, first)}" '
                      f'[lhead="cluster_{_node("task", s.task.family)}"];')

@@ -6,6 +6,7 @@ from typing import Any
 
 from troposphere import Export, Output
 
+from ..errors import Problem
 from ..model import Stack
 from ..rules import validate
 
@@ -26,7 +27,7 @@ from . import (  # noqa: F401
 from ._context import COMPILERS, Context
 from .ids import logical_id, pascal
 
-__all__ = ["build_template", "compile_stack", "logical_id", "pascal"]
+__all__ = ["build_template", "compile_stack", "compile_with_warnings", "logical_id", "pascal"]
 
 
 def build_template(stack: Stack) -> Context:
@@ -51,7 +52,12 @@ def build_template(stack: Stack) -> Context:
 
 def compile_stack(stack: Stack) -> dict[str, Any]:
     """Validate (raising ``ValidationError``) and compile ``stack`` to a template as plain data."""
-    validate(stack)
+    return compile_with_warnings(stack)[0]
+
+
+def compile_with_warnings(stack: Stack) -> tuple[dict[str, Any], list[Problem]]:
+    """Like ``compile_stack``, also returning the warnings the rules found (errors raise)."""
+    warnings = validate(stack)
     ctx = build_template(stack)
     template = ctx.template.to_dict()
     for resource in template.get("Resources", {}).values():
@@ -63,7 +69,7 @@ def compile_stack(stack: Stack) -> dict[str, Any]:
         if index is not None:
             target = target["ContainerDefinitions"][index]
         _deep_merge(target, raw)
-    return template
+    return template, warnings
 
 
 def _deep_merge(target: dict[str, Any], raw: dict[str, Any]) -> None:

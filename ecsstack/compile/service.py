@@ -75,12 +75,17 @@ def compile_service(service: Service, ctx: Context) -> None:
     props: dict[str, Any] = {
         "Cluster": Ref(ctx.logical(service.cluster)),
         "TaskDefinition": Ref(ctx.logical(service.task)),
-        "DesiredCount": ctx.value(service.desired_count),
         "LaunchType": service.effective_launch_type.value,
         "DeploymentConfiguration": ecs.DeploymentConfiguration(**deployment),
         "PropagateTags": service.propagate_tags.value,
         "EnableECSManagedTags": True,
     }
+    if service.desired_count is not None:
+        props["DesiredCount"] = ctx.value(service.desired_count)
+    elif not service.scalings:
+        props["DesiredCount"] = 1
+    # an auto-scaled service without a desired count starts at 1 and is then kept in range by autoscaling;
+    # leaving DesiredCount out means a stack update never resets the count autoscaling chose
     if service.task.network_mode is NetworkMode.AWSVPC:
         props["NetworkConfiguration"] = _network(service, ctx, base)
     if service.enable_execute_command:

@@ -61,7 +61,8 @@ class Cluster:
 class Service:
     """Keeps ``desired_count`` copies of ``task`` running in ``cluster``.
 
-    Defaults: ``desired_count`` 1; ``launch_type`` from the task (FARGATE for a Fargate task);
+    Defaults: ``desired_count`` 1, or left to autoscaling when the service auto-scales (so a stack
+    update never resets a scaled count); ``launch_type`` from the task (FARGATE for a Fargate task);
     ``subnets``/``security_groups``: stack parameters ``Subnets`` and a security group made for the
     service in the ``VpcId`` parameter's VPC, admitting nothing unless ``allow_from`` names CIDRs;
     ``assign_public_ip`` False; ``min_healthy_percent`` 100, ``max_percent`` 200; ``circuit_breaker``
@@ -71,7 +72,7 @@ class Service:
     name: str
     cluster: Cluster
     task: TaskDefinition
-    desired_count: int | Token = 1
+    desired_count: int | Token | None = None
     launch_type: LaunchType | None = None
     subnets: list[str | Token] | Token | None = None
     security_groups: list[str | Token] | None = None
@@ -134,7 +135,7 @@ class Service:
             raise fail(path, f"task must be a task definition, got {self.task!r}.",
                        'Create one with FargateTaskDefinition("web") and pass it as task=.')
         if not isinstance(self.desired_count, Token):
-            as_int(self.desired_count, path, "desired_count")
+            as_int(self.desired_count, path, "desired_count", optional=True)
         if self.launch_type is not None:
             self.launch_type = as_enum(LaunchType, self.launch_type, path, "launch_type")
         for name in ("min_healthy_percent", "max_percent"):
@@ -184,6 +185,14 @@ class Service:
     def related(self) -> list[object]:
         """What a stack must hold for this service: its cluster, task definition and attachments."""
         return [self.cluster, self.task, *self.attachments]
+
+    @property
+    def count_label(self) -> str:
+        """How many tasks run, for pictures: ``2``, or ``1–10`` when autoscaling decides."""
+        if self.desired_count is None and self.scalings:
+            scaling = self.scalings[0]
+            return f"{scaling.min_tasks}–{scaling.max_tasks}"
+        return "1" if self.desired_count is None else str(self.desired_count)
 
     @property
     def effective_launch_type(self) -> LaunchType:

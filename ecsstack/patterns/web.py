@@ -31,7 +31,8 @@ class LoadBalancedWebService:
     (``.cluster``, ``.task``, ``.container``, ``.service``, ``.load_balancer``, ``.listener``,
     ``.target``, ``.scaling``) so you can add init containers, sidecars or policies.
 
-    Defaults: ``port`` 8080; ``cpu`` 512; ``memory`` 1024; ``desired_count``: ``min_tasks``;
+    Defaults: ``port`` 8080; ``cpu`` 512; ``memory`` 1024; ``desired_count``: left to autoscaling
+    (``min_tasks`` without autoscaling);
     ``certificate`` None (HTTP only); ``min_tasks`` 2; ``max_tasks`` 10 (None: no autoscaling);
     ``cpu_target`` 60 %; ``requests_per_task`` None (no request-count policy); ``vpc`` None (the
     ``VpcId``/``Subnets``/``PublicSubnets`` parameters); ``health_check_path`` ``"/"``; ``public``
@@ -51,8 +52,8 @@ class LoadBalancedWebService:
         self.cluster: Cluster = cluster if cluster is not None else Cluster(name)
         self.task: FargateTaskDefinition = FargateTaskDefinition(name, cpu=cpu, memory=memory)
         self.container: Container = self.task.add_container("app", image=image, ports=[port], **container_options)
-        if desired_count is None:
-            desired_count = min_tasks if max_tasks is not None else 2
+        if desired_count is None and max_tasks is None:
+            desired_count = min_tasks
         self.service: Service = Service(name, cluster=self.cluster, task=self.task, desired_count=desired_count,
                                         vpc=vpc)
         self.load_balancer: ApplicationLoadBalancer = ApplicationLoadBalancer(

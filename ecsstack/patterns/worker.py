@@ -56,16 +56,16 @@ class QueueWorkerService:
     ``ChangeMessageVisibility`` and ``GetQueueAttributes`` on that queue. Everything made is exposed
     (``.queue``, ``.cluster``, ``.task``, ``.container``, ``.service``, ``.scaling``).
 
-    Defaults: ``cpu`` 256; ``memory`` 512; ``cpu_architecture`` None (X86_64); ``min_tasks`` 0 (no cost
-    while the queue is empty; a first message starts a task within a few minutes, longer if the queue was
-    idle for hours and CloudWatch stopped receiving its metrics); ``max_tasks`` 10; ``desired_count``:
-    ``min_tasks``; ``messages_per_task`` 100: one task more while any message waits, five more once this
-    many wait, one less after ``scale_in_minutes`` (Default 5) with none waiting; ``steps`` to replace those
+    Defaults: ``cpu`` 256; ``memory`` 512; ``cpu_architecture`` None (X86_64); ``min_tasks`` 0 (no cost while the
+    queue is empty; a first message starts a task within a few minutes, longer if the queue was idle for hours and
+    CloudWatch stopped receiving its metrics); ``max_tasks`` 10; ``desired_count``: left to autoscaling (a new
+    service starts with one task); ``messages_per_task`` 100: one task more while any message waits, five more once
+    this many wait, one less after ``scale_in_minutes`` (Default 5) with none waiting; ``steps`` to replace those
     steps; ``spot`` True: the first ``on_demand_base`` (Default 1) tasks on FARGATE, then four of five on
-    FARGATE_SPOT (Spot tasks get two minutes' notice: handle SIGTERM, and keep ``stop_timeout``, Default
-    120 s, above your longest message); ``cluster``: a new cluster named like the service;
-    ``visibility_timeout`` of a created queue: Default 30 s (set it above the longest processing time).
-    Other keywords (``command=``, ``environment=``, ``secrets=``, …) go to the worker container.
+    FARGATE_SPOT (Spot tasks get two minutes' notice: handle SIGTERM, and keep ``stop_timeout``, Default 120 s,
+    above your longest message); ``cluster``: a new cluster named like the service; ``visibility_timeout`` of a
+    created queue: Default 30 s (set it above the longest processing time). Other keywords (``command=``,
+    ``environment=``, ``secrets=``, …) go to the worker container.
     """
 
     def __init__(self, stack: Stack, name: str, *, image: str | Token, queue: Any = None, cpu: int = 256,
@@ -91,7 +91,7 @@ class QueueWorkerService:
                                                             stop_timeout=stop_timeout, **container_options)
         self.task.allow(QUEUE_ACTIONS, self.queue.arn)
         self.service = Service(name, cluster=self.cluster, task=self.task,
-                               desired_count=min_tasks if desired_count is None else desired_count,
+                               desired_count=desired_count,
                                capacity_provider_strategy=spot_strategy(on_demand_base) if spot else None)
         depth = Metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": self.queue.physical_name},
                        statistic="Maximum")

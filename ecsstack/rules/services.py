@@ -32,7 +32,7 @@ def _deployment_percents(stack: Stack, r: Rule) -> Iterator[Problem]:
         if low is None or high is None or not 0 <= low <= 100 or high < 100:
             continue
         count = service.desired_count
-        running = int_or_none(count) is None or count >= 1  # a token may well be >= 1
+        running = count is None or int_or_none(count) is None or count >= 1  # a token may well be >= 1
         if high <= low and running:
             yield r.problem(
                 service.path,

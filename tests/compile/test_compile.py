@@ -273,3 +273,13 @@ def test_a_task_used_by_several_services_compiles_once(count: int) -> None:
     res = resources(stack)
     assert sum(r["Type"] == "AWS::ECS::TaskDefinition" for r in res.values()) == 1
     assert sum(r["Type"] == "AWS::ECS::Service" for r in res.values()) == count
+
+
+def test_desired_count_defaults_to_one_and_is_left_to_autoscaling_when_scaled() -> None:
+    stack, task = web_stack()
+    task.add_container("app", image="nginx")
+    assert resources(stack)["WebService"]["Properties"]["DesiredCount"] == 1
+    stack.resources[-1].auto_scale(min_tasks=2, max_tasks=6).on_cpu(60)
+    assert "DesiredCount" not in resources(stack)["WebService"]["Properties"]
+    stack.resources[-1].desired_count = 3
+    assert resources(stack)["WebService"]["Properties"]["DesiredCount"] == 3

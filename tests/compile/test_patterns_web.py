@@ -128,10 +128,19 @@ def test_without_autoscaling_and_with_an_existing_cluster_and_a_created_vpc() ->
     assert list(of_type(r, "AWS::ECS::Cluster")) == ["SharedCluster"]
 
 
-def test_desired_count_defaults_to_min_tasks() -> None:
+def test_desired_count_is_left_to_autoscaling() -> None:
+    """A stack update must never reset the count autoscaling chose: no DesiredCount when scaled."""
     stack = Stack("t")
     LoadBalancedWebService(stack, "web", image="app:1", min_tasks=4, max_tasks=8)
-    assert stack.to_dict()["Resources"]["WebService"]["Properties"]["DesiredCount"] == 4
+    resources = stack.to_dict()["Resources"]
+    assert "DesiredCount" not in resources["WebService"]["Properties"]
+    assert resources["WebScalableTarget"]["Properties"]["MinCapacity"] == 4
+
+
+def test_without_autoscaling_desired_count_is_min_tasks() -> None:
+    stack = Stack("t")
+    LoadBalancedWebService(stack, "web", image="app:1", min_tasks=3, max_tasks=None)
+    assert stack.to_dict()["Resources"]["WebService"]["Properties"]["DesiredCount"] == 3
 
 
 def test_mistakes_are_reported_not_raised_as_tracebacks() -> None:

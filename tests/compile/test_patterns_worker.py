@@ -57,7 +57,7 @@ def test_spot_by_default_with_an_on_demand_base() -> None:
         {"CapacityProvider": "FARGATE_SPOT", "Weight": 4}, {"CapacityProvider": "FARGATE", "Weight": 1, "Base": 1}]
     assert service["DependsOn"] == ["WorkerClusterCapacityProviders"]
     assert r["WorkerClusterCapacityProviders"]["Properties"]["CapacityProviders"] == ["FARGATE_SPOT", "FARGATE"]
-    assert service["Properties"]["DesiredCount"] == 0
+    assert "DesiredCount" not in service["Properties"], "autoscaling owns the count"
 
 
 def test_without_spot_it_runs_on_the_fargate_launch_type() -> None:
@@ -65,7 +65,7 @@ def test_without_spot_it_runs_on_the_fargate_launch_type() -> None:
     r = t["Resources"]
     assert r["WorkerService"]["Properties"]["LaunchType"] == "FARGATE"
     assert "WorkerClusterCapacityProviders" not in r
-    assert r["WorkerService"]["Properties"]["DesiredCount"] == 1
+    assert "DesiredCount" not in r["WorkerService"]["Properties"]
 
 
 def test_scaled_on_queue_depth() -> None:
