@@ -61,17 +61,18 @@ class QueueWorkerService:
     CloudWatch stopped receiving its metrics); ``max_tasks`` 10; ``desired_count``: left to autoscaling (a new
     service starts with one task); ``messages_per_task`` 100: one task more while any message waits, five more once
     this many wait, one less after ``scale_in_minutes`` (Default 5) with none waiting; ``steps`` to replace those
-    steps; ``spot`` True: the first ``on_demand_base`` (Default 1) tasks on FARGATE, then four of five on
-    FARGATE_SPOT (Spot tasks get two minutes' notice: handle SIGTERM, and keep ``stop_timeout``, Default 120 s,
-    above your longest message); ``cluster``: a new cluster named like the service; ``visibility_timeout`` of a
-    created queue: Default 30 s (set it above the longest processing time). Other keywords (``command=``,
-    ``environment=``, ``secrets=``, …) go to the worker container.
+    steps; ``spot`` True for X86_64 tasks (False for ARM64, which Fargate Spot does not run everywhere): the first
+    ``on_demand_base`` (Default 1) tasks on FARGATE, then four of five on FARGATE_SPOT (Spot tasks get two minutes'
+    notice: handle SIGTERM, and keep ``stop_timeout``, Default 120 s, above your longest message); ``cluster``: a
+    new cluster named like the service; ``visibility_timeout`` of a created queue: Default 30 s (set it above the
+    longest processing time). Other keywords (``command=``, ``environment=``, ``secrets=``, …) go to the worker
+    container.
     """
 
     def __init__(self, stack: Stack, name: str, *, image: str | Token, queue: Any = None, cpu: int = 256,
                  memory: int = 512, cpu_architecture: CpuArchitecture | str | None = None, min_tasks: int = 0,
                  max_tasks: int = 10, desired_count: int | Token | None = None, messages_per_task: int = 100,
-                 steps: list[ScalingStep] | None = None, scale_in_minutes: int = 5, spot: bool = True,
+                 steps: list[ScalingStep] | None = None, scale_in_minutes: int = 5, spot: bool | None = None,
                  on_demand_base: int = 1, cluster: Cluster | None = None, visibility_timeout: int = 30,
                  stop_timeout: int = 120, **container_options: Any) -> None:
         path = f"worker service {name}"
@@ -86,6 +87,8 @@ class QueueWorkerService:
         self.queue: Queue | ExistingQueue = self._queue(queue, name, visibility_timeout, path)
         self.cluster: Cluster = cluster if cluster is not None else Cluster(name)
         self.task = FargateTaskDefinition(name, cpu=cpu, memory=memory, cpu_architecture=cpu_architecture)
+        if spot is None:
+            spot = self.task.cpu_architecture is not CpuArchitecture.ARM64
         environment = {"QUEUE_URL": self.queue.url, **(container_options.pop("environment", None) or {})}
         self.container: Container = self.task.add_container(name, image=image, environment=environment,
                                                             stop_timeout=stop_timeout, **container_options)

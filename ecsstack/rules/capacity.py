@@ -125,7 +125,7 @@ def _version(text: Any) -> tuple[int, ...] | None:
     return tuple(int(g) for g in match.groups()) if match else None
 
 
-@rule("ECS705", "FARGATE_SPOT runs Linux tasks, ARM64 ones on platform version 1.4.0 or later")
+@rule("ECS705", "FARGATE_SPOT runs Linux X86_64 tasks; ARM64 only where pinned to platform version 1.4.0+")
 def _fargate_spot(stack: Stack, r: Rule) -> Iterator[Problem]:
     for service in _services(stack):
         strategy = effective_strategy(service)
@@ -137,11 +137,20 @@ def _fargate_spot(stack: Stack, r: Rule) -> Iterator[Problem]:
         if isinstance(os_family, OsFamily) and os_family is not OsFamily.LINUX:
             yield r.problem(where, f"os_family={os_family.value}, but the service uses FARGATE_SPOT, which runs "
                             "Linux tasks only.", "Use FARGATE for Windows tasks.")
-        version = _version(getattr(service, "platform_version", None))
-        if getattr(task, "cpu_architecture", None) is CpuArchitecture.ARM64 and version and version < (1, 4, 0):
-            yield r.problem(where, f"an ARM64 task on FARGATE_SPOT needs platform version 1.4.0 or later, but "
-                            f"service {q(service.name)} sets platform_version={service.platform_version!r}.",
-                            "Remove platform_version= (LATEST is 1.4.0), or set it to '1.4.0'.")
+        if getattr(task, "cpu_architecture", None) is not CpuArchitecture.ARM64:
+            continue
+        # The ECS user guide lists ARM64 as unsupported on Fargate Spot and some partitions still lack it;
+        # the API reference allows it on platform version 1.4.0. Only an explicit pin opts in.
+        pinned = service.platform_version
+        version = _version(pinned)
+        if version is None or version < (1, 4, 0):
+            said = (f"sets platform_version={pinned!r}" if pinned not in (None, "LATEST")
+                    else "does not pin platform_version='1.4.0'")
+            yield r.problem(where, f"is an ARM64 task on FARGATE_SPOT, which runs X86_64 tasks; ARM64 Spot "
+                            f"exists only on platform version 1.4.0 in some regions, and service "
+                            f"{q(service.name)} {said}.",
+                            "Use FARGATE for ARM64 tasks (or cpu_architecture=X86_64 to keep Spot); where your "
+                            "region offers ARM64 Spot, confirm it with platform_version='1.4.0'.")
 
 
 def _capacities(service: Service) -> list[Ec2Capacity]:

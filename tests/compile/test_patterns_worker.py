@@ -132,6 +132,16 @@ def test_shares_a_cluster_and_exposes_its_parts() -> None:
     assert r["JobsClusterCapacityProviders"]["Properties"]["CapacityProviders"] == ["FARGATE_SPOT", "FARGATE"]
     assert r["MailTaskDefinition"]["Properties"]["RuntimePlatform"]["CpuArchitecture"] == "ARM64"
     assert {"ImagesQueue", "MailQueue", "ImagesService", "MailService"} <= set(r)
+    assert "CapacityProviderStrategy" in r["ImagesService"]["Properties"]
+    assert r["MailService"]["Properties"]["LaunchType"] == "FARGATE", "no Spot for ARM64 unless asked"
+
+
+def test_arm64_with_spot_asked_for_is_refused() -> None:
+    stack = Stack("t")
+    QueueWorkerService(stack, "mail", image="mail:1", cpu_architecture="ARM64", spot=True)
+    with pytest.raises(ValidationError) as info:
+        stack.to_dict()
+    assert [p.rule for p in info.value.problems] == ["ECS705"]
 
 
 @pytest.mark.parametrize("kwargs", [

@@ -144,11 +144,26 @@ def test_ecs705_windows_on_spot(found):
 
 @pytest.mark.parametrize("kwargs", [
     {"capacity_provider_strategy": [SPOT]},
-    {"capacity_provider_strategy": [SPOT], "platform_version": "1.4.0"},
     {"capacity_provider_strategy": [SPOT], "platform_version": "LATEST"},
-    {"capacity_provider_strategy": [CapacityProviderStrategy("FARGATE")], "platform_version": "1.3.0"},
+    {"capacity_provider_strategy": [CapacityProviderStrategy("FARGATE"), SPOT]},
 ])
-def test_ecs705_allows_arm64_spot_on_current_platform(found, kwargs):
+def test_ecs705_arm64_on_fargate_spot_is_not_supported(found, kwargs):
+    [problem] = found(one(fargate(cpu_architecture=CpuArchitecture.ARM64), **kwargs), "ECS705")
+    assert problem.path == "service web › task web" and "ARM64" in problem.message
+    assert "FARGATE" in problem.hint
+
+
+def test_ecs705_arm64_spot_through_the_cluster_default_strategy(found):
+    cluster = Cluster("main", default_strategy=[SPOT])
+    assert found(one(fargate(cpu_architecture="ARM64"), cluster=cluster), "ECS705")
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"capacity_provider_strategy": [SPOT], "platform_version": "1.4.0"},
+    {"capacity_provider_strategy": [CapacityProviderStrategy("FARGATE")], "platform_version": "1.3.0"},
+    {"capacity_provider_strategy": [CapacityProviderStrategy("FARGATE")]},
+])
+def test_ecs705_allows_arm64_on_fargate_or_pinned_spot(found, kwargs):
     assert found(one(fargate(cpu_architecture=CpuArchitecture.ARM64), **kwargs), "ECS705") == []
 
 
