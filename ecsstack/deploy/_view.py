@@ -158,7 +158,7 @@ class Reporter:
             self.say(f"  {key:<{width}}  {value}")
 
     def resources(self, resources: Iterable[StackResource]) -> None:
-        resources = list(resources)
+        resources = [r for r in resources if r.logical_id]  # rows without a logical id name nothing
         if not resources:
             self.say("Resources: none.")
             return
