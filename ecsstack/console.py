@@ -43,7 +43,7 @@ def fail(message: str, code: int = EXIT_PROBLEMS) -> NoReturn:
 
 def load_stacks(target: str | Path) -> list[tuple[Path, Stack]]:
     """Load every blueprint at ``target``; on any problem print all of them and exit 1."""
-    from .loader import blueprint_files, load_blueprint
+    from .loader import NotABlueprint, blueprint_files, load_blueprint
 
     try:
         files = blueprint_files(target)
@@ -51,9 +51,16 @@ def load_stacks(target: str | Path) -> list[tuple[Path, Stack]]:
         fail(str(exc), EXIT_USAGE)
     loaded: list[tuple[Path, Stack]] = []
     failed = 0
+    in_folder = Path(target).is_dir()
     for path in files:
         try:
             loaded.append((path, load_blueprint(path)))
+        except NotABlueprint as exc:
+            if not in_folder:
+                err.print(f"[bold red]error[/] {escape(str(exc))}")
+                failed += 1
+            else:
+                err.print(f"skipped {escape(str(path))}: no build(), so not a blueprint (a helper module?)")
         except ValidationError as exc:
             failed += print_problems(exc.problems, source=str(path)) or 1
         except BlueprintError as exc:
@@ -62,4 +69,6 @@ def load_stacks(target: str | Path) -> list[tuple[Path, Stack]]:
     if failed:
         err.print(f"{failed} problem{'s' if failed != 1 else ''}; nothing was written.")
         sys.exit(EXIT_PROBLEMS)
+    if not loaded:
+        fail(f"{target}: none of its files defines build(), so there is no blueprint here.", EXIT_USAGE)
     return loaded

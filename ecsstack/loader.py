@@ -10,7 +10,11 @@ from pathlib import Path
 from .errors import BlueprintError, ValidationError
 from .model import Stack
 
-__all__ = ["blueprint_files", "load_blueprint"]
+__all__ = ["NotABlueprint", "blueprint_files", "load_blueprint"]
+
+
+class NotABlueprint(BlueprintError):
+    """The file defines no ``build()``: in a directory, a helper module the blueprints import."""
 
 
 def blueprint_files(target: str | Path) -> list[Path]:
@@ -53,12 +57,14 @@ def load_blueprint(target: str | Path) -> Stack:
         raise BlueprintError(f"{path}: cannot be imported as Python.")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
+    folder = str(path.resolve().parent)
+    sys.path.insert(0, folder)  # so a blueprint can import helper modules that sit beside it
     try:
         try:
             spec.loader.exec_module(module)
             build = getattr(module, "build", None)
             if not callable(build):
-                raise BlueprintError(f"{path}: defines no build() function.",)
+                raise NotABlueprint(f"{path}: defines no build() function returning a Stack.")
             stack = build()
         except (BlueprintError, ValidationError):
             raise
@@ -68,6 +74,7 @@ def load_blueprint(target: str | Path) -> Stack:
             raise BlueprintError(f"{_where(exc, path)}: {type(exc).__name__}: {exc}") from None
     finally:
         sys.modules.pop(module_name, None)
+        sys.path.remove(folder)
     if not isinstance(stack, Stack):
         raise BlueprintError(f"{path}: build() returned {type(stack).__name__}, not a Stack.")
     return stack

@@ -154,3 +154,27 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
                             capture_output=True, text=True)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "ECS201" in result.stderr
+
+
+def test_blueprints_import_helper_modules_beside_them(tmp_path: Path) -> None:
+    write(tmp_path, "common.py", """
+        from ecsstack import FargateTaskDefinition
+
+        def web_task(name):
+            task = FargateTaskDefinition(name)
+            task.add_container("app", image="nginx:1.27", ports=[80])
+            return task
+    """)
+    write(tmp_path, "site.py", """
+        from common import web_task
+        from ecsstack import Cluster, Service, Stack
+
+        def build():
+            return Stack("site").add(Service("site", cluster=Cluster("main"), task=web_task("site")))
+    """)
+    code, _, err = run("synth", str(tmp_path), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    assert "skipped" in err and "common.py" in err
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["site.json"]
+    code, _, err = run("synth", str(tmp_path / "common.py"))
+    assert code == 1 and "defines no build()" in err
