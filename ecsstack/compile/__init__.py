@@ -6,7 +6,7 @@ from typing import Any
 
 from troposphere import Export, Output
 
-from ..errors import Problem
+from ..errors import Problem, ValidationError
 from ..model import Stack
 from ..rules import validate
 
@@ -24,7 +24,7 @@ from . import (  # noqa: F401
     task,
     volumes,
 )
-from ._context import COMPILERS, Context
+from ._context import COMPILERS, LIMITS, Context
 from .ids import logical_id, pascal
 
 __all__ = ["build_template", "compile_stack", "compile_with_warnings", "logical_id", "pascal"]
@@ -41,12 +41,21 @@ def build_template(stack: Stack) -> Context:
     for param in stack.parameters.values():
         ctx.declare(param)
     for out in stack.outputs.values():
+        if not ctx.has_room("outputs"):
+            continue
         kwargs: dict[str, Any] = {"Value": ctx.value(out.value)}
         if out.description:
             kwargs["Description"] = out.description
         if out.export_name is not None:
             kwargs["Export"] = Export(ctx.value(out.export_name))
         ctx.template.add_output(Output(logical_id(out.name), **kwargs))
+    if ctx.overflow:
+        raise ValidationError(
+            Problem("ECS901", stack.path,
+                    f"compiles to {len(getattr(ctx.template, kind)) + extra} {kind}; CloudFormation allows "
+                    f"{LIMITS[kind]} per stack.",
+                    "Split the services across several stacks (one blueprint each).")
+            for kind, extra in sorted(ctx.overflow.items()))
     return ctx
 
 
@@ -58,7 +67,14 @@ def compile_stack(stack: Stack) -> dict[str, Any]:
 def compile_with_warnings(stack: Stack) -> tuple[dict[str, Any], list[Problem]]:
     """Like ``compile_stack``, also returning the warnings the rules found (errors raise)."""
     warnings = validate(stack)
-    ctx = build_template(stack)
+    try:
+        ctx = build_template(stack)
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, ValidationError):
+            raise
+        # troposphere's own property validators caught a value the rules let through
+        raise ValidationError(Problem("ECS900", stack.path, f"CloudFormation would reject a value: {exc}",
+                                      "Fix that value (see docs/rules.md#ecs900).")) from None
     template = ctx.template.to_dict()
     for resource in template.get("Resources", {}).values():
         # order carries no meaning here; sorting keeps the bytes stable whatever order hooks ran in

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from troposphere import AWSObject, GetAtt, Ref, Sub, Template
+from troposphere import MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, AWSObject, GetAtt, Ref, Sub, Template
 from troposphere import Parameter as CfnParameter
 
 from ..model import Attr, Parameter, Stack
@@ -13,6 +14,9 @@ from ..model import Sub as SubToken
 from .ids import logical_id
 
 __all__ = ["COMPILERS", "HOOKS", "Context", "compiler", "extends"]
+
+#: CloudFormation's limits per template
+LIMITS = {"resources": MAX_RESOURCES, "parameters": MAX_PARAMETERS, "outputs": MAX_OUTPUTS}
 
 COMPILERS: list[tuple[int, type, Callable[[Any, Context], None]]] = []
 
@@ -67,6 +71,8 @@ class Context:
         #: raw CloudFormation merged over compiled properties: logical id → (container index or None, dict)
         self.overrides: list[tuple[str, int | None, dict[str, Any]]] = []
         self._ids: dict[int, str] = {}
+        #: what did not fit under CloudFormation's limits, by kind
+        self.overflow: Counter[str] = Counter()
 
     # ---- logical IDs ---------------------------------------------------------------------------
     def name_of(self, obj: Any, suffix: str) -> str:
@@ -86,12 +92,23 @@ class Context:
             raise LookupError(f"{obj!r} is not part of this stack; add it with stack.add(...)") from None
 
     def add(self, resource: AWSObject) -> AWSObject:
+        if len(self.template.resources) >= MAX_RESOURCES:
+            self.overflow["resources"] += 1  # reported as one problem once everything is counted
+            return resource
         return self.template.add_resource(resource)
+
+    def has_room(self, kind: str) -> bool:
+        """False (and counted) once the template holds CloudFormation's maximum of ``kind``."""
+        held = {"parameters": self.template.parameters, "outputs": self.template.outputs}[kind]
+        if len(held) >= LIMITS[kind]:
+            self.overflow[kind] += 1
+            return False
+        return True
 
     # ---- parameters ------------------------------------------------------------------------------
     def parameter(self, name: str, type: str, description: str, default: Any = None) -> Ref:
         """An implied parameter (say ``VpcId``); the user's own declaration of that name wins."""
-        if name not in self.template.parameters:
+        if name not in self.template.parameters and self.has_room("parameters"):
             declared = self.stack.parameters.get(name)
             if declared is not None:
                 self.declare(declared)
@@ -103,7 +120,7 @@ class Context:
         return Ref(name)
 
     def declare(self, param: Parameter) -> None:
-        if param.name in self.template.parameters:
+        if param.name in self.template.parameters or not self.has_room("parameters"):
             return
         kwargs: dict[str, Any] = {"Type": param.type}
         for key, value in (("Default", param.default), ("Description", param.description),

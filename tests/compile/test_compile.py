@@ -283,3 +283,48 @@ def test_desired_count_defaults_to_one_and_is_left_to_autoscaling_when_scaled() 
     assert "DesiredCount" not in resources(stack)["WebService"]["Properties"]
     stack.resources[-1].desired_count = 3
     assert resources(stack)["WebService"]["Properties"]["DesiredCount"] == 3
+
+
+def test_more_resources_than_cloudformation_allows_is_a_problem_not_a_traceback() -> None:
+    from ecsstack import ValidationError
+
+    stack = Stack("big")
+    cluster = Cluster("main")
+    for i in range(90):  # 6 resources each
+        task = FargateTaskDefinition(f"svc{i}")
+        task.add_container("app", image="nginx")
+        stack.add(Service(f"svc{i}", cluster=cluster, task=task))
+    with pytest.raises(ValidationError) as info:
+        stack.to_dict()
+    [problem] = info.value.problems
+    assert problem.rule == "ECS901" and "compiles to 541 resources" in problem.message
+    assert "500" in problem.message
+
+
+def test_more_outputs_than_cloudformation_allows() -> None:
+    from ecsstack import ValidationError
+
+    stack, task = web_stack()
+    task.add_container("app", image="nginx")
+    for i in range(201):
+        stack.output(f"Out{i}", "x")
+    with pytest.raises(ValidationError) as info:
+        stack.to_dict()
+    assert [p.message for p in info.value.problems] == [
+        "compiles to 201 outputs; CloudFormation allows 200 per stack."]
+
+
+def test_a_value_troposphere_rejects_is_reported_as_a_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecsstack import ValidationError
+    from ecsstack.compile import _context
+
+    def broken(obj, ctx, built):
+        raise ValueError("RetentionInDays must be one of ...")
+
+    monkeypatch.setitem(_context.HOOKS, "task", [broken])
+    stack, task = web_stack()
+    task.add_container("app", image="nginx")
+    with pytest.raises(ValidationError) as info:
+        stack.to_dict()
+    assert info.value.problems[0].rule == "ECS900"
+    assert "RetentionInDays" in info.value.problems[0].message
