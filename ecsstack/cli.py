@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from .console import EXIT_PROBLEMS, err, fail, load_stacks, out, print_problems
 from .deploy import commands as deploy_commands
 from .errors import ValidationError
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -105,3 +107,17 @@ def graph(blueprint: str, fmt: str) -> None:
 
 # diff / deploy / destroy / status / outputs: the module imports boto3 only when a command runs.
 deploy_commands.register(main)
+
+
+def run() -> None:
+    """The console script: user mistakes are reported by the commands themselves; anything else that
+    escapes is a bug in ecsstack, told in one line (``ECSSTACK_DEBUG=1`` shows the traceback)."""
+    try:
+        main()
+    except Exception as exc:
+        if os.environ.get("ECSSTACK_DEBUG"):
+            raise
+        err.print(f"[bold red]internal error[/] {escape(type(exc).__name__)}: {escape(str(exc))}")
+        err.print("This is a bug in ecsstack, not in your blueprint; run again with ECSSTACK_DEBUG=1 "
+                  "for the traceback and please report it.")
+        sys.exit(EXIT_PROBLEMS)

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import Problem
-from ..model import Cluster, Service, Stack, TaskDefinition
+from ..model import Attr, Cluster, Service, Stack, TaskDefinition, Token
 from ..names import pascal as _pascal
-from ._helpers import as_map, is_token, name_hint, q
+from ._helpers import as_list, as_map, cpath, is_token, name_hint, q, task_containers
 from ._registry import Rule, rule, task_path
 
 __all__: list[str] = []
@@ -150,3 +150,35 @@ def _parameter_names(stack: Stack, r: Rule) -> Iterator[Problem]:
         hint += f"; use {q(suggestion)}." if suggestion else "."
         yield r.problem(f"{stack.path} › parameter {name}", f"the parameter name {name!r} is not valid.",
                         hint)
+
+
+def _referenced(value: Any) -> Iterator[Any]:
+    """Modelled resources a value refers to: directly, or through ``Attr(obj, ...)``."""
+    if isinstance(value, Attr):
+        yield value.target
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _referenced(item)
+    elif hasattr(value, "path") and not isinstance(value, str | Token):
+        yield value
+
+
+@rule("ECS505", "outputs and attributes refer only to resources the stack holds")
+def _dangling_references(stack: Stack, r: Rule) -> Iterator[Problem]:
+    held = {id(obj) for obj in as_list(getattr(stack, "resources", None))}
+    places: list[tuple[str, Any]] = [
+        (f"{stack.path} › output {name}", (getattr(out, "value", None), getattr(out, "export_name", None)))
+        for name, out in as_map(getattr(stack, "outputs", None)).items()
+    ]
+    for task in stack.of_type(TaskDefinition):
+        for container in task_containers(task):
+            env = as_map(getattr(container, "environment", None))
+            places.append((cpath(stack, task, container), list(env.values())))
+        grants = [g[1] for g in as_list(getattr(task, "permissions", None)) if isinstance(g, tuple) and len(g) == 2]
+        places.append((task_path(stack, task), grants))
+    for where, value in places:
+        for target in _referenced(value):
+            if id(target) not in held:
+                what = getattr(target, "path", repr(target))
+                yield r.problem(where, f"refers to {what}, which is not part of stack {q(stack.name)}.",
+                                "Add it with stack.add(...), or refer to something the stack holds.")

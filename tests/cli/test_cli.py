@@ -178,3 +178,19 @@ def test_blueprints_import_helper_modules_beside_them(tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["site.json"]
     code, _, err = run("synth", str(tmp_path / "common.py"))
     assert code == 1 and "defines no build()" in err
+
+
+def test_an_internal_error_is_one_line_unless_debugging(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecsstack import cli
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(cli, "main", boom)
+    monkeypatch.delenv("ECSSTACK_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as info:
+        cli.run()
+    assert info.value.code == 1
+    monkeypatch.setenv("ECSSTACK_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        cli.run()

@@ -156,3 +156,33 @@ def test_ecs504_good_parameter_name(found, name):
     stack = Stack("app")
     stack.parameter(name)
     assert found(stack, "ECS504") == []
+
+
+# ---- ECS505 ------------------------------------------------------------------------------------
+
+def test_ecs505_output_of_a_resource_not_in_the_stack():
+    from ecsstack import Attr, Cluster, FargateTaskDefinition, Service, Stack
+
+    stack = Stack("app")
+    task = FargateTaskDefinition("web")
+    task.add_container("app", image="nginx", environment={"PEER": Attr(Cluster("ghost"), "Arn")})
+    stack.add(Service("web", cluster=Cluster("main"), task=task))
+    stack.output("Other", Cluster("other"))
+    problems = [p for p in stack.problems() if p.rule == "ECS505"]
+    assert [(p.path, "cluster" in p.message) for p in problems] == [
+        ("service web › task web › container app", True), ("stack app › output Other", True)]
+    assert "stack.add" in problems[0].hint
+
+
+def test_ecs505_allows_references_to_what_the_stack_holds():
+    from ecsstack import Attr, Cluster, FargateTaskDefinition, Service, Stack
+
+    stack = Stack("app")
+    cluster = Cluster("main")
+    task = FargateTaskDefinition("web")
+    task.add_container("app", image="nginx", environment={"CLUSTER": Attr(cluster, "Arn")})
+    stack.add(Service("web", cluster=cluster, task=task))
+    stack.output("Cluster", cluster)
+    stack.output("Arn", Attr(cluster, "Arn"))
+    assert [p for p in stack.problems() if p.rule == "ECS505"] == []
+    stack.to_dict()

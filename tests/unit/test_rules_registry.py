@@ -36,6 +36,7 @@ EXPECTED = {
     "ECS317",
     "ECS401", "ECS402", "ECS403", "ECS404", "ECS405", "ECS406", "ECS407",
     "ECS501", "ECS502", "ECS503", "ECS504",
+    "ECS505",
     *(f"ECS{n}" for n in range(601, 617)),
     *(f"ECS{n}" for n in range(701, 715)),
     *(f"ECS{n}" for n in range(801, 815)),
