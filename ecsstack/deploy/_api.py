@@ -4,6 +4,7 @@ each function works from Python, prints through a rich console and returns a res
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from ._changes import RETAINING_POLICIES, find_risks
@@ -27,8 +28,12 @@ _HEALTHY = SUCCESS | {"UPDATE_ROLLBACK_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"}
 
 
 def _template(template: Any, stack_name: str | None) -> tuple[Template, str]:
-    """A Template and the stack name from a dict, JSON text or an ``ecsstack.Stack``."""
+    """A Template and the stack name from a dict, JSON text, an ``ecsstack.Stack`` or a blueprint file."""
     default = None
+    if isinstance(template, PurePath) or (isinstance(template, str) and template.endswith(".py")):
+        from ..loader import load_blueprint
+
+        template = load_blueprint(template)
     if hasattr(template, "to_dict") and hasattr(template, "name"):
         default, template = template.name, template.to_dict()
     name = stack_name or default
@@ -67,7 +72,8 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
            provider: Provider | None = None, console: Console | None = None,
            sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
            backoff: Backoff | None = None) -> DeployResult:
-    """Deploy ``template`` (a dict, JSON text or ``ecsstack.Stack``) to ``stack_name`` through a change set.
+    """Deploy ``template`` (a dict, JSON text, an ``ecsstack.Stack`` or a blueprint's path) to ``stack_name``
+    through a change set.
 
     Chooses CREATE or UPDATE from the stack's state (waiting for one in progress), shows the changes and
     a property-level diff, stops before removing or replacing data-bearing resources unless

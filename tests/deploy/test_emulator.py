@@ -278,3 +278,15 @@ def test_a_stack_object_deploys_under_its_own_name(run: Run) -> None:
     assert "AWS::ECS::Service" in kinds and "AWS::ECS::TaskDefinition" in kinds
     retained = [r for r in compiled["Resources"].values() if r["Type"] == "AWS::Logs::LogGroup"]
     assert retained and all(r.get("DeletionPolicy") == "Retain" for r in retained)
+
+
+def test_a_blueprint_path_deploys_and_a_second_time_is_no_change(run: Run) -> None:
+    from ecsstack.deploy.local import demo_parameters
+    from ecsstack.loader import load_blueprint
+
+    path = Path(__file__).resolve().parents[2] / "blueprints" / "worker.py"
+    params = demo_parameters(load_blueprint(path).to_dict(), run.client("ec2").meta.endpoint_url)
+    first = deploy(path, **run.kw(yes=True, lint=False, parameters=params))
+    assert first.ok and first.stack_name == "worker"
+    again = deploy(str(path), **run.kw(yes=True, lint=False, parameters=params))
+    assert again.ok and again.outcome is Outcome.NO_CHANGES
