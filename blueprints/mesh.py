@@ -1,5 +1,6 @@
 """Two services in a created VPC calling each other by name through ECS Service Connect: a frontend
-behind a public load balancer, and the API it calls at http://api:8080."""
+behind a public load balancer that calls the API at http://api:8080, and the API that calls back the
+frontend's render endpoint at http://frontend:3000."""
 
 from ecsstack import (
     ApplicationLoadBalancer,
@@ -26,10 +27,11 @@ def build() -> Stack:
     api_task.add_container(
         "api", image="example/api:2.1",
         ports=[PortMapping(8080, name="http", app_protocol="http")],
+        environment={"RENDER_URL": "http://frontend:3000/render"},
         health_check=HealthCheck.shell("curl -f localhost:8080/health || exit 1"),
     )
     api = Service("api", cluster=cluster, task=api_task, vpc=vpc, desired_count=2,
-                  service_connect=ServiceConnect(ports=["http"], client=False))  # reachable as http://api:8080
+                  service_connect=ServiceConnect(ports=["http"]))  # serves http://api:8080, calls the frontend
 
     front_task = FargateTaskDefinition("frontend", cpu=512, memory=1024)
     front_task.add_container(

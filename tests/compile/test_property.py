@@ -49,8 +49,9 @@ def stacks(draw: st.DrawFn) -> tuple[Stack, str | None]:
             "app", image=draw(st.sampled_from(["nginx:1.27", "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:1"])),
             ports=[70000 if mistake == "port out of range" else port],
             essential=mistake != "no essential",
-            secrets=draw(st.sampled_from([{}, {"TOKEN": Secret.ssm("/demo/token")},
-                                          {"KEY": Secret.secrets_manager("demo/k", key="k")}])),
+            secrets={"TOKEN": Secret.ssm("/demo/token")} if mistake == "secret and env" else draw(
+                st.sampled_from([{}, {"TOKEN": Secret.ssm("/demo/token")},
+                                 {"KEY": Secret.secrets_manager("demo/k", key="k")}])),
             environment={"TOKEN": "plain"} if mistake == "secret and env" else {"MODE": "prod"},
             stop_timeout=300 if mistake == "long stop timeout" else draw(st.sampled_from([None, 30, 120])),
             health_check=draw(st.sampled_from([None, HealthCheck.shell("curl -f localhost || exit 1")])),
