@@ -67,6 +67,7 @@ deploy-local: install-test
 	echo "ecsstack deploy $(BLUEPRINTS)/web.py --stack-name $(LOCAL_STACK) --endpoint-url $(LOCAL_URL) --yes $$params" && \
 	$(LOCAL_ENV) $(BIN)/ecsstack deploy $(BLUEPRINTS)/web.py --stack-name $(LOCAL_STACK) \
 		--endpoint-url $(LOCAL_URL) --region us-east-1 --yes $$params
+	@$(LOCAL_ENV) $(PY) -m ecsstack.deploy.local outputs --stack-name $(LOCAL_STACK) --endpoint-url $(LOCAL_URL)
 
 stop-local:
 	$(PY) -m ecsstack.deploy.local stop --pid-file $(LOCAL_PID)

@@ -11,6 +11,7 @@ Only for emulators: every command refuses endpoints that are not on this machine
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -181,6 +182,56 @@ def params(blueprint: str, endpoint_url: str, region: str) -> int:
     return 0
 
 
+def resolve_outputs(stack_name: str, endpoint_url: str, region: str = "us-east-1") -> tuple[dict[str, str], bool]:
+    """The stack's outputs and whether CloudFormation reported them. The emulator reports none after a
+    change-set deploy, so for the demo they are worked out from the deployed template and resources."""
+    import boto3
+
+    url = _local(endpoint_url)
+    cfn = boto3.client("cloudformation", endpoint_url=url, region_name=region)
+    stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
+    reported = {o["OutputKey"]: o.get("OutputValue", "") for o in stack.get("Outputs", [])}
+    if reported:
+        return reported, True
+    body = cfn.get_template(StackName=stack_name)["TemplateBody"]
+    template = json.loads(body) if isinstance(body, str) else body
+    physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "")
+                for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack_name)
+                for r in page["StackResourceSummaries"] if r.get("LogicalResourceId")}
+    given = {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters", [])}
+    elbv2 = boto3.client("elbv2", endpoint_url=url, region_name=region)
+    return {key: _resolve(spec.get("Value"), physical, given, elbv2)
+            for key, spec in sorted((template.get("Outputs") or {}).items())}, False
+
+
+def _resolve(value: Any, physical: dict[str, str], given: dict[str, str], elbv2: Any) -> str:
+    """Ref and the GetAtts the demo blueprints use; anything else is said to be unresolved."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Ref" in value:
+        return physical.get(value["Ref"]) or given.get(value["Ref"]) or "(unresolved)"
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        logical, attribute = (value["Fn::GetAtt"] if isinstance(value["Fn::GetAtt"], list)
+                              else value["Fn::GetAtt"].split(".", 1))
+        resource = physical.get(logical, "")
+        if attribute == "DNSName" and resource.startswith("arn:"):
+            found = elbv2.describe_load_balancers(LoadBalancerArns=[resource])["LoadBalancers"]
+            return found[0]["DNSName"] if found else "(unresolved)"
+        if attribute == "Arn" and resource.startswith("arn:"):
+            return resource
+    return "(unresolved)"
+
+
+def outputs(stack_name: str, endpoint_url: str, region: str) -> int:
+    values, reported = resolve_outputs(stack_name, endpoint_url, region)
+    print("Outputs" + ("" if reported else " (worked out from the deployed resources: the emulator "
+                                            "drops outputs after a change-set deploy)"))
+    width = max((len(k) for k in values), default=0)
+    for key, value in values.items():
+        print(f"  {key:<{width}}  {value}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ecsstack.deploy.local",
                                      description=(__doc__ or "").split("\n\n")[0])
@@ -195,11 +246,17 @@ def main(argv: list[str] | None = None) -> int:
     p_params.add_argument("blueprint")
     p_params.add_argument("--endpoint-url", required=True)
     p_params.add_argument("--region", default="us-east-1")
+    p_outputs = sub.add_parser("outputs", help="print the stack's outputs (worked out if the emulator has none)")
+    p_outputs.add_argument("--stack-name", required=True)
+    p_outputs.add_argument("--endpoint-url", required=True)
+    p_outputs.add_argument("--region", default="us-east-1")
     args = parser.parse_args(argv)
     if args.command == "start":
         return start(args.port, args.pid_file, args.log_file or args.pid_file.with_suffix(".log"))
     if args.command == "stop":
         return stop(args.pid_file)
+    if args.command == "outputs":
+        return outputs(args.stack_name, args.endpoint_url, args.region)
     return params(args.blueprint, args.endpoint_url, args.region)
 
 

@@ -49,3 +49,23 @@ def test_only_local_endpoints() -> None:
     with pytest.raises(SystemExit, match="not a local endpoint"):
         local._local("https://cloudformation.us-east-1.amazonaws.com")
     assert local._local("http://127.0.0.1:5555/") == "http://127.0.0.1:5555"
+
+
+def test_demo_prints_outputs_the_emulator_dropped(moto: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from ecsstack.deploy import deploy
+    from ecsstack.loader import load_blueprint
+
+    stack = load_blueprint(Path(__file__).resolve().parents[2] / "blueprints" / "web.py")
+    params = local.demo_parameters(stack.to_dict(), moto)
+    result = deploy(stack, "web-local", parameters=params, yes=True, lint=False, endpoint_url=moto,
+                    region="us-east-1", sleep=lambda _: None)
+    assert result.ok
+    values, reported = local.resolve_outputs("web-local", moto)
+    physical = {r.logical_id: r.physical_id for r in result.resources}
+    assert values["ClusterName"] == physical["MainCluster"]
+    assert values["ServiceArn"] == physical["WebService"]
+    assert values["LoadBalancerDns"].endswith(".elb.amazonaws.com")
+    capsys.readouterr()
+    assert local.main(["outputs", "--stack-name", "web-local", "--endpoint-url", moto]) == 0
+    printed = capsys.readouterr().out
+    assert "LoadBalancerDns" in printed and ("worked out" in printed) is not reported
