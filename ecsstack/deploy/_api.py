@@ -14,7 +14,7 @@ from ._propdiff import template_diff
 from ._results import DeployResult, DestroyResult, DiffResult, Outcome, StatusResult
 from ._session import Confirm, Session, open_session
 from ._states import GONE, IN_PROGRESS, SUCCESS, advice
-from ._template import Template, check_limits, check_parameter_names, force_new_deployment
+from ._template import Template, check_limits, check_parameter_names, force_new_deployment, parameter_changes
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -106,6 +106,7 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
     old = None if creating else provider.get_template(cs.stack_id)
     reporter.changes(name, cs.changes, creating)
     if not creating:
+        reporter.parameter_changes(parameter_changes(tpl, given, previous.parameters))
         reporter.template_diff(template_diff(old, tpl.data))
     risks = find_risks(cs.changes, old, tpl.data)
     reporter.risks(risks)
@@ -176,6 +177,7 @@ def diff(template: Any, stack_name: str | None = None, *, parameters: Mapping[st
         entries = template_diff(old, tpl.data)
         session.reporter.changes(name, cs.changes, creating)
         if not creating:
+            session.reporter.parameter_changes(parameter_changes(tpl, given, previous.parameters))
             session.reporter.template_diff(entries)
         risks = find_risks(cs.changes, old, tpl.data)
         session.reporter.risks(risks)

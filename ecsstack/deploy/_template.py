@@ -15,7 +15,7 @@ from ._errors import LimitError, UsageError
 
 __all__ = [
     "INLINE_LIMIT", "MAX_BODY", "MAX_OUTPUTS", "MAX_PARAMETERS", "MAX_RESOURCES", "Template",
-    "capabilities", "check_limits", "force_new_deployment", "parse_pairs", "resolve_parameters",
+    "capabilities", "check_limits", "force_new_deployment", "parameter_changes", "parse_pairs", "resolve_parameters",
 ]
 
 INLINE_LIMIT = 51_200   # bytes: larger templates must go through S3 (TemplateURL)
@@ -183,3 +183,21 @@ def resolve_parameters(template: Template, given: Mapping[str, str],
         raise UsageError(f"missing parameter{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.",
                          "Pass --parameter NAME=VALUE for each.")
     return result
+
+
+def parameter_changes(template: Template, given: Mapping[str, str],
+                      previous: Mapping[str, str] | None) -> list[tuple[str, str, str]]:
+    """``(name, deployed value, new value)`` for every parameter an update changes; NoEcho values masked."""
+    if previous is None:
+        return []
+    changed = []
+    for name, spec in sorted(template.parameters.items()):
+        old = previous.get(name)
+        new = given.get(name, old if old is not None else spec.get("Default"))
+        if new is None or (old is not None and _same(old, new)):
+            continue
+        if spec.get("NoEcho") in (True, "true", "True"):
+            changed.append((name, "****", "**** (changed)"))
+        else:
+            changed.append((name, "(none)" if old is None else str(old), str(new)))
+    return changed

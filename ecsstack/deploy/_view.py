@@ -93,10 +93,17 @@ class Reporter:
             self.markup(f"  [{style}]{sign} {c.action:<7}[/] {escape(c.logical_id):<{width}}  "
                         f"{escape(c.resource_type)}{flag}{detail}")
 
+    def parameter_changes(self, changes: Iterable[tuple[str, str, str]]) -> None:
+        changes = list(changes)
+        if changes:
+            self.markup("[bold]Parameters[/] (deployed → proposed):")
+        for name, old, new in changes:
+            self.markup(f"    [yellow]~ {escape(name)}[/]: {escape(old)} → {escape(new)}")
+
     def template_diff(self, entries: Iterable[Entry]) -> None:
         entries = list(entries)
         if not entries:
-            self.say("Template: identical to the deployed one (the change comes from parameters or tags).")
+            self.say("Template: identical to the deployed one.")
             return
         self.markup("[bold]Template diff[/] (deployed → proposed):")
         section = None

@@ -89,6 +89,7 @@ def test_update_then_no_changes(run: Run) -> None:
     assert updated.outcome is Outcome.UPDATED and updated.status == "UPDATE_COMPLETE"
     assert run.client("ssm").get_parameter(Name="/app/p")["Parameter"]["Value"] == "b"
     assert "Template: identical to the deployed one" in run.text
+    assert "~ Value: a → b" in run.text, "the parameter change is shown"
     again = run.deploy(template("a"), parameters={"Value": "b"})
     assert again.outcome is Outcome.NO_CHANGES and again.ok
     assert "no changes" in run.text

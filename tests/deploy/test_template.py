@@ -122,3 +122,19 @@ def test_missing_and_unknown_parameters_are_usage_errors() -> None:
         resolve_parameters(Template.of(PARAMS), {}, None)
     with pytest.raises(UsageError, match="unknown parameter Vpc; the template declares: Count, ImageTag, VpcId"):
         resolve_parameters(Template.of(PARAMS), {"Vpc": "x"}, None)
+
+
+def test_parameter_changes_of_an_update() -> None:
+    from ecsstack.deploy._template import Template, parameter_changes
+
+    tpl = Template.of({"Parameters": {
+        "Tag": {"Type": "String", "Default": "1.4"},
+        "Secret": {"Type": "String", "NoEcho": True},
+        "Count": {"Type": "Number", "Default": 2},
+        "New": {"Type": "String", "Default": "x"},
+    }, "Resources": {}})
+    deployed = {"Tag": "1.4", "Secret": "old", "Count": "2"}
+    assert parameter_changes(tpl, {"Tag": "1.5", "Secret": "new", "Count": "2"}, deployed) == [
+        ("New", "(none)", "x"), ("Secret", "****", "**** (changed)"), ("Tag", "1.4", "1.5")]
+    assert parameter_changes(tpl, {}, {**deployed, "New": "x"}) == []
+    assert parameter_changes(tpl, {"Tag": "2"}, None) == [], "a create has nothing to compare with"
