@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -66,11 +67,18 @@ def _guarded(call: Callable[[], Any]) -> Any:
         raise
 
 
+TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+
+
 def _template_of(blueprint: str) -> tuple[dict[str, Any], str]:
-    """Load, validate and compile the blueprint; problems are printed and exit 1."""
+    """Load, validate and compile the blueprint; problems are printed and exit 1. A template file
+    (``build/web.json`` from ``ecsstack synth``, or any CloudFormation JSON/YAML) is read as it is, and
+    its stack name defaults to the file's stem."""
     from ..console import load_stacks, print_problems
     from ..errors import ValidationError
 
+    if blueprint.endswith(TEMPLATE_SUFFIXES):
+        return _read_template(blueprint), Path(blueprint).stem
     loaded = load_stacks(blueprint)
     if len(loaded) != 1:
         fail(f"{blueprint} holds {len(loaded)} blueprints; deploy one file at a time.", 2)
@@ -83,6 +91,18 @@ def _template_of(blueprint: str) -> tuple[dict[str, Any], str]:
         sys.exit(EXIT_PROBLEMS)
 
 
+def _read_template(path: str) -> dict[str, Any]:
+    """A CloudFormation template file, JSON or YAML (short-form tags like ``!Ref`` included)."""
+    from cfnlint.decode import decode_str
+
+    text = Path(path).read_text(encoding="utf-8")
+    data, matches = decode_str(text)
+    if matches or not isinstance(data, dict):
+        why = matches[0].message if matches else "it is not a mapping"
+        fail(f"{path} is not a CloudFormation template: {why}", 2)
+    return json.loads(json.dumps(data))  # plain dicts and lists, in the file's order
+
+
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     from ._template import parse_pairs
 
@@ -90,7 +110,8 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 
 
 _blueprint = click.argument("blueprint", type=click.Path(exists=True, dir_okay=False))
-_stack_name = click.option("--stack-name", help="Stack name; default: the blueprint's stack name.")
+_stack_name = click.option("--stack-name", help="Stack name; default: the blueprint's stack name (a template "
+                                                "file's stem).")
 _parameter = click.option("--parameter", "parameters", multiple=True, metavar="K=V",
                           help="Template parameter (repeatable). On update, unset ones keep their value.")
 _s3_bucket = click.option("--s3-bucket", help="Bucket for templates over 51,200 bytes; default: one "
@@ -137,7 +158,11 @@ def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str
                    yes: bool, force_new_deployment: bool, recreate_failed: bool, allow_replace: bool,
                    s3_bucket: str | None, termination_protection: bool, no_lint: bool,
                    region: str | None, profile: str | None, endpoint_url: str | None) -> None:
-    """Synthesize, validate, lint and deploy BLUEPRINT through a change set, with live progress."""
+    """Synthesize, validate, lint and deploy BLUEPRINT through a change set, with live progress.
+
+    BLUEPRINT is a blueprint (.py) or a template file from `ecsstack synth` (.json/.yaml; the stack name
+    defaults to the file's stem).
+    """
     from . import deploy
 
     def run() -> Any:
@@ -172,7 +197,8 @@ def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
         if not name:
             from ..console import load_stacks
 
-            name = load_stacks(blueprint)[0][1].name
+            name = (Path(blueprint).stem if blueprint.endswith(TEMPLATE_SUFFIXES)
+                    else load_stacks(blueprint)[0][1].name)
         return destroy(name, yes=yes, confirm=_confirm(), console=out, **_aws(region, profile, endpoint_url))
 
     result = _guarded(run)

@@ -187,3 +187,22 @@ def test_unknown_profile_is_one_line(cli: Any) -> None:
     result = cli("status", "--stack-name", "app", "--profile", "nope")
     assert result.exit_code == 1
     assert "The config profile (nope) could not be found" in one_error_line(result)
+
+
+def test_a_synthesized_template_file_deploys_under_its_stem(moto: str, tmp_path: Path) -> None:
+    """CI synthesizes build/<stack>.json; deploying that file needs no Python blueprint."""
+    out = tmp_path / "build"
+    assert CliRunner().invoke(main, ["synth", str(ROOT / "blueprints" / "worker.py"), "-o", str(out)]).exit_code == 0
+    network = demo_parameters(json.loads((out / "worker.json").read_text()), moto)
+    yaml_file = tmp_path / "tiny.yaml"
+    yaml_file.write_text("Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n"
+                         "      RetentionInDays: 7\nOutputs:\n  Name:\n    Value: !Ref Logs\n")
+    for path, name, params in ((out / "worker.json", "worker", network), (yaml_file, "tiny", {})):
+        args = [arg for k, v in params.items() for arg in ("--parameter", f"{k}={v}")]
+        result = CliRunner().invoke(main, ["deploy", str(path), "--endpoint-url", moto, "--yes", *args])
+        assert result.exit_code == 0, result.output
+        assert f"Stack {name} created" in result.output
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    result = CliRunner().invoke(main, ["deploy", str(broken), "--endpoint-url", moto, "--yes"])
+    assert result.exit_code == 2 and "not a CloudFormation template" in result.output
