@@ -31,7 +31,8 @@ SUBNET_CIDRS = ("10.42.0.0/20", "10.42.16.0/20")
 LOCAL_DOMAIN = "demo.ecsstack.local"
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
+    """True when a moto_server answers at ``url``."""
     try:
         with urllib.request.urlopen(f"{url}/moto-api/", timeout=0.5):
             return True
@@ -47,7 +48,7 @@ def _local(url: str) -> str:
 
 def start(port: int, pid_file: Path, log_file: Path) -> int:
     url = f"http://127.0.0.1:{port}"
-    if _answers(url):
+    if answers(url):
         print(f"moto_server already answering on {url}")
         return 0
     exe = Path(sys.executable).parent / "moto_server"
@@ -61,7 +62,7 @@ def start(port: int, pid_file: Path, log_file: Path) -> int:
                                 stdin=subprocess.DEVNULL, start_new_session=True)
     pid_file.write_text(f"{proc.pid}\n")
     deadline = time.monotonic() + 20
-    while not _answers(url):
+    while not answers(url):
         if proc.poll() is not None or time.monotonic() > deadline:
             print(f"error moto_server did not start on {url}; see {log_file}", file=sys.stderr)
             return 1

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from ecsstack.deploy.local import answers
+
 from .fakeaws import FakeTime, Recorded, make_client
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
@@ -26,14 +28,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/moto-api/", timeout=0.5):
-            return True
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +41,7 @@ def moto_server() -> Iterator[str]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 20
-        while not _answers(url):
+        while not answers(url):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"moto_server did not start on {url}")
             time.sleep(0.1)
