@@ -49,6 +49,15 @@ def build_template(stack: Stack) -> Context:
         if out.export_name is not None:
             kwargs["Export"] = Export(ctx.value(out.export_name))
         ctx.template.add_output(Output(logical_id(out.name), **kwargs))
+    if ctx.collisions:
+        clashes = sorted(set(ctx.collisions))
+        # the resources a clashing object implies clash too ('MainVpc' → 'MainVpcGatewayAttachment'): name the root
+        roots = [t for t in clashes if not any(t != other and t.startswith(other) for other in clashes)]
+        raise ValidationError(
+            Problem("ECS503", stack.path, f"two resources compile to the logical ID {title!r}.",
+                    "Rename one of them: names map to logical IDs by their letters and digits, "
+                    "so 'my-app' and 'My_App' collide.")
+            for title in roots)
     if ctx.overflow:
         raise ValidationError(
             Problem("ECS901", stack.path,

@@ -73,6 +73,8 @@ class Context:
         self._ids: dict[int, str] = {}
         #: what did not fit under CloudFormation's limits, by kind
         self.overflow: Counter[str] = Counter()
+        #: logical IDs that two modelled things both compiled to
+        self.collisions: list[str] = []
 
     # ---- logical IDs ---------------------------------------------------------------------------
     def name_of(self, obj: Any, suffix: str) -> str:
@@ -92,6 +94,9 @@ class Context:
             raise LookupError(f"{obj!r} is not part of this stack; add it with stack.add(...)") from None
 
     def add(self, resource: AWSObject) -> AWSObject:
+        if resource.title in self.template.resources:
+            self.collisions.append(resource.title)  # two names that map to one logical ID
+            return resource
         if len(self.template.resources) >= MAX_RESOURCES:
             self.overflow["resources"] += 1  # reported as one problem once everything is counted
             return resource

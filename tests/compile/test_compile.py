@@ -328,3 +328,15 @@ def test_a_value_troposphere_rejects_is_reported_as_a_problem(monkeypatch: pytes
         stack.to_dict()
     assert info.value.problems[0].rule == "ECS900"
     assert "RetentionInDays" in info.value.problems[0].message
+
+
+def test_names_that_compile_to_one_logical_id_are_a_problem() -> None:
+    from ecsstack import ValidationError, Vpc
+
+    stack, task = web_stack()
+    task.add_container("app", image="nginx")
+    stack.add(Vpc("main"), Vpc("Main"))
+    with pytest.raises(ValidationError) as info:
+        stack.to_dict()
+    assert [(p.rule, p.message) for p in info.value.problems] == [
+        ("ECS503", "two resources compile to the logical ID 'MainVpc'.")]
