@@ -72,15 +72,24 @@ def synth(target: str, output: str | None, fmt: str) -> None:
 @click.argument("target", type=click.Path(exists=True), default="blueprints")
 @click.option("--region", "regions", multiple=True, default=["us-east-1"], show_default=True)
 def lint(target: str, regions: tuple[str, ...]) -> None:
-    """Synthesize and run cfn-lint on every blueprint at TARGET; exit 1 on any lint error."""
+    """Run cfn-lint on every blueprint at TARGET (synthesized first) and on every template file there
+    (.json/.yaml, e.g. what `synth -o` wrote); exit 1 on any lint error."""
     from .lint import lint_template
+    from .loader import template_files
 
+    path = Path(target)
+    templates = template_files(path)
+    has_blueprints = path.suffix == ".py" or (path.is_dir() and any(path.glob("*.py")))
+    if not templates and not has_blueprints:
+        fail(f"{target}: no blueprints (.py) or templates (.json/.yaml) to lint.", 2)
+    inputs = _synth_all(target, "json") if has_blueprints else []
+    inputs += [(str(p), p.read_text(encoding="utf-8")) for p in templates]
     errors = 0
-    for name, text in _synth_all(target, "json"):
+    for name, text in inputs:
         findings = lint_template(text, regions=regions)
         for f in findings:
             style = "bold red" if f.is_error else "yellow"
-            err.print(f"{name}: [{style}]{f.level}[/] {f.rule} {f.path}: {f.message}", markup=True)
+            err.print(f"{escape(name)}: [{style}]{f.level}[/] {f.rule} {escape(f.path)}: {escape(f.message)}")
         errors += sum(f.is_error for f in findings)
         if not findings:
             out.print(f"{name}: no findings")

@@ -10,7 +10,18 @@ from pathlib import Path
 from .errors import BlueprintError, ValidationError
 from .model import Stack
 
-__all__ = ["NotABlueprint", "blueprint_files", "load_blueprint"]
+__all__ = ["TEMPLATE_SUFFIXES", "NotABlueprint", "blueprint_files", "load_blueprint", "template_files"]
+
+#: files holding a CloudFormation template (what ``ecsstack synth -o`` writes), not a blueprint
+TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+
+
+def template_files(target: str | Path) -> list[Path]:
+    """The template files at ``target``: the file itself, or those directly in a directory, sorted."""
+    path = Path(target)
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in TEMPLATE_SUFFIXES and p.is_file())
+    return [path] if path.suffix in TEMPLATE_SUFFIXES else []
 
 
 class NotABlueprint(BlueprintError):

@@ -67,15 +67,13 @@ def _guarded(call: Callable[[], Any]) -> Any:
         raise
 
 
-TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
-
-
 def _template_of(blueprint: str) -> tuple[dict[str, Any], str]:
     """Load, validate and compile the blueprint; problems are printed and exit 1. A template file
     (``build/web.json`` from ``ecsstack synth``, or any CloudFormation JSON/YAML) is read as it is, and
     its stack name defaults to the file's stem."""
     from ..console import load_stacks, print_problems
     from ..errors import ValidationError
+    from ..loader import TEMPLATE_SUFFIXES
 
     if blueprint.endswith(TEMPLATE_SUFFIXES):
         return _read_template(blueprint), Path(blueprint).stem
@@ -196,6 +194,7 @@ def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
         name = stack_name
         if not name:
             from ..console import load_stacks
+            from ..loader import TEMPLATE_SUFFIXES
 
             name = (Path(blueprint).stem if blueprint.endswith(TEMPLATE_SUFFIXES)
                     else load_stacks(blueprint)[0][1].name)

@@ -194,3 +194,18 @@ def test_an_internal_error_is_one_line_unless_debugging(tmp_path: Path, monkeypa
     monkeypatch.setenv("ECSSTACK_DEBUG", "1")
     with pytest.raises(RuntimeError):
         cli.run()
+
+
+def test_lint_reads_synthesized_templates_too(tmp_path: Path) -> None:
+    write(tmp_path, "demo.py", GOOD)
+    out = tmp_path / "out"
+    assert run("synth", str(tmp_path), "-o", str(out), "--format", "yaml")[0] == 0
+    code, stdout, _ = run("lint", str(out))
+    assert code == 0 and "demo.yaml: no findings" in stdout
+    (out / "bad.json").write_text('{"Resources": {"C": {"Type": "AWS::ECS::Cluster", '
+                                  '"Properties": {"Bogus": ["[red]x[/red]"]}}}}')
+    code, _, err = run("lint", str(out / "bad.json"))
+    assert code == 1 and "E3002" in err and "Bogus" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run("lint", str(empty))[0] == 2
