@@ -71,6 +71,7 @@ def _template_of(blueprint: str) -> tuple[dict[str, Any], str]:
     """Load, validate and compile the blueprint; problems are printed and exit 1. A template file
     (``build/web.json`` from ``ecsstack synth``, or any CloudFormation JSON/YAML) is read as it is, and
     its stack name defaults to the file's stem."""
+    from ..compile import compile_with_warnings
     from ..console import load_stacks, print_problems
     from ..errors import ValidationError
     from ..loader import TEMPLATE_SUFFIXES
@@ -82,11 +83,13 @@ def _template_of(blueprint: str) -> tuple[dict[str, Any], str]:
         fail(f"{blueprint} holds {len(loaded)} blueprints; deploy one file at a time.", 2)
     path, stack = loaded[0]
     try:
-        return stack.to_dict(), stack.name
+        template, warnings = compile_with_warnings(stack)
     except ValidationError as exc:
         count = print_problems(exc.problems, source=str(path))
         err.print(f"{count} problem{'s' if count != 1 else ''}; nothing was deployed.")
         sys.exit(EXIT_PROBLEMS)
+    print_problems(warnings, source=str(path))
+    return template, stack.name
 
 
 def _read_template(path: str) -> dict[str, Any]:
