@@ -6,6 +6,8 @@ whom, the start order, and who calls whom through Service Connect.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from .model import (
     Container,
     Listener,
@@ -158,86 +160,114 @@ def _node(*parts: str) -> str:
     return "_".join("".join(ch if ch.isalnum() else "_" for ch in p) for p in parts)
 
 
-def render_mermaid(stack: Stack) -> str:
-    lines = ["flowchart LR"]
+@dataclass(frozen=True)
+class _Node:
+    id: str
+    label: str
+    shape: str  # container, init, service, cluster, lb, listener, namespace
+
+
+@dataclass(frozen=True)
+class _Edge:
+    source: str
+    target: str
+    label: str = ""
+    style: str = "solid"  # solid, dashed, or line (no arrow)
+
+
+@dataclass
+class _Picture:
+    """The whole stack as boxes and arrows, once; each diagram format only spells it."""
+
+    groups: list[tuple[str, str, list[_Node]]] = field(default_factory=list)  # (id, label, nodes)
+    nodes: list[_Node] = field(default_factory=list)
+    edges: list[_Edge] = field(default_factory=list)
+
+
+def _picture(stack: Stack) -> _Picture:
+    pic = _Picture()
     for task in stack.of_type(TaskDefinition):
-        tid = _node("task", task.family)
-        lines.append(f'  subgraph {tid}["task {task.family}"]')
-        lines.append("    direction LR")
-        for c in task.containers:
-            shape = ('(["', '"])') if c.init else ('["', '"]')
-            lines.append(f"    {_node(task.family, c.name)}{shape[0]}{c.name}{shape[1]}")
-        lines.append("  end")
-        for c in task.containers:
-            for d in task.dependencies_of(c):
-                lines.append(f"  {_node(task.family, d.target_name)} -->|{d.condition.value}| "
-                             f"{_node(task.family, c.name)}")
+        members = [_Node(_node(task.family, c.name), c.name, "init" if c.init else "container")
+                   for c in task.containers]
+        pic.groups.append((_node("task", task.family), f"task {task.family}", members))
+        pic.edges += [_Edge(_node(task.family, d.target_name), _node(task.family, c.name), d.condition.value)
+                      for c in task.containers for d in task.dependencies_of(c)]
     for s in stack.of_type(Service):
         sid = _node("service", s.name)
-        lines.append(f'  {sid}{{{{"service {s.name} ×{s.count_label}"}}}} --> {_node("task", s.task.family)}')
-        lines.append(f'  {_node("cluster", s.cluster.name)}[("cluster {s.cluster.name}")] --- {sid}')
+        pic.nodes.append(_Node(sid, f"service {s.name} ×{s.count_label}", "service"))
+        pic.edges.append(_Edge(sid, _node("task", s.task.family)))
+        cid = _node("cluster", s.cluster.name)
+        if all(n.id != cid for n in pic.nodes):
+            pic.nodes.append(_Node(cid, f"cluster {s.cluster.name}", "cluster"))
+        pic.edges.append(_Edge(cid, sid, style="line"))
     for lb in load_balancers_of(stack):
         lid = _node("lb", lb.name)
-        lines.append(f'  {lid}[/"{_lb_text(lb)}"\\]')
+        pic.nodes.append(_Node(lid, _lb_text(lb), "lb"))
         for listener in lb.listeners:
             nid = _node("listener", lb.name, str(listener.port))
-            lines.append(f'  {lid} --> {nid}(["{_listener_text(listener)}"])')
+            pic.nodes.append(_Node(nid, _listener_text(listener), "listener"))
+            pic.edges.append(_Edge(lid, nid))
             if listener.redirect_to is not None:
-                lines.append(f'  {nid} -.->|"301"| {_node("listener", lb.name, str(listener.redirect_to))}')
-            for t in listener.targets:
-                lines.append(f'  {nid} -->|"{_edge_label(t)}"| {_node("service", t.service.name)}')
+                pic.edges.append(_Edge(nid, _node("listener", lb.name, str(listener.redirect_to)), "301", "dashed"))
+            pic.edges += [_Edge(nid, _node("service", t.service.name), _edge_label(t)) for t in listener.targets]
     for ns, members in _connect(stack):
         nsid = _node("namespace", ns.name)
-        lines.append(f'  {nsid}[("namespace {ns.name}")]')
+        pic.nodes.append(_Node(nsid, f"namespace {ns.name}", "namespace"))
         for s, served in members:
             sid = _node("service", s.name)
             if s.service_connect.client:
-                lines.append(f'  {sid} -.->|"calls"| {nsid}')
-            for name in served:
-                lines.append(f'  {nsid} -.->|"{name}"| {sid}')
+                pic.edges.append(_Edge(sid, nsid, "calls", "dashed"))
+            pic.edges += [_Edge(nsid, sid, name, "dashed") for name in served]
+    return pic
+
+
+_MERMAID_SHAPES = {"container": '["{}"]', "init": '(["{}"])', "service": '{{{{"{}"}}}}', "cluster": '[("{}")]',
+                   "lb": '[/"{}"\\]', "listener": '(["{}"])', "namespace": '[("{}")]'}
+_MERMAID_ARROWS = {"solid": "-->", "dashed": "-.->", "line": "---"}
+
+
+def render_mermaid(stack: Stack) -> str:
+    pic = _picture(stack)
+    lines = ["flowchart LR"]
+    for gid, label, members in pic.groups:
+        lines += [f'  subgraph {gid}["{label}"]', "    direction LR"]
+        lines += [f"    {n.id}{_MERMAID_SHAPES[n.shape].format(n.label)}" for n in members]
+        lines.append("  end")
+    lines += [f"  {n.id}{_MERMAID_SHAPES[n.shape].format(n.label)}" for n in pic.nodes]
+    for e in pic.edges:
+        label = f'|"{e.label}"|' if e.label else ""
+        lines.append(f"  {e.source} {_MERMAID_ARROWS[e.style]}{label} {e.target}")
     return "\n".join(lines) + "\n"
 
 
+_DOT_SHAPES = {"container": "", "init": ", style=dashed", "service": ", shape=hexagon", "cluster": ", shape=folder",
+               "lb": ", shape=trapezium", "listener": ", shape=oval", "namespace": ", shape=cylinder"}
+_DOT_STYLES = {"solid": "", "dashed": "style=dashed", "line": "dir=none"}
+
+
 def render_dot(stack: Stack) -> str:
-    lines = [f'digraph "{stack.name}" {{', "  rankdir=LR;", "  node [shape=box, fontname=Helvetica];"]
-    for task in stack.of_type(TaskDefinition):
-        lines.append(f'  subgraph "cluster_{_node("task", task.family)}" {{')
-        lines.append(f'    label="task {task.family}";')
-        for c in task.containers:
-            style = ', style=dashed' if c.init else ""
-            lines.append(f'    "{_node(task.family, c.name)}" [label="{c.name}"{style}];')
+    pic = _picture(stack)
+    lines = [f'digraph "{stack.name}" {{', "  rankdir=LR;", "  compound=true;",
+             "  node [shape=box, fontname=Helvetica];"]
+    first = {}  # dot cannot point at a group: an edge to one ends at its first node, clipped at the border
+    for gid, label, members in pic.groups:
+        lines += [f'  subgraph "cluster_{gid}" {{', f'    label="{label}";']
+        lines += [f'    "{n.id}" [label="{n.label}"{_DOT_SHAPES[n.shape]}];' for n in members]
         lines.append("  }")
-        for c in task.containers:
-            for d in task.dependencies_of(c):
-                lines.append(f'  "{_node(task.family, d.target_name)}" -> "{_node(task.family, c.name)}" '
-                             f'[label="{d.condition.value}"];')
-    for s in stack.of_type(Service):
-        first = s.task.containers[0].name if s.task.containers else s.task.family
-        lines.append(f'  "{_node("service", s.name)}" [label="service {s.name} ×{s.count_label}", '
-                     f'shape=hexagon];')
-        lines.append(f'  "{_node("service", s.name)}" -> "{_node(s.task.family, first)}" '
-                     f'[lhead="cluster_{_node("task", s.task.family)}"];')
-    for lb in load_balancers_of(stack):
-        lid = _node("lb", lb.name)
-        lines.append(f'  "{lid}" [label="{_lb_text(lb)}", shape=trapezium];')
-        for listener in lb.listeners:
-            nid = _node("listener", lb.name, str(listener.port))
-            lines.append(f'  "{nid}" [label="{_listener_text(listener)}", shape=oval];')
-            lines.append(f'  "{lid}" -> "{nid}";')
-            if listener.redirect_to is not None:
-                lines.append(f'  "{nid}" -> "{_node("listener", lb.name, str(listener.redirect_to))}" '
-                             '[label="301", style=dashed];')
-            for t in listener.targets:
-                lines.append(f'  "{nid}" -> "{_node("service", t.service.name)}" [label="{_edge_label(t)}"];')
-    for ns, members in _connect(stack):
-        nsid = _node("namespace", ns.name)
-        lines.append(f'  "{nsid}" [label="namespace {ns.name}", shape=cylinder];')
-        for s, served in members:
-            sid = _node("service", s.name)
-            if s.service_connect.client:
-                lines.append(f'  "{sid}" -> "{nsid}" [label="calls", style=dashed];')
-            for name in served:
-                lines.append(f'  "{nsid}" -> "{sid}" [label="{name}", style=dashed];')
+        if members:
+            first[gid] = members[0].id
+    lines += [f'  "{n.id}" [label="{n.label}"{_DOT_SHAPES[n.shape]}];' for n in pic.nodes]
+    for e in pic.edges:
+        attrs = [f'label="{e.label}"'] if e.label else []
+        attrs += [_DOT_STYLES[e.style]] if _DOT_STYLES[e.style] else []
+        target = e.target
+        if target in first:
+            attrs.append(f'lhead="cluster_{target}"')
+            target = first[target]
+        elif any(g[0] == target for g in pic.groups):
+            continue  # a group with no nodes: nothing to point at
+        suffix = f" [{', '.join(attrs)}]" if attrs else ""
+        lines.append(f'  "{e.source}" -> "{target}"{suffix};')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

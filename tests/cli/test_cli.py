@@ -145,7 +145,7 @@ def test_graph_shows_waits_and_start_order(tmp_path: Path) -> None:
     assert "app   waits until side is healthy [HEALTHY]" in out
     assert out.index("1. side") < out.index("2. app")
     code, out, _ = run("graph", "--format", "mermaid", str(write(tmp_path, "demo.py", GOOD)))
-    assert "demo_side -->|HEALTHY| demo_app" in out
+    assert 'demo_side -->|"HEALTHY"| demo_app' in out
 
 
 def test_console_script_runs_without_traceback(tmp_path: Path) -> None:

@@ -61,13 +61,14 @@ def test_mermaid_draws_load_balancer_to_containers(tmp_path: Path) -> None:
     out = graph(tmp_path, "mermaid")
     lines = out.splitlines()
     assert lines[0] == "flowchart LR"
-    assert '  lb_public --> listener_public_443(["listener 443 HTTPS"])' in lines
+    assert '  listener_public_443(["listener 443 HTTPS"])' in lines
+    assert "  lb_public --> listener_public_443" in lines
     assert '  listener_public_443 -->|"shop.example.com/api/*"| service_api' in lines
     assert '  listener_public_443 -->|"default"| service_web' in lines
     assert '  listener_public_80 -.->|"301"| listener_public_443' in lines
-    assert '  service_web{{"service web ×2"}} --> task_web' in lines
-    assert "  web_side -->|HEALTHY| web_app" in lines
-    assert "  web_migrate -->|SUCCESS| web_side" in lines
+    assert '  service_web{{"service web ×2"}}' in lines and "  service_web --> task_web" in lines
+    assert '  web_side -->|"HEALTHY"| web_app' in lines
+    assert '  web_migrate -->|"SUCCESS"| web_side' in lines
     assert '  namespace_internal -.->|"api:9000"| service_api' in lines
     assert '  service_web -.->|"calls"| namespace_internal' in lines
     assert '  service_api -.->|"calls"| namespace_internal' not in lines
@@ -80,6 +81,7 @@ def test_dot_draws_the_same(tmp_path: Path) -> None:
     assert '  "listener_public_443" -> "service_api" [label="shop.example.com/api/*"];' in out
     assert '  "web_side" -> "web_app" [label="HEALTHY"];' in out
     assert '"namespace_internal" [label="namespace internal", shape=cylinder];' in out
+    assert '  "service_web" -> "web_migrate" [lhead="cluster_task_web"];' in out and "compound=true;" in out
 
 
 def test_a_listener_without_default_target_shows_the_404() -> None:
@@ -100,3 +102,14 @@ def test_stack_without_load_balancers_keeps_the_old_picture() -> None:
     task.add_container("app", image="w:1")
     out = render(Stack("t").add(Service("w", cluster=Cluster("main"), task=task)))
     assert out.splitlines()[-1] == "    1. app" and "load balancer" not in out
+
+
+def test_readme_picture_is_what_graph_draws() -> None:
+    import re
+
+    from ecsstack.graph import render_mermaid
+    from ecsstack.loader import load_blueprint
+
+    root = Path(__file__).resolve().parents[2]
+    shown = re.search(r"```mermaid\n(.*?)```", (root / "README.md").read_text(), flags=re.S)[1]
+    assert shown == render_mermaid(load_blueprint(root / "blueprints" / "web.py"))
