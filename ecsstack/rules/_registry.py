@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from ..errors import Problem, ValidationError
 from ..model import Container, Service, Stack, TaskDefinition
@@ -78,11 +77,6 @@ def task_path(stack: Stack, task: TaskDefinition) -> str:
     return f"{users[0].path} › {task.path}" if users else task.path
 
 
-def container_path(stack: Stack, container: Container) -> str:
-    assert container.task is not None
-    return f"{task_path(stack, container.task)} › container {container.name}"
-
-
 def tasks(stack: Stack) -> Iterator[TaskDefinition]:
     yield from stack.of_type(TaskDefinition)
 
@@ -91,9 +85,3 @@ def containers(stack: Stack) -> Iterator[tuple[TaskDefinition, Container]]:
     for task in tasks(stack):
         for container in task.containers:
             yield task, container
-
-
-def is_token(value: Any) -> bool:
-    from ..model import Token
-
-    return isinstance(value, Token)
