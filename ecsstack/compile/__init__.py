@@ -25,6 +25,7 @@ from . import (  # noqa: F401
     volumes,
 )
 from ._context import COMPILERS, LIMITS, Context
+from ._references import unknown_sub_names
 from .ids import logical_id, pascal
 
 __all__ = ["build_template", "compile_stack", "compile_with_warnings", "logical_id", "pascal"]
@@ -94,6 +95,9 @@ def compile_with_warnings(stack: Stack) -> tuple[dict[str, Any], list[Problem]]:
         if index is not None:
             target = target["ContainerDefinitions"][index]
         _deep_merge(target, raw)
+    unknown = unknown_sub_names(template, stack.path)
+    if unknown:
+        raise ValidationError(unknown)
     return template, warnings
 
 

@@ -11,6 +11,7 @@ from troposphere import Parameter as CfnParameter
 
 from ..model import Attr, Parameter, Stack
 from ..model import Sub as SubToken
+from ._references import PSEUDO_PARAMETERS, sub_names
 from .ids import logical_id
 
 __all__ = ["COMPILERS", "HOOKS", "Context", "compiler", "extends"]
@@ -144,7 +145,7 @@ class Context:
             self.declare(self.stack.parameters.get(v.name, v))
             return Ref(v.name)
         if isinstance(v, SubToken):
-            for name in _sub_names(v.text) - set(v.variables) - set(_PSEUDO):
+            for name in sub_names(v.text) - set(v.variables) - set(PSEUDO_PARAMETERS):
                 if name in self.stack.parameters:
                     self.declare(self.stack.parameters[name])
             if v.variables:
@@ -160,13 +161,3 @@ class Context:
         if hasattr(v, "path") and not isinstance(v, str):
             return Ref(self.logical(v))
         return v
-
-
-_PSEUDO = ("AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::StackName", "AWS::StackId",
-           "AWS::URLSuffix", "AWS::NotificationARNs", "AWS::NoValue")
-
-
-def _sub_names(text: str) -> set[str]:
-    import re
-
-    return {m.split(".")[0] for m in re.findall(r"\$\{([^!}][^}]*)\}", text)}

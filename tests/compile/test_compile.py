@@ -340,3 +340,20 @@ def test_names_that_compile_to_one_logical_id_are_a_problem() -> None:
         stack.to_dict()
     assert [(p.rule, p.message) for p in info.value.problems] == [
         ("ECS503", "two resources compile to the logical ID 'MainVpc'.")]
+
+
+def test_a_sub_naming_nothing_is_refused_before_cloudformation_sees_it() -> None:
+    from ecsstack import ValidationError
+
+    stack, task = web_stack()
+    stack.parameter("ImageTag", default="1")
+    task.add_container("app", image=Sub("repo/app:${ImageTg}"),
+                       environment={"OK": Sub("${AWS::Region}/${ImageTag}/${WebLogGroup.Arn}/${!Literal}"),
+                                    "VAR": Sub("${Given}", {"Given": "x"})})
+    with pytest.raises(ValidationError) as info:
+        stack.to_dict()
+    [problem] = info.value.problems
+    assert (problem.rule, problem.path) == ("ECS506", "stack t › resource WebTaskDefinition")
+    assert "'ImageTg'" in problem.message and "Did you mean 'ImageTag'?" in problem.hint
+    task.containers[0].image = Sub("repo/app:${ImageTag}")
+    stack.to_dict()
