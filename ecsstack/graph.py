@@ -19,7 +19,7 @@ from .model import (
     Stack,
     TaskDefinition,
 )
-from .model._loadbalancing import load_balancers_of
+from .model.derived import load_balancers_of
 
 __all__ = ["render", "render_dot", "render_mermaid", "render_text", "start_order"]
 

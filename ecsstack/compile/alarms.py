@@ -10,7 +10,7 @@ from typing import Any
 from troposphere import Ref, ecs
 
 from ..model import Service
-from ..model._alarms import is_alarm_object
+from ..model.derived import is_alarm_object
 from ._context import Context, extends
 
 __all__: list[str] = []

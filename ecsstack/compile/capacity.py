@@ -19,8 +19,7 @@ from ..model import (
     Service,
     TaskDefinition,
 )
-from ..model._capacity import associated_providers, effective_strategy
-from ..model._loadbalancing import targets_of
+from ..model.derived import associated_providers, effective_strategy, targets_of
 from ._context import Context, compiler, extends
 from .ids import logical_id
 from .network import subnet_refs, vpc_ref

@@ -11,7 +11,7 @@ from awacs.aws import Allow, Statement
 from troposphere import GetAtt, Ref, ecs, logs
 
 from ..model import Container, TaskDefinition
-from ..model._firelens import CLOUDWATCH_OUTPUTS, routers, writes_to_task_log_group
+from ..model.derived import CLOUDWATCH_OUTPUTS, routers, writes_to_task_log_group
 from ._context import Context, extends
 from ._grants import grant_execution_role, grant_task_role
 

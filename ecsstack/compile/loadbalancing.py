@@ -18,7 +18,7 @@ from ..model import (
     Stack,
     TargetType,
 )
-from ..model._loadbalancing import load_balancers_of, targets_of
+from ..model.derived import load_balancers_of, targets_of
 from ._context import Context, compiler, extends
 from .ids import logical_id
 from .network import admit, internet_route, service_security_group, subnet_refs, vpc_ref

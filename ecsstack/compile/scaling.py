@@ -8,8 +8,8 @@ from typing import Any
 from troposphere import GetAtt, Join, Ref, cloudwatch
 from troposphere import applicationautoscaling as aa
 
-from ..model import Alarm, Metric, Service, Statistic
-from ..model._scaling import REQUESTS, ScalingStep, ServiceScaling, StepScaling, TargetTracking
+from ..model import Alarm, Metric, ScalingStep, Service, ServiceScaling, Statistic
+from ..model.derived import REQUESTS, StepScaling, TargetTracking
 from ._context import Context, compiler
 from .ids import logical_id
 

@@ -17,7 +17,7 @@ from ..model import (
     Token,
     Vpc,
 )
-from ..model._check import fail
+from ..model.derived import fail
 
 __all__ = ["LoadBalancedWebService"]
 

@@ -20,7 +20,7 @@ from ..model import (
     Stack,
     Token,
 )
-from ..model._check import as_int, fail
+from ..model.derived import as_int, fail
 
 __all__ = ["QueueWorkerService"]
 

@@ -7,8 +7,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import Problem
-from ..model import CapacityProvider, Cluster, CpuArchitecture, Ec2Capacity, LaunchType, OsFamily, Service, Stack
-from ..model._capacity import CapacityProviderStrategy, effective_strategy, provider_name
+from ..model import (
+    CapacityProvider,
+    CapacityProviderStrategy,
+    Cluster,
+    CpuArchitecture,
+    Ec2Capacity,
+    LaunchType,
+    OsFamily,
+    Service,
+    Stack,
+)
+from ..model.derived import effective_strategy, provider_name
 from ..names import pascal
 from ._helpers import as_list, compatibilities, effective_launch_type, int_or_none, q
 from ._registry import Rule, rule, task_path

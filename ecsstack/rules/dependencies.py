@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..errors import Problem
 from ..model import Condition, Container, Dependency, Stack, TaskDefinition
-from ..model._task import INIT_ORDER
+from ..model.derived import INIT_ORDER
 from ._helpers import (
     as_list,
     condition_of,

@@ -18,7 +18,7 @@ from ..model import (
     TargetType,
     Vpc,
 )
-from ..model._loadbalancing import load_balancers_of
+from ..model.derived import load_balancers_of
 from ._helpers import as_list, did_you_mean, fmt_list, int_or_none, network_mode, q, task_containers
 from ._registry import Rule, rule
 

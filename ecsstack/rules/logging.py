@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..errors import Problem
 from ..model import Container, FirelensConfig, FirelensType, LaunchType, Stack, TaskDefinition
-from ..model._firelens import logs_through_firelens, writes_to_task_log_group
+from ..model.derived import logs_through_firelens, writes_to_task_log_group
 from ._helpers import as_list, compatibilities, cpath, q
 from ._registry import Rule, rule, tasks
 

@@ -7,8 +7,8 @@ from itertools import pairwise
 from typing import Any
 
 from ..errors import Problem
-from ..model import Alarm, Queue, Service, ServiceScaling, Stack
-from ..model._scaling import CPU, MEMORY, REQUESTS, ScalingStep, StepScaling, TargetTracking
+from ..model import Alarm, Queue, ScalingStep, Service, ServiceScaling, Stack
+from ..model.derived import CPU, MEMORY, REQUESTS, StepScaling, TargetTracking
 from ..names import pascal
 from ._helpers import as_list, int_or_none, q
 from ._registry import Rule, rule
