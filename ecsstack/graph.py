@@ -58,6 +58,14 @@ def _traits(c: Container) -> str:
     return ", ".join(traits)
 
 
+def count_label(service: Service) -> str:
+    """How many tasks run, for pictures: ``2``, or ``1–10`` when autoscaling decides."""
+    if service.desired_count is None and service.scalings:
+        scaling = service.scalings[0]
+        return f"{scaling.min_tasks}–{scaling.max_tasks}"
+    return "1" if service.desired_count is None else str(service.desired_count)
+
+
 def _services(stack: Stack, task: TaskDefinition) -> list[Service]:
     return [s for s in stack.of_type(Service) if s.task is task]
 
@@ -136,7 +144,7 @@ def _network_text(stack: Stack) -> list[str]:
 def render_text(stack: Stack) -> str:
     lines = [f"stack {stack.name}"]
     for task in stack.of_type(TaskDefinition):
-        users = ", ".join(f"service {s.name} ×{s.count_label}" for s in _services(stack, task))
+        users = ", ".join(f"service {s.name} ×{count_label(s)}" for s in _services(stack, task))
         lines.append("")
         lines.append(f"task {task.family}" + (f" (run by {users})" if users else ""))
         width = max((len(c.name) for c in task.containers), default=0)
@@ -194,7 +202,7 @@ def _picture(stack: Stack) -> _Picture:
                       for c in task.containers for d in task.dependencies_of(c)]
     for s in stack.of_type(Service):
         sid = _node("service", s.name)
-        pic.nodes.append(_Node(sid, f"service {s.name} ×{s.count_label}", "service"))
+        pic.nodes.append(_Node(sid, f"service {s.name} ×{count_label(s)}", "service"))
         pic.edges.append(_Edge(sid, _node("task", s.task.family)))
         cid = _node("cluster", s.cluster.name)
         if all(n.id != cid for n in pic.nodes):

@@ -7,16 +7,7 @@ from typing import Any
 
 import yaml
 
-from .model import Stack
-
-__all__ = ["template_dict", "to_json", "to_yaml"]
-
-
-def template_dict(stack: Stack) -> dict[str, Any]:
-    """Validate ``stack``, compile it and return the template as plain JSON data."""
-    from .compile import compile_stack
-
-    return compile_stack(stack)
+__all__ = ["to_json", "to_yaml"]
 
 
 def to_json(template: dict[str, Any]) -> str:

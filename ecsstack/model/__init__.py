@@ -1,30 +1,43 @@
 """The user's vocabulary: plain objects a blueprint builds. No troposphere, no boto3."""
 
-from ._capacity import CapacityProvider, CapacityProviderStrategy, CpuArchitecture, Ec2Capacity, OsFamily
-from ._container import Container, Dependency
+from ._capacity import CapacityProviderStrategy, Ec2Capacity
+from ._container import Container
 from ._discovery import DnsRegistration, Namespace, ServiceConnect, ServiceConnectPort
-from ._enums import Condition, LaunchType, NetworkMode, PropagateTags, Protocol
-from ._firelens import FirelensConfig, FirelensType
+from ._enums import (
+    AdjustmentType,
+    CapacityProvider,
+    Comparison,
+    Condition,
+    CpuArchitecture,
+    FirelensType,
+    LaunchType,
+    ListenerProtocol,
+    NetworkMode,
+    OsFamily,
+    PropagateTags,
+    Protocol,
+    Statistic,
+    TargetType,
+)
+from ._firelens import FirelensConfig
 from ._loadbalancing import (
     ApplicationLoadBalancer,
     Listener,
-    ListenerProtocol,
     LoadBalancer,
     LoadBalancerTarget,
     NetworkLoadBalancer,
     TargetHealthCheck,
-    TargetType,
 )
-from ._metrics import Alarm, Comparison, Metric, Statistic
+from ._metrics import Alarm, Metric
 from ._network import SubnetGroup, Vpc
 from ._placement import PlacementConstraint, PlacementStrategy
 from ._queue import ExistingQueue, Queue
-from ._scaling import AdjustmentType, ScalingStep, ServiceScaling
+from ._scaling import ScalingStep, ServiceScaling
 from ._service import Cluster, Service
 from ._stack import Output, Stack
 from ._task import Ec2TaskDefinition, FargateTaskDefinition, TaskDefinition
 from ._tokens import Attr, Parameter, Sub, Token
-from ._values import HealthCheck, LogConfig, PortMapping, Secret
+from ._values import Dependency, HealthCheck, LogConfig, PortMapping, Secret
 from ._volumes import BindVolume, EfsVolume, MountPoint, Volume, VolumesFrom
 
 __all__ = [

@@ -4,58 +4,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from ._check import as_bool, as_enum, as_int, as_overrides, fail
-from ._placement import PlacementConstraint, PlacementStrategy
+from ._enums import CapacityProvider, CpuArchitecture
+from ._network import SubnetGroup, Vpc
 from ._tokens import Token
 
 if TYPE_CHECKING:
-    from ._service import Cluster, Service
+    from ._service import Cluster
 
-__all__ = ["CapacityProvider", "CapacityProviderStrategy", "CpuArchitecture", "Ec2Capacity", "OsFamily"]
-
-
-class CpuArchitecture(StrEnum):
-    """The CPU architecture a task (``RuntimePlatform``) or an EC2 capacity runs on."""
-
-    X86_64 = "X86_64"
-    ARM64 = "ARM64"
+__all__ = ["CapacityProviderStrategy", "Ec2Capacity", "as_strategy", "make_ec2_capacity", "provider_name"]
 
 
-class OsFamily(StrEnum):
-    """The operating system family of a task's runtime platform."""
 
-    LINUX = "LINUX"
-    WINDOWS_SERVER_2019_FULL = "WINDOWS_SERVER_2019_FULL"
-    WINDOWS_SERVER_2019_CORE = "WINDOWS_SERVER_2019_CORE"
-    WINDOWS_SERVER_2022_FULL = "WINDOWS_SERVER_2022_FULL"
-    WINDOWS_SERVER_2022_CORE = "WINDOWS_SERVER_2022_CORE"
-
-
-class CapacityProvider(StrEnum):
-    """The capacity providers every account has; an EC2 capacity is an ``Ec2Capacity``."""
-
-    FARGATE = "FARGATE"
-    FARGATE_SPOT = "FARGATE_SPOT"
-
-
-def _path(owner: Any, fallback: str) -> str:
-    try:
-        return str(owner.path)
-    except Exception:  # the owner is still being built
-        return fallback
-
-
-def as_architecture(value: Any, owner: Any) -> CpuArchitecture | None:
-    """``cpu_architecture=``: None or a ``CpuArchitecture`` (any spelling)."""
-    return None if value is None else as_enum(CpuArchitecture, value, _path(owner, "task"), "cpu_architecture")
-
-
-def as_os_family(value: Any, owner: Any) -> OsFamily | None:
-    """``os_family=``: None or an ``OsFamily`` (any spelling)."""
-    return None if value is None else as_enum(OsFamily, value, _path(owner, "task"), "os_family")
 
 
 def as_provider(value: Any, path: str) -> CapacityProvider | Ec2Capacity | str:
@@ -116,44 +78,6 @@ def as_strategy(value: Any, path: str, field_name: str) -> list[CapacityProvider
     return list(value)
 
 
-def check_cluster_providers(value: Any, cluster: Any) -> list[Any] | None:
-    """``Cluster(capacity_providers=)``: None (associate what strategies use) or a list of providers."""
-    if value is None:
-        return None
-    path = _path(cluster, "cluster")
-    if not isinstance(value, list | tuple):
-        raise fail(path, f"capacity_providers must be a list, got {value!r}.",
-                   'Write capacity_providers=["FARGATE", "FARGATE_SPOT"].')
-    return [as_provider(v, path) for v in value]
-
-
-def check_cluster_strategy(value: Any, cluster: Any) -> list[CapacityProviderStrategy] | None:
-    """``Cluster(default_strategy=)``."""
-    return as_strategy(value, _path(cluster, "cluster"), "default_strategy")
-
-
-def _typed_list(value: Any, kind: type, path: str, field_name: str, example: str) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, kind):
-        return [value]
-    if not isinstance(value, list | tuple) or not all(isinstance(v, kind) for v in value):
-        raise fail(path, f"{field_name} must be a list of {kind.__name__}, got {value!r}.",
-                   f"Write {field_name}=[{example}].")
-    return list(value)
-
-
-def check_service_fields(service: Service) -> None:
-    """Build-time checks of the capacity and placement fields of a ``Service``."""
-    path = service.path
-    service.capacity_provider_strategy = as_strategy(service.capacity_provider_strategy, path,
-                                                     "capacity_provider_strategy")
-    service.placement_strategies = _typed_list(service.placement_strategies, PlacementStrategy, path,
-                                               "placement_strategies", 'PlacementStrategy.spread("instanceId")')
-    service.placement_constraints = _typed_list(service.placement_constraints, PlacementConstraint, path,
-                                                "placement_constraints", "PlacementConstraint.distinct_instance()")
-
-
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
 
 #: The public SSM parameters of the ECS-optimized Amazon Linux 2023 AMIs.
@@ -186,8 +110,8 @@ class Ec2Capacity:
     max_size: int = 4
     desired_capacity: int | None = None
     architecture: CpuArchitecture = CpuArchitecture.X86_64
-    subnets: Any = None
-    vpc: Any = None
+    subnets: Vpc | SubnetGroup | list[str | Token] | Token | None = None
+    vpc: Vpc | None = None
     target_capacity: int = 100
     spot: bool = False
     termination_protection: bool = False
@@ -195,8 +119,12 @@ class Ec2Capacity:
     overrides: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.normalise()
+
+    def normalise(self) -> None:
+        """Check every field's type and bring it to one form (run at construction and before the rules)."""
         if not isinstance(self.name, str) or not _NAME.match(self.name):
-            raise fail(f"{_path(self.cluster, 'cluster')} › capacity", f"an EC2 capacity needs a name of letters, "
+            raise fail(f"{self.cluster.path} › capacity", f"an EC2 capacity needs a name of letters, "
                        f"digits, hyphens and underscores starting with a letter, got {self.name!r}.",
                        'Write cluster.add_ec2_capacity("ec2").')
         path = self.path
@@ -214,6 +142,8 @@ class Ec2Capacity:
         self.architecture = as_enum(CpuArchitecture, self.architecture, path, "architecture")
         as_bool(self.spot, path, "spot")
         as_bool(self.termination_protection, path, "termination_protection")
+        if self.vpc is not None and not isinstance(self.vpc, Vpc):
+            raise fail(path, f"vpc must be a Vpc(...), got {self.vpc!r}.", "Leave it out to use the VpcId parameter.")
         if self.subnets is not None and not _subnets_ok(self.subnets):
             raise fail(path, f"subnets must be a Vpc, a list of subnet ids or a parameter, got {self.subnets!r}.",
                        'Leave it out to use the "Subnets" stack parameter.')
@@ -221,7 +151,7 @@ class Ec2Capacity:
 
     @property
     def path(self) -> str:
-        return f"{_path(self.cluster, 'cluster')} › capacity {self.name}"
+        return f"{self.cluster.path} › capacity {self.name}"
 
     def related(self) -> list[object]:
         """What a stack must hold for this capacity: its cluster."""
@@ -233,72 +163,26 @@ class Ec2Capacity:
         return AMI_PARAMETERS[self.architecture]
 
     @property
-    def created_vpc(self) -> Any:
+    def created_vpc(self) -> Vpc | None:
         """The created ``Vpc`` this capacity runs in (from ``vpc=`` or ``subnets=``), or None."""
-        for candidate in (self.vpc, self.subnets):
-            if candidate is not None and hasattr(candidate, "private_subnets"):
-                return candidate
-        return None
+        if self.vpc is not None:
+            return self.vpc
+        return self.subnets if isinstance(self.subnets, Vpc) else None
 
 
 def _subnets_ok(value: Any) -> bool:
-    if isinstance(value, Token) or hasattr(value, "private_subnets"):
+    if isinstance(value, Token | Vpc):
         return True
     return isinstance(value, list | tuple) and bool(value) and all(
         isinstance(v, str | Token) or hasattr(v, "path") for v in value)
 
 
-# ---- what the rules and the compiler both need to know ---------------------------------------------
-
-def effective_strategy(service: Any) -> list[CapacityProviderStrategy] | None:
-    """The strategy the service's tasks are placed with: its own, else (when it sets no launch type) the
-    cluster's default; None when it runs on a launch type."""
-    own = getattr(service, "capacity_provider_strategy", None)
-    if isinstance(own, list) and own:
-        return [s for s in own if isinstance(s, CapacityProviderStrategy)]
-    if getattr(service, "launch_type", None) is not None:
-        return None
-    default = getattr(getattr(service, "cluster", None), "default_strategy", None)
-    if isinstance(default, list) and default:
-        return [s for s in default if isinstance(s, CapacityProviderStrategy)]
-    return None
-
-
-def _same(a: Any, b: Any) -> bool:
-    return a is b if isinstance(a, Ec2Capacity) or isinstance(b, Ec2Capacity) else a == b
-
-
-def associated_providers(cluster: Any, stack: Any) -> list[Any]:
-    """The providers to associate with ``cluster``: ``capacity_providers`` when given, else every provider
-    its default strategy and its services' strategies name; plus its EC2 capacity, in a stable order."""
-    from ._service import Service
-
-    named: list[Any] = []
-    explicit = getattr(cluster, "capacity_providers", None)
-    if isinstance(explicit, list):
-        named.extend(explicit)
-    else:
-        strategies = [getattr(cluster, "default_strategy", None)]
-        strategies += [getattr(s, "capacity_provider_strategy", None) for s in stack.of_type(Service)
-                       if getattr(s, "cluster", None) is cluster]
-        for strategy in strategies:
-            if isinstance(strategy, list):
-                named.extend(item.provider for item in strategy if isinstance(item, CapacityProviderStrategy))
-    ec2 = getattr(cluster, "ec2_capacity", None)
-    named.extend(c for c in (ec2 if isinstance(ec2, list) else []) if isinstance(c, Ec2Capacity))
-    out: list[Any] = []
-    for provider in named:
-        if not any(_same(provider, seen) for seen in out):
-            out.append(provider)
-    return out
-
-
-def make_ec2_capacity(cluster: Any, name: str, kwargs: dict[str, Any]) -> Ec2Capacity:
+def make_ec2_capacity(cluster: Cluster, name: str, kwargs: dict[str, Any]) -> Ec2Capacity:
     """``Ec2Capacity(name, cluster, **kwargs)``, refusing unknown keywords with a hint."""
     known = Ec2Capacity.__dataclass_fields__.keys() - {"name", "cluster"}
     unknown = sorted(set(kwargs) - known)
     if unknown:
-        raise fail(f"{_path(cluster, 'cluster')} › capacity {name}",
+        raise fail(f"{cluster.path} › capacity {name}",
                    f"unknown keyword{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}.",
                    f"Known keywords: {', '.join(sorted(known))}.")
     return Ec2Capacity(name, cluster, **kwargs)

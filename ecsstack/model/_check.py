@@ -1,4 +1,13 @@
-"""Argument checks at build time: a wrong argument raises ValidationError, never a bare TypeError."""
+"""Argument checks: a wrong argument raises ValidationError (rule ECS001), never a bare TypeError.
+
+Who checks what, decided once: a model class's ``normalise()`` owns the *type and shape* of each of its
+own fields (a whole number, a list rather than a lone string, an enum spelled any way, the right kind
+of object) and coerces them to one canonical form; it runs at construction and again before the rules,
+so every later layer trusts the types. Whether a well-typed *value* is allowed (ranges, name patterns,
+combinations, what the network mode or launch type permits) is the rules' job: they report every such
+problem at once, each with its own rule id and docs. A few constructors still refuse out-of-range values
+outright where no rule exists yet (queues, VPC blocks, metric periods); new range checks go into rules.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +16,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from ..errors import Problem, ValidationError
+from ._tokens import Token
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -43,10 +53,15 @@ def as_bool(value: Any, path: str, field: str) -> bool:
     return value
 
 
+def as_text(value: Any, path: str, field: str, *, token_ok: bool = False) -> Any:
+    """An optional string (or, with ``token_ok``, a token such as a parameter)."""
+    if value is None or isinstance(value, str) or (token_ok and isinstance(value, Token)):
+        return value
+    raise fail(path, f"{field} must be a string{' or a stack parameter' if token_ok else ''}, got {value!r}.")
+
+
 def as_str_list(value: Any, path: str, field: str, *, token_ok: bool = True) -> list[Any] | None:
     """A list of strings (or tokens); a lone string is refused, since it is almost always a mistake."""
-    from ._tokens import Token
-
     if value is None:
         return None
     if isinstance(value, str):
@@ -61,8 +76,6 @@ def as_str_list(value: Any, path: str, field: str, *, token_ok: bool = True) -> 
 
 
 def as_str_map(value: Any, path: str, field: str) -> dict[str, Any]:
-    from ._tokens import Token
-
     if value is None:
         return {}
     if not isinstance(value, Mapping):

@@ -5,38 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import _firelens, _volumes
-from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_str_map, fail
+from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_str_map, as_text, fail
 from ._enums import Condition
+from ._firelens import FirelensConfig
 from ._tokens import Token
-from ._values import HealthCheck, LogConfig, PortMapping, Secret
+from ._values import Dependency, HealthCheck, LogConfig, PortMapping, Secret
+from ._volumes import MountPoint, Volume, VolumesFrom, mount_point
 
 if TYPE_CHECKING:
     from ._task import TaskDefinition
 
-__all__ = ["Container", "Dependency"]
-
-
-@dataclass(frozen=True)
-class Dependency:
-    """``source`` may start only when ``target`` reaches ``condition``.
-
-    ``reason`` is set on the ordering ecsstack implies for the user (``"init order"`` from
-    ``add_init_container``, ``"FireLens router"`` for a container logging through the router);
-    empty for what the user declared.
-    """
-
-    target: Container | str
-    condition: Condition
-    reason: str = ""
-
-    @property
-    def implied(self) -> bool:
-        return bool(self.reason)
-
-    @property
-    def target_name(self) -> str:
-        return self.target if isinstance(self.target, str) else self.target.name
+__all__ = ["Container"]
 
 
 @dataclass(eq=False)
@@ -66,17 +45,22 @@ class Container:
     stop_timeout: int | None = None
     logging: LogConfig = field(default_factory=LogConfig)
     overrides: dict[str, Any] = field(default_factory=dict)
-    # mount points, log routing
-    mount = _volumes.mount
-    volumes_from = _volumes.volumes_from
-    mount_points = _volumes.MOUNT_POINTS
-    volume_sources = _volumes.VOLUME_SOURCES
-    firelens = _firelens.FIRELENS
     init: bool = False
     task: TaskDefinition | None = field(default=None, repr=False)
+    #: what this container waits for, as declared with ``depends_on`` (``task.dependencies_of`` adds the implied)
     dependencies: list[Dependency] = field(default_factory=list, repr=False)
+    #: the volumes this container mounts (``mount``), in the order mounted
+    mount_points: list[MountPoint] = field(default_factory=list, init=False, repr=False)
+    #: the containers whose volumes this container mounts (``volumes_from``)
+    volume_sources: list[VolumesFrom] = field(default_factory=list, init=False, repr=False)
+    #: set on the task's FireLens log router (``task.add_firelens_router``): its configuration
+    firelens: FirelensConfig | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.normalise()
+
+    def normalise(self) -> None:
+        """Check every field's type and bring it to one form (run at construction and before the rules)."""
         path = f"container {self.name}" if isinstance(self.name, str) else "container"
         if not isinstance(self.name, str) or not self.name:
             raise fail(path, f"a container needs a name, got {self.name!r}.")
@@ -116,6 +100,18 @@ class Container:
         if not isinstance(self.logging, LogConfig):
             raise fail(path, f"logging must be LogConfig.awslogs(...) or LogConfig(...), got {self.logging!r}.")
         self.overrides = as_overrides(self.overrides, path)
+        self.init = as_bool(self.init, path, "init")
+        as_text(self.working_directory, path, "working_directory", token_ok=True)
+        as_text(self.user, path, "user", token_ok=True)
+        for name, kind in (("dependencies", Dependency), ("mount_points", MountPoint),
+                           ("volume_sources", VolumesFrom)):
+            items = getattr(self, name)
+            if not isinstance(items, list) or not all(isinstance(i, kind) for i in items):
+                raise fail(path, f"{name} must be a list of {kind.__name__}, got {items!r}.",
+                           "Use the container's methods (depends_on, mount, volumes_from) rather than assigning.")
+        if self.firelens is not None and not isinstance(self.firelens, FirelensConfig):
+            raise fail(path, f"firelens must be a FirelensConfig, got {self.firelens!r}.",
+                       "Make the router with task.add_firelens_router(...).")
 
     def depends_on(self, other: Container | str, condition: Condition | str = Condition.START) -> Container:
         """Start this container only once ``other`` (of the same task) reaches ``condition``.
@@ -128,11 +124,25 @@ class Container:
         self.dependencies.append(Dependency(other, as_enum(Condition, condition, path, "condition")))
         return self
 
+    def mount(self, volume: Volume | str, container_path: str, read_only: bool = False) -> Container:
+        """Mount ``volume`` (one of this container's task, or its name) at ``container_path``.
+
+        ``read_only``: Default False. Returns this container, so calls chain.
+        """
+        self.mount_points.append(mount_point(self.path, volume, container_path, read_only))
+        return self
+
+    def volumes_from(self, other: Container | str, read_only: bool = False) -> Container:
+        """Mount every volume of ``other`` (a container of the same task) at the paths it uses.
+
+        ``read_only``: Default False. Returns this container, so calls chain.
+        """
+        if not isinstance(other, Container | str) or not other:
+            raise fail(self.path, f"volumes_from() needs a container of the same task, got {other!r}.")
+        self.volume_sources.append(VolumesFrom(other, as_bool(read_only, self.path, "read_only")))
+        return self
+
     @property
     def path(self) -> str:
         where = f"task {self.task.family} › " if self.task is not None else ""
         return f"{where}container {self.name}"
-
-    @property
-    def secret_names(self) -> list[str]:
-        return list(self.secrets)

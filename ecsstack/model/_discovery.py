@@ -12,7 +12,7 @@ from ._network import Vpc
 if TYPE_CHECKING:
     from ._service import Service
 
-__all__ = ["DnsRegistration", "Namespace", "ServiceConnect", "ServiceConnectPort"]
+__all__ = ["DnsRegistration", "Namespace", "ServiceConnect", "ServiceConnectPort", "dns_registration"]
 
 _DNS_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
 
@@ -28,6 +28,10 @@ class Namespace:
     overrides: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.normalise()
+
+    def normalise(self) -> None:
+        """Check every field's type and bring it to one form (run at construction and before the rules)."""
         if not isinstance(self.name, str) or not _DNS_NAME.match(self.name):
             raise fail(f"namespace {self.name}", f"a namespace needs a lower-case DNS name, got {self.name!r}.",
                        'Write Namespace("internal") or Namespace("shop.local").')
@@ -92,6 +96,10 @@ class ServiceConnect:
     client: bool = True
 
     def __post_init__(self) -> None:
+        self.normalise()
+
+    def normalise(self) -> None:
+        """Check every field's type and bring it to one form (run at construction and before the rules)."""
         if self.namespace is not None and not isinstance(self.namespace, Namespace):
             raise fail("service connect", f"namespace must be a Namespace(...), got {self.namespace!r}.")
         if isinstance(self.ports, str | ServiceConnectPort):
@@ -113,9 +121,9 @@ class ServiceConnect:
         return base if len(self.ports) == 1 else f"{base}-{port.port_name.lower()}"
 
 
-def register_dns(service: Service, namespace: Namespace, name: str | None = None) -> Service:
-    """Register ``service``'s tasks in ``namespace`` as ``name`` (Default: the service's name): A
-    records for awsvpc tasks, SRV records for bridge/host tasks. Returns the service."""
+def dns_registration(service: Service, namespace: Namespace, name: str | None = None) -> DnsRegistration:
+    """A checked registration of ``service``'s tasks in ``namespace`` as ``name`` (Default: the service's
+    name)."""
     path = service.path
     if not isinstance(namespace, Namespace):
         raise fail(path, f"register_dns needs a Namespace(...), got {namespace!r}.",
@@ -124,7 +132,4 @@ def register_dns(service: Service, namespace: Namespace, name: str | None = None
         name = str(service.name).lower().replace("_", "-")
     if not isinstance(name, str) or not _DNS_NAME.match(name):
         raise fail(path, f"register_dns name={name!r} is not a lower-case DNS name.", 'Write name="api".')
-    service.dns_registrations.append(DnsRegistration(namespace, name))
-    if not any(a is namespace for a in service.attachments):
-        service.attachments.append(namespace)
-    return service
+    return DnsRegistration(namespace, name)

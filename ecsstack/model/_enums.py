@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Condition", "LaunchType", "NetworkMode", "PropagateTags", "Protocol"]
+__all__ = [
+    "AdjustmentType", "CapacityProvider", "Comparison", "Condition", "CpuArchitecture", "FirelensType",
+    "LaunchType", "ListenerProtocol", "NetworkMode", "OsFamily", "PropagateTags", "Protocol", "Statistic",
+    "TargetType",
+]
 
 
 class Condition(StrEnum):
@@ -46,3 +50,76 @@ class PropagateTags(StrEnum):
     SERVICE = "SERVICE"
     TASK_DEFINITION = "TASK_DEFINITION"
     NONE = "NONE"
+
+
+class CpuArchitecture(StrEnum):
+    """The CPU architecture a task (``RuntimePlatform``) or an EC2 capacity runs on."""
+
+    X86_64 = "X86_64"
+    ARM64 = "ARM64"
+
+
+class OsFamily(StrEnum):
+    """The operating system family of a task's runtime platform."""
+
+    LINUX = "LINUX"
+    WINDOWS_SERVER_2019_FULL = "WINDOWS_SERVER_2019_FULL"
+    WINDOWS_SERVER_2019_CORE = "WINDOWS_SERVER_2019_CORE"
+    WINDOWS_SERVER_2022_FULL = "WINDOWS_SERVER_2022_FULL"
+    WINDOWS_SERVER_2022_CORE = "WINDOWS_SERVER_2022_CORE"
+
+
+class CapacityProvider(StrEnum):
+    """The capacity providers every account has; an EC2 capacity is an ``Ec2Capacity``."""
+
+    FARGATE = "FARGATE"
+    FARGATE_SPOT = "FARGATE_SPOT"
+
+
+class FirelensType(StrEnum):
+    """The log router a FireLens container runs."""
+
+    FLUENTBIT = "fluentbit"
+    FLUENTD = "fluentd"
+
+
+class ListenerProtocol(StrEnum):
+    """What a listener speaks."""
+
+    HTTP = "HTTP"
+    HTTPS = "HTTPS"
+    TCP = "TCP"
+    UDP = "UDP"
+
+
+class TargetType(StrEnum):
+    """How a target group addresses tasks: by IP (awsvpc) or by container instance (bridge/host)."""
+
+    IP = "ip"
+    INSTANCE = "instance"
+
+
+class AdjustmentType(StrEnum):
+    """What a scaling step's ``change`` means: a number of tasks, or a percentage of the running tasks."""
+
+    CHANGE_IN_CAPACITY = "ChangeInCapacity"
+    PERCENT_CHANGE_IN_CAPACITY = "PercentChangeInCapacity"
+
+
+class Statistic(StrEnum):
+    """How a metric's data points are aggregated over a period."""
+
+    AVERAGE = "Average"
+    SUM = "Sum"
+    MINIMUM = "Minimum"
+    MAXIMUM = "Maximum"
+    SAMPLE_COUNT = "SampleCount"
+
+
+class Comparison(StrEnum):
+    """How an alarm compares the metric with its threshold."""
+
+    GREATER_OR_EQUAL = "GreaterThanOrEqualToThreshold"
+    GREATER = "GreaterThanThreshold"
+    LESS = "LessThanThreshold"
+    LESS_OR_EQUAL = "LessThanOrEqualToThreshold"

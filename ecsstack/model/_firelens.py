@@ -1,36 +1,29 @@
 """FireLens: a Fluent Bit (or Fluentd) log router container that other containers log through.
 
-``TaskDefinition.add_firelens_router`` and ``Container.firelens`` are defined here and attached to
-those classes; ``LogConfig.firelens(...)`` is the app side.
+The router's configuration and the pure helpers behind ``TaskDefinition.add_firelens_router`` and the
+ordering it implies; ``LogConfig.firelens(...)`` is the app side.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from ._check import as_enum, as_str_map, fail
-from ._enums import Condition
+from ._enums import Condition, FirelensType
 from ._tokens import Token
+from ._values import FIRELENS_ORDER, Dependency
 
 if TYPE_CHECKING:
-    from ._container import Container, Dependency
+    from ._container import Container
     from ._task import TaskDefinition
 
-__all__ = ["FirelensConfig", "FirelensType"]
+__all__ = ["FirelensConfig", "router_config"]
 
 #: AWS for Fluent Bit, the image AWS documents for FireLens.
 FLUENT_BIT_IMAGE = "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable"
 #: The log driver of containers that log through the task's router.
 FIRELENS_DRIVER = "awsfirelens"
-
-
-class FirelensType(StrEnum):
-    """The log router a FireLens container runs."""
-
-    FLUENTBIT = "fluentbit"
-    FLUENTD = "fluentd"
 
 
 @dataclass(eq=False)
@@ -54,29 +47,9 @@ class FirelensConfig:
         return "s3" if isinstance(self.config_file, str) and self.config_file.startswith("arn:") else "file"
 
 
-def _firelens(self: Container) -> FirelensConfig | None:
-    """The FireLens configuration that makes this container the task's log router, or None."""
-    return self.__dict__.get("_firelens")
-
-
-FIRELENS = property(_firelens)
-
-
-def add_firelens_router(self: TaskDefinition, image: str | Token | None = None,
-                        type: FirelensType | str = FirelensType.FLUENTBIT, config_file: str | Token | None = None,
-                        options: dict[str, Any] | None = None, name: str = "log_router",
-                        **kwargs: Any) -> Container:
-    """Add the FireLens log router that containers with ``logging=LogConfig.firelens(...)`` log through.
-
-    ``image``: Default AWS for Fluent Bit (``public.ecr.aws/aws-observability/aws-for-fluent-bit:stable``);
-    required for ``type="fluentd"``. ``type``: Default fluentbit. ``config_file``: Default None; an S3
-    ARN (EC2 only) or a file path in the image. ``options``: Default none. ``name``: Default log_router.
-    The router is essential (Default True, as AWS recommends: without it the task's logs are lost),
-    reserves 50 MiB (Default ``memory_reservation=50``), logs itself with ``awslogs`` into the task's
-    log group, and starts first: every container logging through it waits for it to START, and it
-    does not wait on init containers. Other keywords as ``add_container``. Returns the router container.
-    """
-    path = f"{self.path} › container {name}"
+def router_config(path: str, image: str | Token | None, type: FirelensType | str, config_file: str | Token | None,
+                  options: dict[str, Any] | None) -> tuple[str | Token, FirelensConfig]:
+    """The router's image (AWS for Fluent Bit by default) and its checked ``FirelensConfig``."""
     kind = as_enum(FirelensType, type, path, "type")
     if image is None:
         if kind is not FirelensType.FLUENTBIT:
@@ -86,37 +59,31 @@ def add_firelens_router(self: TaskDefinition, image: str | Token | None = None,
     if config_file is not None and (not isinstance(config_file, str | Token) or not config_file):
         raise fail(path, f"config_file must be an S3 object ARN or a file path in the image, got {config_file!r}.",
                    'Write config_file="/fluent-bit/etc/extra.conf".')
-    config = FirelensConfig(kind, as_str_map(options, path, "options"), config_file)
-    router = self.add_container(name, image, **{"memory_reservation": 50, **kwargs})
-    router.__dict__["_firelens"] = config
-    return router
+    return image, FirelensConfig(kind, as_str_map(options, path, "options"), config_file)
 
 
 # ---- implied ordering ------------------------------------------------------------------------------
 
 def routers(task: TaskDefinition) -> list[Container]:
     """The task's FireLens log routers (one, in a valid task)."""
-    members = getattr(task, "containers", None)
-    return [c for c in members if getattr(c, "firelens", None) is not None] if isinstance(members, list | tuple) else []
+    return [c for c in task.containers if c.firelens is not None]
 
 
 def logs_through_firelens(container: Container) -> bool:
-    return getattr(getattr(container, "logging", None), "driver", None) == FIRELENS_DRIVER
+    return container.logging.driver == FIRELENS_DRIVER
 
 
 def firelens_dependencies(task: TaskDefinition, container: Container,
                           implied: list[Dependency]) -> list[Dependency]:
     """``implied`` adjusted for FireLens: the router starts first (it waits on no init container), and a
     container logging through it waits for it to START (marked ``implied``)."""
-    from ._container import Dependency
-
     found = routers(task)
     if not found:
         return implied
     if any(container is r for r in found):
         return []
     if logs_through_firelens(container):
-        return [Dependency(found[0], Condition.START, reason="FireLens router"), *implied]
+        return [Dependency(found[0], Condition.START, reason=FIRELENS_ORDER), *implied]
     return implied
 
 
@@ -129,5 +96,5 @@ def writes_to_task_log_group(container: Container) -> bool:
     ``LogConfig.firelens()``): a CloudWatch output that names no ``log_group_name``."""
     if not logs_through_firelens(container):
         return False
-    options = getattr(getattr(container, "logging", None), "options", None)
-    return isinstance(options, dict) and options.get("Name") in CLOUDWATCH_OUTPUTS and "log_group_name" not in options
+    options = container.logging.options
+    return options.get("Name") in CLOUDWATCH_OUTPUTS and "log_group_name" not in options

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, fail
 from ._container import Container
+from ._enums import ListenerProtocol, TargetType
 from ._network import SubnetGroup, Vpc
 from ._service import Service
 from ._tokens import Token
@@ -16,25 +16,11 @@ if TYPE_CHECKING:
     from ._stack import Stack
 
 __all__ = [
-    "ApplicationLoadBalancer", "Listener", "ListenerProtocol", "LoadBalancer", "LoadBalancerTarget",
-    "NetworkLoadBalancer", "TargetHealthCheck", "TargetType", "load_balancers_of", "targets_of",
+    "ApplicationLoadBalancer", "Listener", "LoadBalancer", "LoadBalancerTarget", "NetworkLoadBalancer",
+    "TargetHealthCheck", "load_balancers_of", "targets_of",
 ]
 
 
-class ListenerProtocol(StrEnum):
-    """What a listener speaks."""
-
-    HTTP = "HTTP"
-    HTTPS = "HTTPS"
-    TCP = "TCP"
-    UDP = "UDP"
-
-
-class TargetType(StrEnum):
-    """How a target group addresses tasks: by IP (awsvpc) or by container instance (bridge/host)."""
-
-    IP = "ip"
-    INSTANCE = "instance"
 
 
 @dataclass(frozen=True)
@@ -95,7 +81,7 @@ class LoadBalancerTarget:
     @property
     def path(self) -> str:
         """``service web › load balancer public › listener 443``."""
-        return f"service {getattr(self.service, 'name', '?')} › {self.listener.path}"
+        return f"service {self.service.name} › {self.listener.path}"
 
     @property
     def is_default(self) -> bool:
@@ -106,11 +92,10 @@ class LoadBalancerTarget:
     def container(self) -> Container | None:
         """The container traffic goes to: the one named, else the task's only essential container
         with ports; None when that is not clear (validation says why)."""
-        task = getattr(self.service, "task", None)
-        members = [c for c in getattr(task, "containers", None) or [] if isinstance(c, Container)]
+        members = self.service.task.containers
         if self.container_name is not None:
             return next((c for c in members if c.name == self.container_name), None)
-        candidates = [c for c in members if c.essential is True and isinstance(c.ports, list | tuple) and c.ports]
+        candidates = [c for c in members if c.essential and c.ports]
         return candidates[0] if len(candidates) == 1 else None
 
     @property
@@ -119,10 +104,9 @@ class LoadBalancerTarget:
         if self.port is not None:
             return self.port
         container = self.container
-        ports = getattr(container, "ports", None)
-        if not isinstance(ports, list | tuple) or not ports:
+        if container is None or not container.ports:
             return None
-        return getattr(ports[0], "container_port", None)
+        return container.ports[0].container_port
 
 
 @dataclass(eq=False)
@@ -241,6 +225,10 @@ class LoadBalancer:
     kind = "application"
 
     def __post_init__(self) -> None:
+        self.normalise()
+
+    def normalise(self) -> None:
+        """Check every field's type and bring it to one form (run at construction and before the rules)."""
         if not isinstance(self.name, str) or not self.name:
             raise fail("load balancer", f"a load balancer needs a name, got {self.name!r}.")
         path = self.path
@@ -327,7 +315,7 @@ def load_balancers_of(stack: Stack) -> list[LoadBalancer]:
     """Every load balancer of ``stack``: those added, then those its services are attached to."""
     out: list[LoadBalancer] = list(stack.of_type(LoadBalancer))
     for service in stack.of_type(Service):
-        for used in getattr(service, "attachments", None) or []:
+        for used in service.attachments:
             if isinstance(used, LoadBalancer) and not any(used is lb for lb in out):
                 out.append(used)
     return out

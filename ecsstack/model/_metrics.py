@@ -4,32 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from ._check import as_enum, as_int, as_overrides, fail
+from ._enums import Comparison, Statistic
 from ._tokens import Token
 
-__all__ = ["Alarm", "Comparison", "Metric", "Statistic"]
+__all__ = ["Alarm", "Metric"]
 
 
-class Statistic(StrEnum):
-    """How a metric's data points are aggregated over a period."""
-
-    AVERAGE = "Average"
-    SUM = "Sum"
-    MINIMUM = "Minimum"
-    MAXIMUM = "Maximum"
-    SAMPLE_COUNT = "SampleCount"
-
-
-class Comparison(StrEnum):
-    """How an alarm compares the metric with its threshold."""
-
-    GREATER_OR_EQUAL = "GreaterThanOrEqualToThreshold"
-    GREATER = "GreaterThanThreshold"
-    LESS = "LessThanThreshold"
-    LESS_OR_EQUAL = "LessThanOrEqualToThreshold"
 
 
 MISSING_DATA = ("breaching", "notBreaching", "ignore", "missing")
@@ -96,6 +79,10 @@ class Alarm:
     overrides: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.normalise()
+
+    def normalise(self) -> None:
+        """Check every field's type and bring it to one form (run at construction and before the rules)."""
         if not isinstance(self.name, str) or not _ALARM_NAME.match(self.name):
             raise fail("alarm", f"an alarm needs a name of letters, digits, hyphens and underscores, "
                        f"got {self.name!r}.")

@@ -54,6 +54,10 @@ class Vpc:
     overrides: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.normalise()
+
+    def normalise(self) -> None:
+        """Check every field's type and bring it to one form (run at construction and before the rules)."""
         if not isinstance(self.name, str) or not self.name:
             raise fail("vpc", f"a VPC needs a name, got {self.name!r}.")
         path = self.path
@@ -95,11 +99,3 @@ class Vpc:
         prefix = ipaddress.IPv4Network(self.cidr).prefixlen
         return 32 - prefix - (SUBNET_BLOCKS.bit_length() - 1)
 
-
-def vpc_of(subnets: Any) -> Vpc | None:
-    """The created VPC that ``subnets`` (a ``Vpc`` or a ``SubnetGroup``) belongs to, else None."""
-    if isinstance(subnets, Vpc):
-        return subnets
-    if isinstance(subnets, SubnetGroup):
-        return subnets.vpc
-    return None

@@ -41,6 +41,10 @@ class Queue:
     overrides: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.normalise()
+
+    def normalise(self) -> None:
+        """Check every field's type and bring it to one form (run at construction and before the rules)."""
         if not isinstance(self.name, str) or not _NAME.match(self.name):
             raise fail("queue", f"a queue needs a name of letters, digits, hyphens and underscores, got {self.name!r}.")
         path = self.path

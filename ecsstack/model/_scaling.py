@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._check import as_bool, as_enum, as_int, fail
+from ._enums import AdjustmentType
 from ._metrics import Metric, as_missing_data, as_number
-from ._service import Service
+
+if TYPE_CHECKING:
+    from ._loadbalancing import LoadBalancerTarget
+    from ._service import Service
 
 __all__ = ["AdjustmentType", "ScalingStep", "ServiceScaling"]
 
@@ -21,12 +24,6 @@ CPU = "ECSServiceAverageCPUUtilization"
 MEMORY = "ECSServiceAverageMemoryUtilization"
 REQUESTS = "ALBRequestCountPerTarget"
 
-
-class AdjustmentType(StrEnum):
-    """What a scaling step's ``change`` means: a number of tasks, or a percentage of the running tasks."""
-
-    CHANGE_IN_CAPACITY = "ChangeInCapacity"
-    PERCENT_CHANGE_IN_CAPACITY = "PercentChangeInCapacity"
 
 
 @dataclass(frozen=True)
@@ -62,7 +59,7 @@ class TargetTracking:
     name: str
     metric_type: str
     target: float
-    load_balancer_target: Any = None
+    load_balancer_target: LoadBalancerTarget | None = None
     scale_in_cooldown: int = 300
     scale_out_cooldown: int = 60
     disable_scale_in: bool = False
@@ -125,14 +122,25 @@ class ServiceScaling:
     schedules: list[ScheduledScaling] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.service, Service):
-            raise fail("scaling", f"auto scaling needs a Service, got {self.service!r}.")
+        # made by Service.auto_scale; this module cannot import Service (it imports this module)
+        if not isinstance(getattr(self.service, "scalings", None), list):
+            raise fail("scaling", f"auto scaling needs a Service, got {self.service!r}.",
+                       "Write service.auto_scale(min_tasks=1, max_tasks=10).")
+        self.normalise()
+        self.service.scalings.append(self)
+
+    def normalise(self) -> None:
+        """Check every field's type and bring it to one form (run at construction and before the rules)."""
         path = self.path
         for name in ("min_tasks", "max_tasks"):
             value = as_int(getattr(self, name), path, name)
             if value is not None and value < 0:
                 raise fail(path, f"{name}={value} is negative.", "Use 0 or more.")
-        self.service.scalings.append(self)
+        for name, kind in (("policies", TargetTracking | StepScaling), ("schedules", ScheduledScaling)):
+            items = getattr(self, name)
+            if not isinstance(items, list) or not all(isinstance(i, kind) for i in items):
+                raise fail(path, f"{name} must be a list made by on_cpu/on_metric/on_schedule, got {items!r}.",
+                           "Use the scaling's methods rather than assigning.")
 
     @property
     def path(self) -> str:
@@ -158,7 +166,7 @@ class ServiceScaling:
         return self._track(name, MEMORY, target_percent, None, scale_in_cooldown, scale_out_cooldown,
                            disable_scale_in)
 
-    def on_request_count(self, target: Any, per_target: float = 1000, *, scale_in_cooldown: int = 300,
+    def on_request_count(self, target: LoadBalancerTarget, per_target: float = 1000, *, scale_in_cooldown: int = 300,
                          scale_out_cooldown: int = 60, disable_scale_in: bool = False,
                          name: str = "requests") -> ServiceScaling:
         """Keep ALB requests per task near ``per_target`` (Default 1000 a minute).

@@ -5,8 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._check import as_bool, as_enum, as_int, as_overrides, fail
-from ._enums import LaunchType, PropagateTags
+from ._alarms import as_rollback_alarms, is_alarm_object
+from ._capacity import CapacityProviderStrategy, Ec2Capacity, as_provider, as_strategy, make_ec2_capacity
+from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_text, fail
+from ._discovery import DnsRegistration, Namespace, ServiceConnect, dns_registration
+from ._enums import CapacityProvider, LaunchType, PropagateTags
+from ._metrics import Alarm
+from ._network import SubnetGroup, Vpc
+from ._placement import PlacementConstraint, PlacementStrategy
+from ._scaling import ServiceScaling
 from ._task import TaskDefinition
 from ._tokens import Token
 
@@ -24,33 +31,45 @@ class Cluster:
     container_insights: bool = False
     cluster_name: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
-    # service connect
     #: a Namespace(...) services of this cluster use for Service Connect. Default: None
-    service_connect_namespace: Any = None
-    # capacity providers
+    service_connect_namespace: Namespace | None = None
     #: providers to associate. Default: those the stack's strategies name, plus the cluster's EC2 capacity
-    capacity_providers: list[Any] | None = None
-    #: list[CapacityProviderStrategy] for services that set neither launch type nor strategy. Default: None
-    default_strategy: list[Any] | None = None
-    ec2_capacity: list[Any] = field(default_factory=list, init=False, repr=False)
+    capacity_providers: list[CapacityProvider | Ec2Capacity | str] | None = None
+    #: strategy for services that set neither launch type nor strategy. Default: None
+    default_strategy: list[CapacityProviderStrategy] | None = None
+    #: the cluster's EC2 capacity (``add_ec2_capacity``)
+    ec2_capacity: list[Ec2Capacity] = field(default_factory=list, init=False, repr=False)
 
-    def add_ec2_capacity(self, name: str, **kwargs: Any) -> Any:
+    def __post_init__(self) -> None:
+        self.normalise()
+
+    def normalise(self) -> None:
+        """Check every field's type and bring it to one form (run at construction and before the rules)."""
+        if not isinstance(self.name, str) or not self.name:
+            raise fail("cluster", f"a cluster needs a name, got {self.name!r}.")
+        path = self.path
+        self.container_insights = as_bool(self.container_insights, path, "container_insights")
+        as_text(self.cluster_name, path, "cluster_name", token_ok=True)
+        self.overrides = as_overrides(self.overrides, path)
+        if self.service_connect_namespace is not None and not isinstance(self.service_connect_namespace, Namespace):
+            raise fail(path, f"service_connect_namespace must be a Namespace(...), got "
+                       f"{self.service_connect_namespace!r}.",
+                       'Write Cluster(..., service_connect_namespace=Namespace("internal")).')
+        if self.capacity_providers is not None:
+            if not isinstance(self.capacity_providers, list | tuple):
+                raise fail(path, f"capacity_providers must be a list, got {self.capacity_providers!r}.",
+                           'Write capacity_providers=["FARGATE", "FARGATE_SPOT"].')
+            self.capacity_providers = [as_provider(v, path) for v in self.capacity_providers]
+        self.default_strategy = as_strategy(self.default_strategy, path, "default_strategy")
+        if not isinstance(self.ec2_capacity, list) or not all(isinstance(c, Ec2Capacity) for c in self.ec2_capacity):
+            raise fail(path, f"ec2_capacity must be a list of Ec2Capacity, got {self.ec2_capacity!r}.",
+                       "Use cluster.add_ec2_capacity(...) rather than assigning.")
+
+    def add_ec2_capacity(self, name: str, **kwargs: Any) -> Ec2Capacity:
         """Add EC2 instances (an ``Ec2Capacity``; see its keywords and defaults) to the cluster; returns it."""
-        from ._capacity import make_ec2_capacity
-
         capacity = make_ec2_capacity(self, name, kwargs)
         self.ec2_capacity.append(capacity)
         return capacity
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise fail("cluster", f"a cluster needs a name, got {self.name!r}.")
-        self.container_insights = as_bool(self.container_insights, self.path, "container_insights")
-        self.overrides = as_overrides(self.overrides, self.path)
-        from ._capacity import check_cluster_providers, check_cluster_strategy
-
-        self.capacity_providers = check_cluster_providers(self.capacity_providers, self)
-        self.default_strategy = check_cluster_strategy(self.default_strategy, self)
 
     @property
     def path(self) -> str:
@@ -89,42 +108,30 @@ class Service:
     health_check_grace_period: int | None = None
     service_name: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
-    # network, load balancing, service discovery
     #: a Vpc(...): tasks in its private subnets, security group in it. Default: the VpcId/Subnets parameters
-    vpc: Any = None
+    vpc: Vpc | None = None
     #: ServiceConnect(...) (or True for a client only). Default: None (no Service Connect)
-    service_connect: Any = None
-    #: what this service uses that a stack must hold too (load balancers, namespaces, VPC, …): see related()
-    attachments: list[Any] = field(default_factory=list, init=False, repr=False)
-    dns_registrations: list[Any] = field(default_factory=list, init=False, repr=False)
-
-    def register_dns(self, namespace: Any, name: str | None = None) -> Service:
-        """Register the tasks in Cloud Map ``namespace`` as ``name`` (Default: the service's name)."""
-        from ._discovery import register_dns
-
-        return register_dns(self, namespace, name)
-
-    # capacity providers, placement, scaling
+    service_connect: ServiceConnect | None = None
     #: list[CapacityProviderStrategy]; replaces the launch type. Default: the launch type (or the cluster's default)
-    capacity_provider_strategy: list[Any] | None = None
+    capacity_provider_strategy: list[CapacityProviderStrategy] | None = None
     #: list[PlacementStrategy] (EC2 only). Default: none (ECS spreads over availability zones)
-    placement_strategies: list[Any] = field(default_factory=list)
+    placement_strategies: list[PlacementStrategy] = field(default_factory=list)
     #: list[PlacementConstraint] (EC2 only). Default: none
-    placement_constraints: list[Any] = field(default_factory=list)
-    scalings: list[Any] = field(default_factory=list, init=False, repr=False)
-
-    def auto_scale(self, min_tasks: int = 1, max_tasks: int = 10) -> Any:
-        """Scale the task count between ``min_tasks`` (Default 1) and ``max_tasks`` (Default 10); returns a
-        ``ServiceScaling`` to add policies to (``.on_cpu()``, ``.on_metric(...)``, ``.on_schedule(...)``)."""
-        from ._scaling import ServiceScaling
-
-        return ServiceScaling(self, min_tasks, max_tasks)
-
-    # deployment alarms
+    placement_constraints: list[PlacementConstraint] = field(default_factory=list)
     #: CloudWatch alarm names, parameters or Alarm(...) objects; any firing rolls a deployment back. Default: none
-    rollback_alarms: list[Any] = field(default_factory=list)
+    rollback_alarms: list[str | Token | Alarm] = field(default_factory=list)
+    #: load balancers that send traffic here (``listener.add_target`` attaches them): ``stack.add`` brings them
+    attachments: list[Any] = field(default_factory=list, init=False, repr=False)
+    #: Cloud Map registrations (``register_dns``)
+    dns_registrations: list[DnsRegistration] = field(default_factory=list, init=False, repr=False)
+    #: autoscaling of the task count (``auto_scale``)
+    scalings: list[ServiceScaling] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.normalise()
+
+    def normalise(self) -> None:
+        """Check every field's type and bring it to one form (run at construction and before the rules)."""
         if not isinstance(self.name, str) or not self.name:
             raise fail("service", f"a service needs a name, got {self.name!r}.")
         path = self.path
@@ -145,13 +152,15 @@ class Service:
                      "enable_execute_command"):
             as_bool(getattr(self, name), path, name)
         self.propagate_tags = as_enum(PropagateTags, self.propagate_tags, path, "propagate_tags")
+        as_text(self.platform_version, path, "platform_version", token_ok=True)
+        as_text(self.service_name, path, "service_name", token_ok=True)
         if isinstance(self.allow_from, str):
             self.allow_from = [self.allow_from]
+        self.allow_from = as_str_list(self.allow_from, path, "allow_from") or []
+        if not isinstance(self.subnets, Token | None):
+            self.subnets = as_str_list(self.subnets, path, "subnets")
+        self.security_groups = as_str_list(self.security_groups, path, "security_groups")
         self.overrides = as_overrides(self.overrides, path)
-        # network, load balancing, service discovery
-        from ._discovery import Namespace, ServiceConnect
-        from ._network import SubnetGroup, Vpc
-
         if self.vpc is not None and not isinstance(self.vpc, Vpc):
             raise fail(path, f"vpc must be a Vpc(...), got {self.vpc!r}.", "Leave it out to use the VpcId parameter.")
         if self.vpc is None and isinstance(self.subnets, SubnetGroup):
@@ -161,41 +170,64 @@ class Service:
         if self.service_connect is not None and not isinstance(self.service_connect, ServiceConnect):
             raise fail(path, f"service_connect must be ServiceConnect(...), got {self.service_connect!r}.",
                        'Write service_connect=ServiceConnect(ports=["http"]).')
-        default_ns = self.cluster.service_connect_namespace
-        if default_ns is not None and not isinstance(default_ns, Namespace):
-            raise fail(self.cluster.path, f"service_connect_namespace must be a Namespace(...), got {default_ns!r}.",
-                       'Write Cluster(..., service_connect_namespace=Namespace("internal")).')
-        for used in (self.vpc, default_ns, self.service_connect and self.service_connect.namespace):
-            if used is not None:
-                self.attachments.append(used)
-        # capacity providers, placement
-        from ._capacity import check_service_fields
-
-        check_service_fields(self)
-        # deployment alarms
-        from ._alarms import as_rollback_alarms, is_alarm_object
-
+        self.capacity_provider_strategy = as_strategy(self.capacity_provider_strategy, path,
+                                                      "capacity_provider_strategy")
+        self.placement_strategies = _typed_list(self.placement_strategies, PlacementStrategy, path,
+                                                "placement_strategies", 'PlacementStrategy.spread("instanceId")')
+        self.placement_constraints = _typed_list(self.placement_constraints, PlacementConstraint, path,
+                                                 "placement_constraints", "PlacementConstraint.distinct_instance()")
         self.rollback_alarms = as_rollback_alarms(self.rollback_alarms, path)
-        self.attachments.extend(a for a in self.rollback_alarms if is_alarm_object(a))  # stack.add brings them
+        if not isinstance(self.attachments, list):
+            raise fail(path, f"attachments must be a list, got {self.attachments!r}.",
+                       "Use listener.add_target(service) rather than assigning.")
+        for name, kind in (("dns_registrations", DnsRegistration), ("scalings", ServiceScaling)):
+            items = getattr(self, name)
+            if not isinstance(items, list) or not all(isinstance(i, kind) for i in items):
+                raise fail(path, f"{name} must be a list of {kind.__name__}, got {items!r}.",
+                           "Use the service's methods (register_dns, auto_scale) rather than assigning.")
 
     @property
     def path(self) -> str:
         return f"service {self.name}"
 
     def related(self) -> list[object]:
-        """What a stack must hold for this service: its cluster, task definition and attachments."""
-        return [self.cluster, self.task, *self.attachments]
+        """What a stack must hold for this service: its cluster and task definition, and the VPC, namespaces,
+        load balancers and alarms it uses."""
+        used: list[object] = [self.cluster, self.task]
+        namespaces = [self.cluster.service_connect_namespace,
+                      self.service_connect.namespace if self.service_connect is not None else None]
+        for thing in (self.vpc, *namespaces, *self.attachments, *(r.namespace for r in self.dns_registrations),
+                      *(a for a in self.rollback_alarms if is_alarm_object(a))):
+            if thing is not None and not any(thing is seen for seen in used):
+                used.append(thing)
+        return used
 
-    @property
-    def count_label(self) -> str:
-        """How many tasks run, for pictures: ``2``, or ``1–10`` when autoscaling decides."""
-        if self.desired_count is None and self.scalings:
-            scaling = self.scalings[0]
-            return f"{scaling.min_tasks}–{scaling.max_tasks}"
-        return "1" if self.desired_count is None else str(self.desired_count)
+    def register_dns(self, namespace: Namespace, name: str | None = None) -> Service:
+        """Register the tasks in Cloud Map ``namespace`` as ``name`` (Default: the service's name): A records
+        for awsvpc tasks, SRV records for bridge/host tasks. Returns the service."""
+        self.dns_registrations.append(dns_registration(self, namespace, name))
+        return self
+
+    def auto_scale(self, min_tasks: int = 1, max_tasks: int = 10) -> ServiceScaling:
+        """Scale the task count between ``min_tasks`` (Default 1) and ``max_tasks`` (Default 10); returns a
+        ``ServiceScaling`` to add policies to (``.on_cpu()``, ``.on_metric(...)``, ``.on_schedule(...)``)."""
+        return ServiceScaling(self, min_tasks, max_tasks)
 
     @property
     def effective_launch_type(self) -> LaunchType:
+        """Where the tasks run when no capacity provider strategy applies: ``launch_type``, else FARGATE for a
+        Fargate-compatible task, else the task's first compatibility."""
         if self.launch_type is not None:
             return self.launch_type
         return LaunchType.FARGATE if self.task.is_fargate else self.task.compatibilities[0]
+
+
+def _typed_list(value: Any, kind: type, path: str, field_name: str, example: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, kind):
+        return [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, kind) for v in value):
+        raise fail(path, f"{field_name} must be a list of {kind.__name__}, got {value!r}.",
+                   f"Write {field_name}=[{example}].")
+    return list(value)

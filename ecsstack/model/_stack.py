@@ -3,12 +3,39 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from ._check import fail
+from ..errors import Problem
+from ._check import as_text, fail
 from ._tokens import Parameter, Token
 
-__all__ = ["Output", "Stack"]
+__all__ = ["Output", "Pipeline", "Stack", "use_pipeline"]
+
+
+class Pipeline(Protocol):
+    """The verbs that validate and compile a stack (``ecsstack.synth`` provides them)."""
+
+    def problems(self, stack: Stack) -> list[Problem]: ...
+    def validate(self, stack: Stack) -> list[Problem]: ...
+    def synth(self, stack: Stack) -> dict[str, Any]: ...
+    def to_json(self, stack: Stack) -> str: ...
+    def to_yaml(self, stack: Stack) -> str: ...
+
+
+_pipeline: Pipeline | None = None
+
+
+def use_pipeline(pipeline: Pipeline) -> None:
+    """Give ``Stack.to_dict()`` and its siblings the verbs they delegate to. ``ecsstack.synth`` calls this when
+    it is imported (and ``import ecsstack`` imports it), so the model never imports the layers above it."""
+    global _pipeline
+    _pipeline = pipeline
+
+
+def _verbs() -> Pipeline:
+    if _pipeline is None:  # only when ecsstack.model is loaded without the ecsstack package, which cannot happen
+        raise RuntimeError("ecsstack.synth is not loaded; import ecsstack")
+    return _pipeline
 
 
 @dataclass(eq=False)
@@ -29,13 +56,28 @@ class Stack:
     """
 
     def __init__(self, name: str, description: str | None = None):
-        if not isinstance(name, str) or not name:
-            raise fail("stack", f"a stack needs a name, got {name!r}.")
         self.name = name
         self.description = description
+        #: what the stack holds (clusters, task definitions, services, load balancers, …), in the order added
         self.resources: list[Any] = []
         self.parameters: dict[str, Parameter] = {}
         self.outputs: dict[str, Output] = {}
+        self.normalise()
+
+    def normalise(self) -> None:
+        """Check every field's type (run at construction and before the rules)."""
+        if not isinstance(self.name, str) or not self.name:
+            raise fail("stack", f"a stack needs a name, got {self.name!r}.")
+        path = self.path
+        as_text(self.description, path, "description")
+        if not isinstance(self.resources, list):
+            raise fail(path, f"resources must be a list, got {self.resources!r}.", "Add things with stack.add(...).")
+        for name, kind in (("parameters", Parameter), ("outputs", Output)):
+            items = getattr(self, name)
+            if not isinstance(items, dict) or not all(isinstance(k, str) and isinstance(v, kind)
+                                                      for k, v in items.items()):
+                raise fail(path, f"{name} must map names to {kind.__name__} objects, got {items!r}.",
+                           f"Declare them with stack.{name.removesuffix('s')}(...) rather than assigning.")
 
     @property
     def path(self) -> str:
@@ -50,6 +92,8 @@ class Stack:
             if not hasattr(thing, "path") or isinstance(thing, Stack | Parameter | Output):
                 raise fail(self.path, f"cannot add {thing!r} to a stack.",
                            "Add Cluster, TaskDefinition or Service objects.")
+            if hasattr(thing, "normalise"):
+                thing.normalise()  # a field changed since construction is refused here, not deep inside a rule
             for related in getattr(thing, "related", lambda: [])():
                 self.add(related)
             if not any(existing is thing for existing in self.resources):
@@ -86,35 +130,26 @@ class Stack:
         self.outputs[name] = out
         return out
 
-    def problems(self) -> list[Any]:
-        """Every problem the rules find, without raising."""
-        from ..rules import check_stack
-
-        return check_stack(self)
+    # The verbs live in ecsstack.synth (``ecsstack.synth(stack)`` and friends); these delegate to them.
+    def problems(self) -> list[Problem]:
+        """Every problem the rules find, without raising (``ecsstack.problems(stack)``)."""
+        return _verbs().problems(self)
 
     def validate(self) -> None:
-        """Raise ``ValidationError`` listing every problem, if any."""
-        from ..rules import validate
-
-        validate(self)
+        """Raise ``ValidationError`` listing every problem, if any (``ecsstack.validate(stack)``)."""
+        _verbs().validate(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """Validate and compile to a CloudFormation template as plain data."""
-        from ..render import template_dict
-
-        return template_dict(self)
+        """Validate and compile to a CloudFormation template as plain data (``ecsstack.synth(stack)``)."""
+        return _verbs().synth(self)
 
     def to_json(self) -> str:
-        """The template as deterministic JSON text."""
-        from ..render import to_json
-
-        return to_json(self.to_dict())
+        """The template as deterministic JSON text (``ecsstack.to_json(stack)``)."""
+        return _verbs().to_json(self)
 
     def to_yaml(self) -> str:
-        """The template as deterministic YAML text."""
-        from ..render import to_yaml
-
-        return to_yaml(self.to_dict())
+        """The template as deterministic YAML text (``ecsstack.to_yaml(stack)``)."""
+        return _verbs().to_yaml(self)
 
     def __repr__(self) -> str:
         return f"Stack({self.name!r})"

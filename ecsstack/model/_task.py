@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from ..errors import Problem, ValidationError
-from . import _firelens, _volumes
-from ._check import as_enum, as_int, as_overrides, fail
-from ._container import Container, Dependency
-from ._enums import Condition, LaunchType, NetworkMode
+from ._check import as_enum, as_int, as_overrides, as_text, fail
+from ._container import Container
+from ._enums import Condition, CpuArchitecture, FirelensType, LaunchType, NetworkMode, OsFamily
+from ._firelens import firelens_dependencies, router_config
 from ._tokens import Token
+from ._values import INIT_ORDER, Dependency
+from ._volumes import BindVolume, EfsVolume, Volume, bind_volume, efs_volume
 
-__all__ = ["INIT_ORDER", "Ec2TaskDefinition", "FargateTaskDefinition", "TaskDefinition"]
+__all__ = ["Ec2TaskDefinition", "FargateTaskDefinition", "TaskDefinition"]
 
-#: the reason of the dependencies add_init_container implies
-INIT_ORDER = "init order"
+#: keywords add_container takes: the container's constructor fields, less what the task sets itself
+CONTAINER_KEYWORDS = frozenset(f.name for f in dataclass_fields(Container) if f.init) - {
+    "name", "image", "init", "task", "dependencies"}
 
 
 @dataclass(eq=False)
@@ -37,22 +41,24 @@ class TaskDefinition:
     task_role: str | Token | None = None
     log_retention_days: int = 30
     overrides: dict[str, Any] = field(default_factory=dict)
-    # runtime platform
     #: CpuArchitecture.X86_64 or ARM64 (RuntimePlatform). Default None: not stated; X86_64 if os_family is
-    cpu_architecture: Any = None
+    cpu_architecture: CpuArchitecture | None = None
     #: OsFamily / "LINUX" (RuntimePlatform). Default None: LINUX when cpu_architecture is given
-    os_family: Any = None
-    # volumes and ephemeral storage
+    os_family: OsFamily | None = None
     #: Fargate only: task storage in GiB, 21 to 200. Default None: Fargate's 20 GiB.
     ephemeral_storage_gib: int | Token | None = None
-    volumes: list[_volumes.Volume] = field(default_factory=list, init=False, repr=False)
-    add_efs_volume = _volumes.add_efs_volume
-    add_bind_volume = _volumes.add_bind_volume
-    add_firelens_router = _firelens.add_firelens_router
+    #: the task's volumes (``add_efs_volume``, ``add_bind_volume``)
+    volumes: list[Volume] = field(default_factory=list, init=False, repr=False)
+    #: the task's containers, in the order added
     containers: list[Container] = field(default_factory=list, init=False, repr=False)
-    permissions: list[tuple[list[str], list[Any]]] = field(default_factory=list, init=False, repr=False)
+    #: what ``allow`` granted the task role: (actions, resources) pairs
+    permissions: list[tuple[list[str], list[str | Token]]] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.normalise()
+
+    def normalise(self) -> None:
+        """Check every field's type and bring it to one form (run at construction and before the rules)."""
         if not isinstance(self.family, str) or not self.family:
             raise fail("task", f"a task definition needs a family name, got {self.family!r}.")
         path = self.path
@@ -68,10 +74,19 @@ class TaskDefinition:
         self.compatibilities = [as_enum(LaunchType, c, path, "compatibilities") for c in self.compatibilities]
         as_int(self.log_retention_days, path, "log_retention_days")
         self.overrides = as_overrides(self.overrides, path)
-        from ._capacity import as_architecture, as_os_family
-
-        self.cpu_architecture = as_architecture(self.cpu_architecture, self)
-        self.os_family = as_os_family(self.os_family, self)
+        if self.cpu_architecture is not None:
+            self.cpu_architecture = as_enum(CpuArchitecture, self.cpu_architecture, path, "cpu_architecture")
+        if self.os_family is not None:
+            self.os_family = as_enum(OsFamily, self.os_family, path, "os_family")
+        as_text(self.execution_role, path, "execution_role", token_ok=True)
+        as_text(self.task_role, path, "task_role", token_ok=True)
+        for name, kind in (("containers", Container), ("volumes", Volume)):
+            items = getattr(self, name)
+            if not isinstance(items, list) or not all(isinstance(i, kind) and i.task is self for i in items):
+                raise fail(path, f"{name} must be a list of this task's {kind.__name__} objects, got {items!r}.",
+                           "Use the task's methods (add_container, add_efs_volume, …) rather than assigning.")
+        if not isinstance(self.permissions, list):
+            raise fail(path, f"permissions must be a list, got {self.permissions!r}.", "Use task.allow(...).")
 
     @property
     def path(self) -> str:
@@ -106,12 +121,11 @@ class TaskDefinition:
         return self._add(name, image, {**kwargs, "essential": False}, init=True)
 
     def _add(self, name: str, image: str | Token | None, kwargs: dict[str, Any], *, init: bool) -> Container:
-        known = Container.__dataclass_fields__.keys() - {"name", "image", "init", "task", "dependencies"}
-        unknown = sorted(set(kwargs) - known)
+        unknown = sorted(set(kwargs) - CONTAINER_KEYWORDS)
         if unknown:
             raise fail(f"{self.path} › container {name}",
                        f"unknown keyword{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}.",
-                       f"Known keywords: {', '.join(sorted(known))}.")
+                       f"Known keywords: {', '.join(sorted(CONTAINER_KEYWORDS))}.")
         try:
             container = Container(name, image, init=init, task=self, **kwargs)
         except ValidationError as exc:  # re-home the problem under this task's path
@@ -121,6 +135,47 @@ class TaskDefinition:
             ) from None
         self.containers.append(container)
         return container
+
+    def add_efs_volume(self, name: str, file_system_id: str | Token, root_directory: str | None = None,
+                       access_point_id: str | Token | None = None, transit_encryption: bool = True,
+                       iam_authorization: bool = False) -> EfsVolume:
+        """Add an EFS volume and return it; mount it with ``container.mount(volume, path)``.
+
+        ``file_system_id``: ``fs-…`` or a stack parameter. ``root_directory``: Default None (the root).
+        ``access_point_id``: Default None; ``fsap-…`` or a parameter (then leave ``root_directory`` unset).
+        ``transit_encryption``: Default True. ``iam_authorization``: Default False; when True the
+        task role may mount (and write, unless every mount is read-only) this file system.
+        """
+        volume = efs_volume(self, name, file_system_id, root_directory, access_point_id, transit_encryption,
+                            iam_authorization)
+        self.volumes.append(volume)
+        return volume
+
+    def add_bind_volume(self, name: str, host_path: str | None = None) -> BindVolume:
+        """Add a bind-mount volume and return it. ``host_path``: Default None (a Docker-managed directory
+        shared by the task's containers); a path on the container instance works on EC2 only."""
+        volume = bind_volume(self, name, host_path)
+        self.volumes.append(volume)
+        return volume
+
+    def add_firelens_router(self, image: str | Token | None = None,
+                            type: FirelensType | str = FirelensType.FLUENTBIT, config_file: str | Token | None = None,
+                            options: dict[str, Any] | None = None, name: str = "log_router",
+                            **kwargs: Any) -> Container:
+        """Add the FireLens log router that containers with ``logging=LogConfig.firelens(...)`` log through.
+
+        ``image``: Default AWS for Fluent Bit (``public.ecr.aws/aws-observability/aws-for-fluent-bit:stable``);
+        required for ``type="fluentd"``. ``type``: Default fluentbit. ``config_file``: Default None; an S3
+        ARN (EC2 only) or a file path in the image. ``options``: Default none. ``name``: Default log_router.
+        The router is essential (Default True, as AWS recommends: without it the task's logs are lost),
+        reserves 50 MiB (Default ``memory_reservation=50``), logs itself with ``awslogs`` into the task's
+        log group, and starts first: every container logging through it waits for it to START, and it
+        does not wait on init containers. Other keywords as ``add_container``. Returns the router container.
+        """
+        image, config = router_config(f"{self.path} › container {name}", image, type, config_file, options)
+        router = self.add_container(name, image, **{"memory_reservation": 50, **kwargs})
+        router.firelens = config
+        return router
 
     def allow(self, actions: str | list[str], resources: str | Token | list[str | Token] = "*") -> TaskDefinition:
         """Grant the task's own code ``actions`` (``"s3:GetObject"``) on ``resources`` (ARNs).
@@ -155,7 +210,7 @@ class TaskDefinition:
                 implied.append(Dependency(inits[index - 1], Condition.SUCCESS, reason=INIT_ORDER))
         elif inits:
             implied.append(Dependency(inits[-1], Condition.SUCCESS, reason=INIT_ORDER))
-        implied = _firelens.firelens_dependencies(self, container, implied)  # the log router starts first
+        implied = firelens_dependencies(self, container, implied)  # the log router starts first
         declared = {d.target_name for d in container.dependencies}
         return [d for d in implied if d.target_name not in declared] + list(container.dependencies)
 

@@ -3,13 +3,46 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._check import as_enum, as_int, as_str_list, fail
-from ._enums import Protocol
+from ._check import as_enum, as_int, as_str_list, as_str_map, fail
+from ._enums import Condition, Protocol
 from ._tokens import Token
 
-__all__ = ["HealthCheck", "LogConfig", "PortMapping", "Secret"]
+if TYPE_CHECKING:
+    from ._container import Container
+
+__all__ = ["INIT_ORDER", "Dependency", "HealthCheck", "LogConfig", "PortMapping", "Secret"]
+
+#: the reason of the dependencies add_init_container implies
+INIT_ORDER = "init order"
+#: the reason of the dependency on a FireLens router
+FIRELENS_ORDER = "FireLens router"
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """``source`` may start only when ``target`` reaches ``condition``.
+
+    ``reason`` is set on the ordering ecsstack implies for the user (``"init order"`` from
+    ``add_init_container``, ``"FireLens router"`` for a container logging through the router);
+    empty for what the user declared.
+    """
+
+    target: Container | str
+    condition: Condition
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "condition", as_enum(Condition, self.condition, "dependency", "condition"))
+
+    @property
+    def implied(self) -> bool:
+        return bool(self.reason)
+
+    @property
+    def target_name(self) -> str:
+        return self.target if isinstance(self.target, str) else self.target.name
 
 
 @dataclass(frozen=True)
@@ -135,8 +168,6 @@ class LogConfig:
         "delivery_stream": "logs"}``. Default: ``{"Name": "cloudwatch_logs"}``, i.e. Fluent Bit into the
         task's own log group (stream prefix = the container's name), which the task role may write to.
         """
-        from ._check import as_str_map
-
         return cls("awsfirelens", as_str_map({"Name": "cloudwatch_logs"} if options is None else options,
                                              "log config", "options"))
 

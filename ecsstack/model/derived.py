@@ -5,13 +5,19 @@ This is the one door into the model for ``ecsstack.rules``, ``ecsstack.compile``
 outside ``ecsstack/model`` imports a private ``model._module``.
 """
 
+from __future__ import annotations
+
 from ._alarms import is_alarm_object
-from ._capacity import AMI_PARAMETERS, associated_providers, effective_strategy, provider_name
+from ._capacity import AMI_PARAMETERS, CapacityProviderStrategy, Ec2Capacity, provider_name
 from ._check import ARGUMENT_RULE, as_int, fail
+from ._enums import CapacityProvider
 from ._firelens import CLOUDWATCH_OUTPUTS, FIRELENS_DRIVER, logs_through_firelens, routers, writes_to_task_log_group
 from ._loadbalancing import load_balancers_of, targets_of
+from ._nodes import normalise_all
 from ._scaling import CPU, MEMORY, REQUESTS, ScheduledScaling, StepScaling, TargetTracking
-from ._task import INIT_ORDER
+from ._service import Cluster, Service
+from ._stack import Stack, use_pipeline
+from ._values import FIRELENS_ORDER, INIT_ORDER
 
 __all__ = [
     "AMI_PARAMETERS",
@@ -19,6 +25,7 @@ __all__ = [
     "CLOUDWATCH_OUTPUTS",
     "CPU",
     "FIRELENS_DRIVER",
+    "FIRELENS_ORDER",
     "INIT_ORDER",
     "MEMORY",
     "REQUESTS",
@@ -32,8 +39,43 @@ __all__ = [
     "is_alarm_object",
     "load_balancers_of",
     "logs_through_firelens",
+    "normalise_all",
     "provider_name",
     "routers",
     "targets_of",
+    "use_pipeline",
     "writes_to_task_log_group",
 ]
+
+
+def effective_strategy(service: Service) -> list[CapacityProviderStrategy] | None:
+    """The strategy the service's tasks are placed with: its own, else (when it sets no launch type) the
+    cluster's default; None when it runs on a launch type."""
+    if service.capacity_provider_strategy:
+        return service.capacity_provider_strategy
+    if service.launch_type is not None:
+        return None
+    return service.cluster.default_strategy or None
+
+
+def _same(a: CapacityProvider | Ec2Capacity | str, b: CapacityProvider | Ec2Capacity | str) -> bool:
+    return a is b if isinstance(a, Ec2Capacity) or isinstance(b, Ec2Capacity) else a == b
+
+
+def associated_providers(cluster: Cluster, stack: Stack) -> list[CapacityProvider | Ec2Capacity | str]:
+    """The providers to associate with ``cluster``: ``capacity_providers`` when given, else every provider
+    its default strategy and its services' strategies name; plus its EC2 capacity, in a stable order."""
+    named: list[CapacityProvider | Ec2Capacity | str] = []
+    if cluster.capacity_providers is not None:
+        named.extend(cluster.capacity_providers)
+    else:
+        strategies = [cluster.default_strategy]
+        strategies += [s.capacity_provider_strategy for s in stack.of_type(Service) if s.cluster is cluster]
+        for strategy in strategies:
+            named.extend(item.provider for item in strategy or [])
+    named.extend(cluster.ec2_capacity)
+    out: list[CapacityProvider | Ec2Capacity | str] = []
+    for provider in named:
+        if not any(_same(provider, seen) for seen in out):
+            out.append(provider)
+    return out

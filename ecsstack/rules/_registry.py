@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..errors import Problem, ValidationError
 from ..model import Container, Service, Stack, TaskDefinition
+from ..model.derived import normalise_all
 
 __all__ = ["RULES", "Rule", "check_stack", "rule", "validate"]
 
@@ -49,7 +50,9 @@ def check_stack(stack: Stack) -> list[Problem]:
     """Run every rule; problems in a stable order (by path, then rule)."""
     from . import _load_all  # noqa: F401  (registers the rules)
 
-    problems: list[Problem] = []
+    problems = normalise_all(stack)
+    if problems:  # the rules trust the model's types: a model that fails its own checks is reported alone
+        return problems
     for registered in RULES.values():
         problems.extend(registered.check(stack))
     unique = dict.fromkeys(problems)

@@ -68,6 +68,9 @@ def test_ecs809_survives_an_empty_stack_and_odd_values():
     check_stack(Stack("empty"))
     assert list(RULES["ECS809"].check(Stack("empty"))) == []
     web = service()
-    for odd in (None, "x", 5, [None, 5, object()]):
+    stack = Stack("app").add(web)
+    for odd in ("x", 5, [None, 5, object()]):
         web.rollback_alarms = odd
-        check_stack(Stack("app").add(web))
+        assert {p.rule for p in check_stack(stack)} == {"ECS001"}
+        with pytest.raises(ValidationError):
+            Stack("other").add(web)

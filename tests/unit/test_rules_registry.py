@@ -140,7 +140,7 @@ def test_hints_and_messages_are_sentences():
 
 ODD = [None, Parameter("P"), Sub("x-${P}"), -1, 0, 1, 10**9, "", "text", "EC2", "bridge", [], {}, [None],
        {"": None}, {1: 2}, True, 1.5, object(), ["a", 5], (PortMapping(80),), [PortMapping(80, host_port=81)],
-       HealthCheck(["NONE"]), [Dependency("ghost", Condition.HEALTHY)], [Dependency(5, "WEIRD")]]
+       HealthCheck(["NONE"]), [Dependency("ghost", Condition.HEALTHY)], [Dependency(5, "START")]]
 
 FIELDS = {
     "stack": ["name", "parameters", "outputs"],
