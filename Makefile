@@ -61,13 +61,13 @@ deploy: install
 		$(foreach p,$(PARAMS),--parameter $(p)) $(DEPLOY_FLAGS)
 
 deploy-local: install-test
-	$(PY) -m ecsstack.deploy.local start --port $(LOCAL_PORT) --pid-file $(LOCAL_PID)
-	@params="$$($(LOCAL_ENV) $(PY) -m ecsstack.deploy.local params $(BLUEPRINTS)/web.py \
+	$(PY) tools/local_emulator.py start --port $(LOCAL_PORT) --pid-file $(LOCAL_PID)
+	@params="$$($(LOCAL_ENV) $(PY) tools/local_emulator.py params $(BLUEPRINTS)/web.py \
 		--endpoint-url $(LOCAL_URL))" && \
 	echo "ecsstack deploy $(BLUEPRINTS)/web.py --stack-name $(LOCAL_STACK) --endpoint-url $(LOCAL_URL) --yes $$params" && \
 	$(LOCAL_ENV) $(BIN)/ecsstack deploy $(BLUEPRINTS)/web.py --stack-name $(LOCAL_STACK) \
 		--endpoint-url $(LOCAL_URL) --region us-east-1 --yes $$params
-	@$(LOCAL_ENV) $(PY) -m ecsstack.deploy.local outputs --stack-name $(LOCAL_STACK) --endpoint-url $(LOCAL_URL)
+	@$(LOCAL_ENV) $(PY) tools/local_emulator.py outputs --stack-name $(LOCAL_STACK) --endpoint-url $(LOCAL_URL)
 
 stop-local:
-	$(PY) -m ecsstack.deploy.local stop --pid-file $(LOCAL_PID)
+	$(PY) tools/local_emulator.py stop --pid-file $(LOCAL_PID)

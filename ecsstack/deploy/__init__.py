@@ -1,10 +1,14 @@
 """Deploy compiled templates to AWS CloudFormation through boto3: change sets, a readable diff, live
 progress, the real failure reason, safe handling of every stack state.
 
-Importing this package imports no boto3: the public names below load on first use.
+It takes a template, never a blueprint: a dict, JSON or YAML text, or a template file (its stem names
+the stack). Synthesizing, and seeing the rule warnings, is the caller's step (``ecsstack deploy
+blueprint.py`` does both). Importing this package imports no boto3: the public names below load on
+first use.
 
     from ecsstack.deploy import deploy
-    result = deploy(stack, "web-dev", parameters={"VpcId": "vpc-1"}, yes=True)
+    result = deploy("build/web.json", parameters={"VpcId": "vpc-1"}, yes=True)   # stack "web"
+    result = deploy(template, "web-dev", parameters={"VpcId": "vpc-1"}, yes=True)  # a dict
     if not result.ok:
         print(result.failure)
 """

@@ -4,17 +4,17 @@ each function works from Python, prints through a rich console and returns a res
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
+from . import _template
 from ._changes import RETAINING_POLICIES, find_risks
-from ._errors import DataLossError, DeployError, LintError, UsageError
+from ._errors import DataLossError, DeployError, LintError
 from ._failure import root_cause
 from ._propdiff import template_diff
 from ._results import DeployResult, DestroyResult, DiffResult, Outcome, StatusResult
 from ._session import Confirm, Session, open_session
 from ._states import GONE, IN_PROGRESS, SUCCESS, advice
-from ._template import Template, check_limits, check_parameter_names, force_new_deployment, parameter_changes
+from ._template import Template, check_limits, check_parameter_names, parameter_changes, template_of
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,21 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["deploy", "destroy", "diff", "outputs", "status"]
 
 _HEALTHY = SUCCESS | {"UPDATE_ROLLBACK_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"}
-
-
-def _template(template: Any, stack_name: str | None) -> tuple[Template, str]:
-    """A Template and the stack name from a dict, JSON text, an ``ecsstack.Stack`` or a blueprint file."""
-    default = None
-    if isinstance(template, PurePath) or (isinstance(template, str) and template.endswith(".py")):
-        from ..loader import load_blueprint
-
-        template = load_blueprint(template)
-    if hasattr(template, "to_dict") and hasattr(template, "name"):
-        default, template = template.name, template.to_dict()
-    name = stack_name or default
-    if not name:
-        raise UsageError("no stack name: pass --stack-name (stack_name=...).")
-    return Template.of(template), name
 
 
 def _lint(template: Template, session: Session) -> None:
@@ -72,8 +57,9 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
            provider: Provider | None = None, console: Console | None = None,
            sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
            backoff: Backoff | None = None) -> DeployResult:
-    """Deploy ``template`` (a dict, JSON text, an ``ecsstack.Stack`` or a blueprint's path) to ``stack_name``
-    through a change set.
+    """Deploy ``template`` (a dict, JSON or YAML text, or a template file's path) to ``stack_name``
+    through a change set. A template file names the stack after its stem unless ``stack_name`` is given;
+    an ``ecsstack.Stack`` or a blueprint's ``.py`` path is refused (``UsageError``): synthesize it first.
 
     Chooses CREATE or UPDATE from the stack's state (waiting for one in progress), shows the changes and
     a property-level diff, stops before removing or replacing data-bearing resources unless
@@ -81,11 +67,11 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
     ``DeployResult`` (``.ok`` is False when the stack failed; ``.failure`` holds the root cause).
     Raises ``DeployError`` (and subclasses) for everything that stops a deploy before it starts.
     """
-    tpl, name = _template(template, stack_name)
+    tpl, name = template_of(template, stack_name)
     given = dict(parameters or {})
     check_parameter_names(tpl, given)
     if force_new_deployment:
-        tpl = _force(tpl)
+        tpl = _template.force_new_deployment(tpl)  # the module's: the argument shadows the name
     check_limits(tpl)
     session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
                            console=console, sleep=sleep, clock=clock, backoff=backoff)
@@ -141,10 +127,6 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
                         next_step=next_step)
 
 
-def _force(tpl: Template) -> Template:
-    return force_new_deployment(tpl)
-
-
 def _protect(session: Session, name: str, wanted: bool) -> None:
     if not wanted:
         return
@@ -159,8 +141,9 @@ def diff(template: Any, stack_name: str | None = None, *, parameters: Mapping[st
          endpoint_url: str | None = None, provider: Provider | None = None, console: Console | None = None,
          sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
          backoff: Backoff | None = None) -> DiffResult:
-    """Show what deploying ``template`` would change (through a change set that is then deleted)."""
-    tpl, name = _template(template, stack_name)
+    """Show what deploying ``template`` (as for ``deploy``) would change, through a change set that is
+    then deleted."""
+    tpl, name = template_of(template, stack_name)
     given = dict(parameters or {})
     check_parameter_names(tpl, given)
     check_limits(tpl)

@@ -1,5 +1,6 @@
-"""The template as the deploy sees it: parsed, checked against CloudFormation's limits before any AWS
-call, its capabilities derived, ``--force-new-deployment`` applied, ``--parameter`` values resolved."""
+"""The template as the deploy sees it: read (a dict, JSON or YAML text, or a template file), checked
+against CloudFormation's limits before any AWS call, its capabilities derived, ``--force-new-deployment``
+applied, ``--parameter`` values resolved."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from os import PathLike, fspath
+from pathlib import Path
 from typing import Any
 
+from ..model import Stack
 from ._errors import LimitError, UsageError
 
 __all__ = [
-    "INLINE_LIMIT", "MAX_BODY", "MAX_OUTPUTS", "MAX_PARAMETERS", "MAX_RESOURCES", "Template",
-    "capabilities", "check_limits", "force_new_deployment", "parameter_changes", "parse_pairs", "resolve_parameters",
+    "INLINE_LIMIT", "MAX_BODY", "MAX_OUTPUTS", "MAX_PARAMETERS", "MAX_RESOURCES", "TEMPLATE_SUFFIXES", "Template",
+    "capabilities", "check_limits", "force_new_deployment", "parameter_changes", "read_template",
+    "resolve_parameters", "template_of",
 ]
 
 INLINE_LIMIT = 51_200   # bytes: larger templates must go through S3 (TemplateURL)
@@ -23,6 +28,9 @@ MAX_BODY = 1_000_000    # bytes: "Template may not exceed 1000000 bytes in size.
 MAX_RESOURCES = 500
 MAX_PARAMETERS = 200
 MAX_OUTPUTS = 200
+
+#: what a template file's name ends with (``ecsstack synth -o`` writes ``<stack>.json`` or ``.yaml``)
+TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 
 _IAM_NAME_PROPERTIES = ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
 
@@ -64,6 +72,76 @@ class Template:
 
     def of_type(self, *types: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.resources.items() if v.get("Type") in types}
+
+
+def _decode(text: str, what: str) -> dict[str, Any]:
+    """JSON or YAML text (short-form tags like ``!Ref`` included) as plain dicts and lists, in order."""
+    from cfnlint.decode import decode_str
+
+    data, matches = decode_str(text)
+    if matches or not isinstance(data, dict):
+        why = matches[0].message if matches else "it is not a mapping"
+        raise UsageError(f"{what} is not a CloudFormation template: {why}")
+    return json.loads(json.dumps(data))
+
+
+def read_template(path: str | PathLike[str]) -> dict[str, Any]:
+    """A CloudFormation template file, JSON or YAML, as plain data; a usage error if it is not one."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{fspath(path)}: cannot read the template ({exc.strerror or exc}).") from None
+    return _decode(text, fspath(path))
+
+
+def _synthesize_first(what: str, command: str) -> UsageError:
+    return UsageError(
+        f"{what}: ecsstack.deploy takes a template (a dict, JSON or YAML text, or a .json/.yaml file), "
+        f"so that the blueprint's rule warnings are seen before anything is deployed.",
+        f"Synthesize it first: template = ecsstack.synth(stack) (or stack.to_dict()); on the command line "
+        f"`ecsstack deploy {command}` synthesizes, prints the warnings and deploys.")
+
+
+def _names_a_file(text: str) -> bool:
+    """Whether a string given as a template is a file's path rather than the template's text."""
+    if "\n" in text or text.lstrip().startswith("{"):
+        return False
+    if text.endswith((".py", *TEMPLATE_SUFFIXES)):
+        return True
+    try:
+        return Path(text).is_file()
+    except OSError:  # e.g. longer than a file name may be: text, not a path
+        return False
+
+
+def template_of(source: Any, stack_name: str | None = None) -> tuple[Template, str]:
+    """The Template and the stack name for what ``deploy``/``diff`` were given.
+
+    ``source`` is a template dict, JSON text (starting with ``{``; sent exactly as given), YAML text, or
+    the path of a template file (the stack name then defaults to the file's stem). An ``ecsstack.Stack`` or a
+    blueprint's ``.py`` path is refused: synthesizing is the caller's step, warnings included.
+    """
+    default = None
+    if isinstance(source, Stack):
+        raise _synthesize_first(f"an ecsstack.Stack ({source.name!r}) is not a template", "blueprint.py")
+    if isinstance(source, str) and _names_a_file(source):
+        source = Path(source)
+    if isinstance(source, PathLike):
+        path = Path(source)
+        if path.suffix == ".py":
+            raise _synthesize_first(f"{path} is a blueprint, not a template", str(path))
+        default, tpl = path.stem, Template.of(read_template(path))
+    elif isinstance(source, Mapping):
+        tpl = Template.of(source)
+    elif isinstance(source, str):
+        tpl = Template.of(source) if source.lstrip().startswith("{") else Template.of(_decode(source, "the text"))
+    else:
+        raise UsageError(f"expected a template (a dict, JSON or YAML text, or a template file's path), "
+                         f"not {type(source).__name__}.")
+    name = stack_name or default
+    if not name:
+        raise UsageError("no stack name: pass --stack-name (stack_name=...).")
+    return tpl, name
 
 
 def check_limits(template: Template) -> None:
@@ -131,18 +209,6 @@ def force_new_deployment(template: Template, nonce: str | None = None) -> Templa
             resource.setdefault("Properties", {})["ForceNewDeployment"] = {
                 "EnableForceNewDeployment": True, "ForceNewDeploymentNonce": nonce}
     return Template(data, to_json(data))
-
-
-def parse_pairs(values: Iterable[str], option: str) -> dict[str, str]:
-    """``["K=V", ...]`` → dict; a malformed item is a usage error (exit 2)."""
-    pairs: dict[str, str] = {}
-    for item in values:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise UsageError(f"{option} {item!r}: expected KEY=VALUE.")
-        pairs[key] = value
-    return pairs
 
 
 def check_parameter_names(template: Template, given: Mapping[str, str]) -> None:

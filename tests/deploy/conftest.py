@@ -1,5 +1,8 @@
 """Fixtures for the deploy tests: a moto_server on a free port of 127.0.0.1 for the whole session (reset
-between tests), dummy credentials, and a guard that fails any request leaving 127.0.0.1."""
+between tests), dummy credentials, and a guard that fails any request leaving 127.0.0.1.
+
+``tools/`` (the emulator launcher behind ``make deploy-local``, not part of the package) is put on
+``sys.path`` here, so the tests import it as ``local_emulator``."""
 
 from __future__ import annotations
 
@@ -17,9 +20,12 @@ from typing import Any
 
 import pytest
 
-from ecsstack.deploy.local import answers
-
 from .fakeaws import FakeTime, Recorded, make_client
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from local_emulator import answers  # noqa: E402  (tools/ is on sys.path only from the line above)
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 

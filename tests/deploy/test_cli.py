@@ -12,10 +12,11 @@ from typing import Any
 import boto3
 import pytest
 from click.testing import CliRunner
+from local_emulator import demo_parameters, ensure_network
 
-from ecsstack.cli import main
-from ecsstack.deploy import commands
-from ecsstack.deploy.local import demo_parameters, ensure_network
+from ecsstack.cli import _deploy, main
+from ecsstack.cli._deploy import parse_pairs
+from ecsstack.deploy import UsageError
 from ecsstack.loader import load_blueprint
 
 from .test_emulator import template
@@ -29,7 +30,7 @@ def cli(moto: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
     blueprint = tmp_path / "app.py"
     blueprint.write_text("def build():\n    raise AssertionError('replaced by the test')\n")
     state: dict[str, Any] = {"template": template("a")}
-    monkeypatch.setattr(commands, "_template_of", lambda path: (state["template"], "app"))
+    monkeypatch.setattr(_deploy, "_template_of", lambda path: (state["template"], "app"))
 
     def run(*args: str, endpoint: str | None = moto, blueprint_arg: bool = True) -> Any:
         argv = list(args)
@@ -76,6 +77,14 @@ def test_usage_errors_exit_2(cli: Any, args: tuple[str, ...], words: str) -> Non
     result = cli(*args)
     assert result.exit_code == 2, result.output
     assert words in one_error_line(result)
+
+
+def test_parse_pairs() -> None:
+    assert parse_pairs(["A=1", "B=x=y", "C="], "--parameter") == {"A": "1", "B": "x=y", "C": ""}
+    for bad in ("A", "=1"):
+        with pytest.raises(UsageError, match="expected KEY=VALUE") as caught:
+            parse_pairs([bad], "--parameter")
+        assert caught.value.exit_code == 2
 
 
 def test_data_loss_guard_exit_1_unless_allowed(cli: Any) -> None:
@@ -206,3 +215,36 @@ def test_a_synthesized_template_file_deploys_under_its_stem(moto: str, tmp_path:
     broken.write_text("{not json")
     result = CliRunner().invoke(main, ["deploy", str(broken), "--endpoint-url", moto, "--yes"])
     assert result.exit_code == 2 and "not a CloudFormation template" in result.output
+
+
+WARNED = """
+from ecsstack import Cluster, Condition, FargateTaskDefinition, Service, Stack
+
+def build():
+    stack = Stack("warned")
+    stack.parameter("Tag", default="1")
+    stack.parameter("tag", default="2")
+    task = FargateTaskDefinition("web", cpu=256, memory=512)
+    app = task.add_container("app", image="nginx:1.27", ports=[80])
+    side = task.add_container("side", image="busybox", essential=False)
+    app.depends_on(side, Condition.START)
+    stack.add(Service("web", cluster=Cluster("main"), task=task))
+    return stack
+"""
+
+
+def test_the_cli_synthesizes_and_prints_the_rule_warnings(moto: str, tmp_path: Path) -> None:
+    """diff/deploy of a blueprint: warnings are printed (and the command goes on); errors stop it."""
+    blueprint = tmp_path / "warned.py"
+    blueprint.write_text(WARNED)
+    network = demo_parameters(load_blueprint(blueprint).to_dict(), moto)
+    args = [arg for k, v in network.items() for arg in ("--parameter", f"{k}={v}")]
+    shown = CliRunner().invoke(main, ["diff", str(blueprint), "--endpoint-url", moto, *args])
+    assert shown.exit_code == 0, shown.output
+    assert f"{blueprint}: warning ECS503" in shown.output and "+ Add" in shown.output
+    broken = tmp_path / "broken.py"
+    broken.write_text(WARNED.replace("Condition.START", "Condition.HEALTHY"))  # side has no health check
+    stopped = CliRunner().invoke(main, ["deploy", str(broken), "--endpoint-url", moto, "--yes", *args])
+    assert stopped.exit_code == 1
+    assert f"{broken}: error ECS201" in stopped.output and "nothing was deployed" in stopped.output
+    assert boto3.client("cloudformation", endpoint_url=moto).describe_stacks()["Stacks"] == []

@@ -265,14 +265,15 @@ def test_aws_endpoint_url_is_honoured(run: Run, monkeypatch: pytest.MonkeyPatch)
 
 @pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "blueprints" / "web.py").exists(),
                     reason="needs blueprints/web.py")
-def test_a_stack_object_deploys_under_its_own_name(run: Run) -> None:
-    from ecsstack.deploy.local import demo_parameters
+def test_a_compiled_blueprint_deploys_under_its_own_name(run: Run) -> None:
+    from local_emulator import demo_parameters
+
     from ecsstack.loader import load_blueprint
 
     stack = load_blueprint(Path(__file__).resolve().parents[2] / "blueprints" / "web.py")
     compiled = stack.to_dict()
     params = demo_parameters(compiled, run.client("ec2").meta.endpoint_url)
-    result = deploy(stack, **run.kw(yes=True, lint=False, parameters=params))
+    result = deploy(compiled, stack.name, **run.kw(yes=True, lint=False, parameters=params))
     assert result.ok and result.stack_name == stack.name
     # ECS properties are asserted on the compiled template, never on what the emulator kept
     kinds = {r.resource_type for r in result.resources}
@@ -281,12 +282,16 @@ def test_a_stack_object_deploys_under_its_own_name(run: Run) -> None:
     assert retained and all(r.get("DeletionPolicy") == "Retain" for r in retained)
 
 
-def test_a_blueprint_path_deploys_and_a_second_time_is_no_change(run: Run) -> None:
-    from ecsstack.deploy.local import demo_parameters
-    from ecsstack.loader import load_blueprint
+def test_a_template_file_deploys_under_its_stem_and_a_second_time_is_no_change(run: Run, tmp_path: Path) -> None:
+    from local_emulator import demo_parameters
 
-    path = Path(__file__).resolve().parents[2] / "blueprints" / "worker.py"
-    params = demo_parameters(load_blueprint(path).to_dict(), run.client("ec2").meta.endpoint_url)
+    from ecsstack.loader import load_blueprint
+    from ecsstack.render import to_json
+
+    compiled = load_blueprint(Path(__file__).resolve().parents[2] / "blueprints" / "worker.py").to_dict()
+    path = tmp_path / "worker.json"
+    path.write_text(to_json(compiled), encoding="utf-8")
+    params = demo_parameters(compiled, run.client("ec2").meta.endpoint_url)
     first = deploy(path, **run.kw(yes=True, lint=False, parameters=params))
     assert first.ok and first.stack_name == "worker"
     again = deploy(str(path), **run.kw(yes=True, lint=False, parameters=params))

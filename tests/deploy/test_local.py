@@ -1,4 +1,5 @@
-"""The `make deploy-local` helper: network parameters by type, idempotent network, start/stop."""
+"""The `make deploy-local` helper (tools/local_emulator.py): network parameters by type, idempotent
+network, start/stop."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import boto3
+import local_emulator as local
 import pytest
-
-from ecsstack.deploy import local
 
 
 def test_parameters_are_chosen_by_type() -> None:
@@ -55,9 +55,9 @@ def test_demo_prints_outputs_the_emulator_dropped(moto: str, capsys: pytest.Capt
     from ecsstack.deploy import deploy
     from ecsstack.loader import load_blueprint
 
-    stack = load_blueprint(Path(__file__).resolve().parents[2] / "blueprints" / "web.py")
-    params = local.demo_parameters(stack.to_dict(), moto)
-    result = deploy(stack, "web-local", parameters=params, yes=True, lint=False, endpoint_url=moto,
+    template = load_blueprint(Path(__file__).resolve().parents[2] / "blueprints" / "web.py").to_dict()
+    params = local.demo_parameters(template, moto)
+    result = deploy(template, "web-local", parameters=params, yes=True, lint=False, endpoint_url=moto,
                     region="us-east-1", sleep=lambda _: None)
     assert result.ok
     values, reported = local.resolve_outputs("web-local", moto)

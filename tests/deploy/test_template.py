@@ -1,20 +1,24 @@
-"""Limits before any AWS call, capabilities, --force-new-deployment, parameters."""
+"""What ``deploy`` accepts as a template (and refuses), limits before any AWS call, capabilities,
+--force-new-deployment, parameters."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ecsstack.deploy import LimitError, UsageError, deploy
+from ecsstack import Stack
+from ecsstack.deploy import LimitError, UsageError, deploy, diff
 from ecsstack.deploy._template import (
     Template,
     capabilities,
     check_limits,
     force_new_deployment,
-    parse_pairs,
+    read_template,
     resolve_parameters,
+    template_of,
 )
 
 
@@ -41,6 +45,69 @@ def test_limits_refuse_before_any_aws_call(template: dict[str, Any], numbers: st
         deploy(template, "big", yes=True, lint=False, provider=NoAws())  # type: ignore[arg-type]
     assert numbers in str(caught.value)
     assert "nothing was sent" in str(caught.value)
+
+
+@pytest.mark.parametrize("call", [deploy, diff])
+def test_a_stack_or_a_blueprint_is_refused_synthesize_first(call: Any, tmp_path: Path) -> None:
+    """Only a template is deployed: a Stack or a blueprint path would hide the rule warnings."""
+    blueprint = tmp_path / "app.py"
+    blueprint.write_text("def build():\n    raise AssertionError('never loaded')\n")
+    for given, words in ((Stack("app"), "an ecsstack.Stack ('app') is not a template"),
+                         (blueprint, f"{blueprint} is a blueprint, not a template"),
+                         (str(blueprint), f"{blueprint} is a blueprint, not a template")):
+        with pytest.raises(UsageError) as caught:
+            call(given, "app", provider=NoAws())
+        assert words in str(caught.value)
+        assert "ecsstack.synth(stack)" in str(caught.value) and "ecsstack deploy" in str(caught.value)
+        assert caught.value.exit_code == 2
+
+
+def test_a_template_is_a_dict_json_or_yaml_text_or_a_file(tmp_path: Path) -> None:
+    data = {"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup"}},
+            "Outputs": {"Name": {"Value": {"Ref": "Logs"}}}}
+    text = json.dumps(data)
+    yaml_text = ("Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n"
+                 "Outputs:\n  Name:\n    Value: !Ref Logs\n")
+    assert template_of(data, "a")[0].data == data
+    assert template_of(text, "a")[0].body == text, "JSON text is sent as given"
+    assert template_of(yaml_text, "a")[0].data == data, "YAML short forms are read like cfn-lint reads them"
+    json_file, yaml_file = tmp_path / "web.json", tmp_path / "tiny.yml"
+    json_file.write_text(text)
+    yaml_file.write_text(yaml_text)
+    for path in (json_file, str(json_file), yaml_file):
+        tpl, name = template_of(path)
+        assert tpl.data == data and name == Path(path).stem
+    assert template_of(json_file, "other")[1] == "other"
+    with pytest.raises(UsageError, match="no stack name"):
+        template_of(data)
+    with pytest.raises(UsageError, match="not valid JSON"):
+        template_of("{not json", "a")
+    with pytest.raises(UsageError, match="expected a template"):
+        template_of(42, "a")
+    long_line = json.dumps({"Description": "x" * 5000, **data})
+    assert template_of(long_line, "a")[0].body == long_line, "a long one-line template is text, not a path"
+    plain = tmp_path / "web.cfn"
+    plain.write_text(yaml_text)
+    assert template_of(str(plain))[1] == "web", "an existing file is read whatever its suffix"
+
+
+def test_the_cli_and_the_deploy_agree_on_template_files() -> None:
+    from ecsstack.deploy._template import TEMPLATE_SUFFIXES
+    from ecsstack.loader import TEMPLATE_SUFFIXES as LISTED
+
+    assert TEMPLATE_SUFFIXES == LISTED
+
+
+def test_a_file_that_is_not_a_template_is_a_usage_error(tmp_path: Path) -> None:
+    broken, listed = tmp_path / "broken.json", tmp_path / "list.yaml"
+    broken.write_text("{not json")
+    listed.write_text("- a\n- b\n")
+    with pytest.raises(UsageError, match=r"broken\.json is not a CloudFormation template"):
+        read_template(broken)
+    with pytest.raises(UsageError, match=r"list\.yaml is not a CloudFormation template: it is not a mapping"):
+        read_template(listed)
+    with pytest.raises(UsageError, match="cannot read the template"):
+        template_of(tmp_path / "missing.json")
 
 
 def test_limits_at_the_edge_pass() -> None:
@@ -85,14 +152,6 @@ def test_text_is_sent_as_given_and_bad_json_is_a_usage_error() -> None:
     assert Template.of(text).body == text
     with pytest.raises(UsageError, match="not valid JSON"):
         Template.of("Resources: {}")
-
-
-def test_parse_pairs() -> None:
-    assert parse_pairs(["A=1", "B=x=y", "C="], "--parameter") == {"A": "1", "B": "x=y", "C": ""}
-    for bad in ("A", "=1"):
-        with pytest.raises(UsageError, match="expected KEY=VALUE") as caught:
-            parse_pairs([bad], "--parameter")
-        assert caught.value.exit_code == 2
 
 
 PARAMS = _tpl(Parameters={

@@ -1,4 +1,5 @@
-"""Terminal output shared by the CLI commands: problems, errors, exit codes. Never a traceback."""
+"""Terminal output shared by the CLI commands: problems, errors, exit codes, loading blueprints.
+Never a traceback."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import NoReturn
 from rich.console import Console
 from rich.markup import escape
 
-from .errors import BlueprintError, Problem, ValidationError
-from .model import Stack
+from ..errors import BlueprintError, Problem, ValidationError
+from ..loader import NotABlueprint, blueprint_files, load_blueprint
+from ..model import Stack
 
 __all__ = ["EXIT_PROBLEMS", "EXIT_USAGE", "err", "fail", "load_stacks", "out", "print_problems"]
 
@@ -37,14 +39,13 @@ def print_problems(problems: Iterable[Problem], *, source: str | None = None) ->
 
 
 def fail(message: str, code: int = EXIT_PROBLEMS) -> NoReturn:
+    """Print ``error <message>`` on stderr and exit with ``code``."""
     err.print(f"[bold red]error[/] {escape(message)}")
     sys.exit(code)
 
 
 def load_stacks(target: str | Path) -> list[tuple[Path, Stack]]:
     """Load every blueprint at ``target``; on any problem print all of them and exit 1."""
-    from .loader import NotABlueprint, blueprint_files, load_blueprint
-
     try:
         files = blueprint_files(target)
     except BlueprintError as exc:

@@ -1,5 +1,7 @@
 """``ecsstack diff | deploy | destroy | status | outputs``: thin click wrappers over ``ecsstack.deploy``.
 
+The CLI does the synthesizing: a blueprint is loaded, compiled (its rule warnings printed) and the
+template dict handed to ``ecsstack.deploy``; a template file (.json/.yaml) is handed over as a path.
 No boto3 at import time: ``ecsstack --help`` stays fast. Every user-facing error is one line; exit codes
 are 0 (done, including "no changes"), 1 (problem or failed stack), 2 (usage), 130 (interrupted).
 """
@@ -8,15 +10,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from ..console import EXIT_PROBLEMS, err, fail, out
+from ..errors import ValidationError
+from ..loader import TEMPLATE_SUFFIXES
+from ._console import EXIT_PROBLEMS, EXIT_USAGE, err, fail, load_stacks, out, print_problems
 
-__all__ = ["register"]
+__all__ = ["COMMANDS", "parse_pairs"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERRUPTED = 130
@@ -42,7 +46,7 @@ def _confirm() -> Callable[[str], bool] | None:
 
 def _guarded(call: Callable[[], Any]) -> Any:
     """Run ``call``; turn every deploy error into one line and an exit code, never a traceback."""
-    from ._errors import DeployError, DeployInterrupted, LintError
+    from ..deploy import DeployError, DeployInterrupted, LintError
 
     try:
         return call()
@@ -60,27 +64,28 @@ def _guarded(call: Callable[[], Any]) -> Any:
         err.print("Interrupted.", markup=False)
         sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:
-        from ._provider import AWS_EXCEPTIONS, translate
+        from ..deploy._provider import AWS_EXCEPTIONS, translate
 
         if isinstance(exc, AWS_EXCEPTIONS):
             fail(str(translate(exc, "calling AWS")))
         raise
 
 
-def _template_of(blueprint: str) -> tuple[dict[str, Any], str]:
-    """Load, validate and compile the blueprint; problems are printed and exit 1. A template file
-    (``build/web.json`` from ``ecsstack synth``, or any CloudFormation JSON/YAML) is read as it is, and
-    its stack name defaults to the file's stem."""
+def _template_of(blueprint: str) -> tuple[dict[str, Any] | Path, str | None]:
+    """What ``ecsstack.deploy`` is given for BLUEPRINT, and the stack name it implies.
+
+    A blueprint (.py) is loaded, validated and compiled; its problems are printed (errors exit 1,
+    warnings are shown and the deploy goes on) and its template dict is returned with the stack's name.
+    A template file (``build/web.json`` from ``ecsstack synth``, or any CloudFormation JSON/YAML) is
+    returned as a path: ``ecsstack.deploy`` reads it and names the stack after the file's stem.
+    """
     from ..compile import compile_with_warnings
-    from ..console import load_stacks, print_problems
-    from ..errors import ValidationError
-    from ..loader import TEMPLATE_SUFFIXES
 
     if blueprint.endswith(TEMPLATE_SUFFIXES):
-        return _read_template(blueprint), Path(blueprint).stem
+        return Path(blueprint), None
     loaded = load_stacks(blueprint)
     if len(loaded) != 1:
-        fail(f"{blueprint} holds {len(loaded)} blueprints; deploy one file at a time.", 2)
+        fail(f"{blueprint} holds {len(loaded)} blueprints; deploy one file at a time.", EXIT_USAGE)
     path, stack = loaded[0]
     try:
         template, warnings = compile_with_warnings(stack)
@@ -92,22 +97,18 @@ def _template_of(blueprint: str) -> tuple[dict[str, Any], str]:
     return template, stack.name
 
 
-def _read_template(path: str) -> dict[str, Any]:
-    """A CloudFormation template file, JSON or YAML (short-form tags like ``!Ref`` included)."""
-    from cfnlint.decode import decode_str
+def parse_pairs(values: Iterable[str], option: str) -> dict[str, str]:
+    """``["K=V", ...]`` → dict; a malformed item is a usage error (exit 2)."""
+    from ..deploy import UsageError
 
-    text = Path(path).read_text(encoding="utf-8")
-    data, matches = decode_str(text)
-    if matches or not isinstance(data, dict):
-        why = matches[0].message if matches else "it is not a mapping"
-        fail(f"{path} is not a CloudFormation template: {why}", 2)
-    return json.loads(json.dumps(data))  # plain dicts and lists, in the file's order
-
-
-def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
-    from ._template import parse_pairs
-
-    return parse_pairs(values, option)
+    pairs: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UsageError(f"{option} {item!r}: expected KEY=VALUE.")
+        pairs[key] = value
+    return pairs
 
 
 _blueprint = click.argument("blueprint", type=click.Path(exists=True, dir_okay=False))
@@ -129,10 +130,10 @@ def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, 
                  region: str | None, profile: str | None, endpoint_url: str | None) -> None:
     """Show what deploying BLUEPRINT would change: resources (Add/Modify/Remove, replacements flagged)
     and a property-level diff against the deployed template. Changes nothing."""
-    from . import diff
+    from ..deploy import diff
 
     def run() -> None:
-        params = _pairs(parameters, "--parameter")
+        params = parse_pairs(parameters, "--parameter")
         template, name = _template_of(blueprint)
         diff(template, stack_name or name, parameters=params, s3_bucket=s3_bucket, console=out,
              **_aws(region, profile, endpoint_url))
@@ -164,10 +165,10 @@ def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str
     BLUEPRINT is a blueprint (.py) or a template file from `ecsstack synth` (.json/.yaml; the stack name
     defaults to the file's stem).
     """
-    from . import deploy
+    from ..deploy import deploy
 
     def run() -> Any:
-        params, tag_map = _pairs(parameters, "--parameter"), _pairs(tags, "--tag")
+        params, tag_map = parse_pairs(parameters, "--parameter"), parse_pairs(tags, "--tag")
         template, name = _template_of(blueprint)
         return deploy(template, stack_name or name, parameters=params, tags=tag_map, yes=yes,
                       confirm=_confirm(), force_new_deployment=force_new_deployment,
@@ -188,17 +189,14 @@ def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str
 def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
                     region: str | None, profile: str | None, endpoint_url: str | None) -> None:
     """Delete the stack of BLUEPRINT (or --stack-name). Retained log groups and file systems stay."""
-    from . import destroy
+    from ..deploy import destroy
 
     if not blueprint and not stack_name:
-        fail("name the stack: ecsstack destroy BLUEPRINT, or --stack-name NAME.", 2)
+        fail("name the stack: ecsstack destroy BLUEPRINT, or --stack-name NAME.", EXIT_USAGE)
 
     def run() -> Any:
         name = stack_name
         if not name:
-            from ..console import load_stacks
-            from ..loader import TEMPLATE_SUFFIXES
-
             name = (Path(blueprint).stem if blueprint.endswith(TEMPLATE_SUFFIXES)
                     else load_stacks(blueprint)[0][1].name)
         return destroy(name, yes=yes, confirm=_confirm(), console=out, **_aws(region, profile, endpoint_url))
@@ -215,7 +213,7 @@ def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
 def status_command(stack_name: str, count: int, region: str | None, profile: str | None,
                    endpoint_url: str | None) -> None:
     """Show the stack's state, its last events, its outputs and, after a failure, the root cause."""
-    from . import status
+    from ..deploy import status
 
     aws = _aws(region, profile, endpoint_url)
     result = _guarded(lambda: status(stack_name, events=count, console=out, **aws))
@@ -230,7 +228,7 @@ def status_command(stack_name: str, count: int, region: str | None, profile: str
 def outputs_command(stack_name: str, fmt: str, region: str | None, profile: str | None,
                     endpoint_url: str | None) -> None:
     """Print the stack's outputs (``--format json`` for scripts)."""
-    from . import outputs
+    from ..deploy import outputs
 
     values = _guarded(lambda: outputs(stack_name, **_aws(region, profile, endpoint_url)))
     if fmt == "json":
@@ -243,7 +241,4 @@ def outputs_command(stack_name: str, fmt: str, region: str | None, profile: str 
         err.print(f"Stack {stack_name} has no outputs.", markup=False)
 
 
-def register(group: click.Group) -> None:
-    """Add the deploy commands to the ``ecsstack`` command group."""
-    for command in (diff_command, deploy_command, destroy_command, status_command, outputs_command):
-        group.add_command(command)
+COMMANDS = (diff_command, deploy_command, destroy_command, status_command, outputs_command)

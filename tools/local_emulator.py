@@ -1,11 +1,14 @@
 """A local AWS emulator for ``make deploy-local``: start/stop ``moto_server`` on 127.0.0.1 and give a
 blueprint the network it asks for (a VPC and subnets, found again by tag on later runs).
 
-    python -m ecsstack.deploy.local start --port 5555 --pid-file build/moto_server.pid
-    python -m ecsstack.deploy.local params blueprints/web.py --endpoint-url http://127.0.0.1:5555
-    python -m ecsstack.deploy.local stop --pid-file build/moto_server.pid
+    python tools/local_emulator.py start --port 5555 --pid-file build/moto_server.pid
+    python tools/local_emulator.py params blueprints/web.py --endpoint-url http://127.0.0.1:5555
+    python tools/local_emulator.py outputs --stack-name web-local --endpoint-url http://127.0.0.1:5555
+    python tools/local_emulator.py stop --pid-file build/moto_server.pid
 
-Only for emulators: every command refuses endpoints that are not on this machine.
+A development tool, not part of the library: it uses ecsstack's public API (and boto3, and the
+``moto_server`` of the test extras). Only for emulators: every command refuses endpoints that are not
+on this machine.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["ensure_network", "main", "parameters_for"]
+__all__ = ["answers", "demo_parameters", "ensure_network", "main", "parameters_for", "resolve_outputs"]
 
 TAG = "ecsstack:local"
 VPC_CIDR = "10.42.0.0/16"
@@ -170,8 +173,8 @@ def demo_parameters(template: dict[str, Any], endpoint_url: str, region: str = "
 
 
 def params(blueprint: str, endpoint_url: str, region: str) -> int:
-    from ..errors import EcsstackError
-    from ..loader import load_blueprint
+    from ecsstack.errors import EcsstackError
+    from ecsstack.loader import load_blueprint
 
     try:
         template = load_blueprint(blueprint).to_dict()
@@ -234,7 +237,7 @@ def outputs(stack_name: str, endpoint_url: str, region: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ecsstack.deploy.local",
+    parser = argparse.ArgumentParser(prog="python tools/local_emulator.py",
                                      description=(__doc__ or "").split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p_start = sub.add_parser("start", help="start moto_server on 127.0.0.1 unless it already answers there")

@@ -1,31 +1,23 @@
-"""The ``ecsstack`` command: thin over the library; everything here is callable from Python."""
+"""``ecsstack synth | lint | graph``: blueprints to templates, cfn-lint over them, the container graph."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 from rich.markup import escape
 
-from .console import EXIT_PROBLEMS, err, fail, load_stacks, out, print_problems
-from .deploy import commands as deploy_commands
-from .errors import ValidationError
+from ..errors import ValidationError
+from ._console import EXIT_PROBLEMS, err, fail, load_stacks, out, print_problems
 
-__all__ = ["main", "run"]
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="ecsstack")
-def main() -> None:
-    """ecsstack: Python blueprints for Amazon ECS → validated, deterministic CloudFormation."""
+__all__ = ["COMMANDS"]
 
 
 def _synth_all(target: str, fmt: str) -> list[tuple[str, str]]:
     """(stack name, template text) for every blueprint at ``target``; exits 1 listing all problems."""
-    from .compile import compile_with_warnings
-    from .render import to_json, to_yaml
+    from ..compile import compile_with_warnings
+    from ..render import to_json, to_yaml
 
     rendered: list[tuple[str, str]] = []
     failed = 0
@@ -48,7 +40,7 @@ def _synth_all(target: str, fmt: str) -> list[tuple[str, str]]:
     return rendered
 
 
-@main.command()
+@click.command()
 @click.argument("target", type=click.Path(exists=True))
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), help="Write <stack>.<format> here.")
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
@@ -68,14 +60,14 @@ def synth(target: str, output: str | None, fmt: str) -> None:
         err.print(f"wrote {dest}")
 
 
-@main.command()
+@click.command()
 @click.argument("target", type=click.Path(exists=True), default="blueprints")
 @click.option("--region", "regions", multiple=True, default=["us-east-1"], show_default=True)
 def lint(target: str, regions: tuple[str, ...]) -> None:
     """Run cfn-lint on every blueprint at TARGET (synthesized first) and on every template file there
     (.json/.yaml, e.g. what `synth -o` wrote); exit 1 on any lint error."""
-    from .lint import lint_template
-    from .loader import template_files
+    from ..lint import lint_template
+    from ..loader import template_files
 
     path = Path(target)
     templates = template_files(path)
@@ -98,12 +90,12 @@ def lint(target: str, regions: tuple[str, ...]) -> None:
         sys.exit(EXIT_PROBLEMS)
 
 
-@main.command()
+@click.command()
 @click.argument("blueprint", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "mermaid", "dot"]), default="text", show_default=True)
 def graph(blueprint: str, fmt: str) -> None:
     """Show each task's containers, who waits for whom, and the start order."""
-    from .graph import render
+    from ..graph import render
 
     for _, stack in load_stacks(blueprint):
         try:
@@ -114,19 +106,4 @@ def graph(blueprint: str, fmt: str) -> None:
         out.file.write(render(stack, fmt) + ("\n" if fmt == "text" else ""))
 
 
-# diff / deploy / destroy / status / outputs: the module imports boto3 only when a command runs.
-deploy_commands.register(main)
-
-
-def run() -> None:
-    """The console script: user mistakes are reported by the commands themselves; anything else that
-    escapes is a bug in ecsstack, told in one line (``ECSSTACK_DEBUG=1`` shows the traceback)."""
-    try:
-        main()
-    except Exception as exc:
-        if os.environ.get("ECSSTACK_DEBUG"):
-            raise
-        err.print(f"[bold red]internal error[/] {escape(type(exc).__name__)}: {escape(str(exc))}")
-        err.print("This is a bug in ecsstack, not in your blueprint; run again with ECSSTACK_DEBUG=1 "
-                  "for the traceback and please report it.")
-        sys.exit(EXIT_PROBLEMS)
+COMMANDS = (synth, lint, graph)
