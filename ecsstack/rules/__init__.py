@@ -1,5 +1,22 @@
-"""Validation over the whole model: every problem at once, each with a rule id, a path and a fix."""
+"""Validation over the whole model: every problem at once, each with a rule id, a path and a fix.
 
-from ._registry import RULES, Rule, check_stack, rule, validate
+Importing the package registers every rule: each rule module below adds its rules to ``RULES``.
+"""
 
-__all__ = ["RULES", "Rule", "check_stack", "rule", "validate"]
+from . import (  # noqa: F401  (imported for their rules)
+    alarms,
+    capacity,
+    containers,
+    dependencies,
+    discovery,
+    loadbalancing,
+    logging,
+    naming,
+    scaling,
+    services,
+    tasks,
+    volumes,
+)
+from ._registry import RULES, Index, Rule, check_stack, rule, validate
+
+__all__ = ["RULES", "Index", "Rule", "check_stack", "rule", "validate"]

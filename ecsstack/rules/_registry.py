@@ -1,17 +1,42 @@
-"""The rule registry: one small class per rule, discovered by decorator, run over the whole model."""
+"""The rule registry: one small class per rule, registered by decorator, run over the whole model."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..errors import Problem, ValidationError
 from ..model import Container, Service, Stack, TaskDefinition
 from ..model.derived import normalise_all
 
-__all__ = ["RULES", "Rule", "check_stack", "rule", "validate"]
+__all__ = ["RULES", "Index", "Rule", "check_stack", "rule", "validate"]
 
 DOCS = "https://github.com/ecsstack/ecsstack/blob/main/docs/rules.md#"
+
+
+class Index:
+    """The stack a rule checks, with the lookups many rules share, built once per ``check_stack``."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.services: list[Service] = stack.of_type(Service)
+        self.tasks: list[TaskDefinition] = stack.of_type(TaskDefinition)
+        self._users: dict[int, list[Service]] = {}
+        for service in self.services:
+            self._users.setdefault(id(service.task), []).append(service)
+
+    def services_of(self, task: TaskDefinition) -> list[Service]:
+        """The services that run ``task``, in the order added."""
+        return self._users.get(id(task), [])
+
+    def task_path(self, task: TaskDefinition) -> str:
+        """``service web › task web`` when a service runs the task, else ``task web``."""
+        users = self.services_of(task)
+        return f"{users[0].path} › {task.path}" if users else task.path
+
+    def cpath(self, task: TaskDefinition, container: Container) -> str:
+        """``service web › task web › container app`` for a container of ``task``."""
+        return f"{self.task_path(task)} › container {container.name}"
 
 
 @dataclass(frozen=True)
@@ -20,11 +45,15 @@ class Rule:
 
     id: str
     summary: str
-    check: Callable[[Stack], Iterable[Problem]]
+    fn: Callable[[Index, Rule], Iterable[Problem]]
 
     @property
     def docs(self) -> str:
         return DOCS + self.id.lower()
+
+    def check(self, stack: Stack | Index) -> list[Problem]:
+        """What this rule alone finds in a normalised stack (or in an ``Index`` of one)."""
+        return list(self.fn(stack if isinstance(stack, Index) else Index(stack), self))
 
     def problem(self, path: str, message: str, hint: str = "", severity: str = "error") -> Problem:
         return Problem(self.id, path, message, hint, severity)
@@ -33,30 +62,37 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, summary: str) -> Callable[[Callable[..., Iterable[Problem]]], Rule]:
-    """Register ``check(stack, rule)`` as rule ``rule_id``."""
+def rule(rule_id: str, summary: str) -> Callable[[Callable[[Index, Rule], Iterable[Problem]]], Rule]:
+    """Register ``check(index, rule)`` as rule ``rule_id``."""
 
-    def register(fn: Callable[..., Iterable[Problem]]) -> Rule:
+    def register(fn: Callable[[Index, Rule], Iterable[Problem]]) -> Rule:
         if rule_id in RULES:
             raise RuntimeError(f"rule {rule_id} registered twice")
-        made = Rule(rule_id, summary, lambda stack: fn(stack, made))
+        made = Rule(rule_id, summary, fn)
         RULES[rule_id] = made
         return made
 
     return register
 
 
-def check_stack(stack: Stack) -> list[Problem]:
-    """Run every rule; problems in a stable order (by path, then rule)."""
-    from . import _load_all  # noqa: F401  (registers the rules)
+def _order(problem: Problem) -> tuple[bool, str, str, str]:
+    return problem.severity != "error", problem.path, problem.rule, problem.message
 
-    problems = normalise_all(stack)
-    if problems:  # the rules trust the model's types: a model that fails its own checks is reported alone
-        return problems
+
+def check_stack(stack: Stack) -> list[Problem]:
+    """Every problem in ``stack``, errors first, then by path and rule.
+
+    Every node is normalised first; if any fails, those ECS001 problems are all that is returned, since
+    the rules trust the model's types.
+    """
+    failed = normalise_all(stack)
+    if failed:
+        return sorted(dict.fromkeys(failed), key=_order)
+    index = Index(stack)
+    problems: list[Problem] = []
     for registered in RULES.values():
-        problems.extend(registered.check(stack))
-    unique = dict.fromkeys(problems)
-    return sorted(unique, key=lambda p: (p.severity != "error", p.path, p.rule, p.message))
+        problems.extend(registered.fn(index, registered))
+    return sorted(dict.fromkeys(problems), key=_order)
 
 
 def validate(stack: Stack) -> list[Problem]:
@@ -66,25 +102,3 @@ def validate(stack: Stack) -> list[Problem]:
     if errors:
         raise ValidationError(errors)
     return problems
-
-
-# ---- helpers the rules share -------------------------------------------------------------------
-
-def services_of(stack: Stack, task: TaskDefinition) -> list[Service]:
-    return [s for s in stack.of_type(Service) if s.task is task]
-
-
-def task_path(stack: Stack, task: TaskDefinition) -> str:
-    """``service web › task web`` when a service runs the task, else ``task web``."""
-    users = services_of(stack, task)
-    return f"{users[0].path} › {task.path}" if users else task.path
-
-
-def tasks(stack: Stack) -> Iterator[TaskDefinition]:
-    yield from stack.of_type(TaskDefinition)
-
-
-def containers(stack: Stack) -> Iterator[tuple[TaskDefinition, Container]]:
-    for task in tasks(stack):
-        for container in task.containers:
-            yield task, container

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..errors import Problem
-from ..model import Service, Stack
-from ._helpers import as_list, q
-from ._registry import Rule, rule
+from ._helpers import q
+from ._registry import Index, Rule, rule
 
 __all__: list[str] = []
 
@@ -15,10 +14,10 @@ MAX_ALARM_NAME = 255
 
 
 @rule("ECS809", "rollback alarm names are 1-255 characters and listed once")
-def _rollback_alarms(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for service in stack.of_type(Service):
+def _rollback_alarms(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
         seen: list[object] = []
-        for alarm in as_list(getattr(service, "rollback_alarms", None)):
+        for alarm in service.rollback_alarms:
             if isinstance(alarm, str) and not 0 < len(alarm.strip()) <= MAX_ALARM_NAME:
                 what = "an empty name" if not alarm.strip() else f"a name of {len(alarm)} characters"
                 yield r.problem(service.path, f"rollback_alarms holds {what}; CloudWatch alarm names have 1 to "

@@ -16,26 +16,17 @@ from ..model import (
     LaunchType,
     OsFamily,
     Service,
-    Stack,
 )
 from ..model.derived import effective_strategy, provider_name
 from ..names import pascal
-from ._helpers import as_list, compatibilities, effective_launch_type, int_or_none, q
-from ._registry import Rule, rule, task_path
+from ._helpers import q
+from ._registry import Index, Rule, rule
 
 __all__: list[str] = []
 
 FARGATE_PROVIDERS = (CapacityProvider.FARGATE, CapacityProvider.FARGATE_SPOT)
 #: Graviton (ARM64) instance families: a generation digit followed by "g" (t4g, m7gd, c6gn), and a1
 _ARM_TYPE = re.compile(r"^([a-z]+\d+g[a-z-]*|a1)\.")
-
-
-def _services(stack: Stack) -> list[Service]:
-    return list(stack.of_type(Service))
-
-
-def _items(strategy: Any) -> list[CapacityProviderStrategy]:
-    return [s for s in as_list(strategy) if isinstance(s, CapacityProviderStrategy)]
 
 
 def _is_fargate(provider: Any) -> bool:
@@ -46,26 +37,24 @@ def _same(a: Any, b: Any) -> bool:
     return a is b if isinstance(a, Ec2Capacity) or isinstance(b, Ec2Capacity) else a == b
 
 
-def _strategies(stack: Stack) -> Iterator[tuple[str, Any, list[CapacityProviderStrategy], str]]:
+def _strategies(ix: Index) -> Iterator[tuple[str, Cluster, list[CapacityProviderStrategy], str]]:
     """(path, cluster, items, field name) for every strategy written in the stack."""
-    for cluster in stack.of_type(Cluster):
-        items = _items(getattr(cluster, "default_strategy", None))
-        if items:
-            yield cluster.path, cluster, items, "default_strategy"
-    for service in _services(stack):
-        items = _items(getattr(service, "capacity_provider_strategy", None))
-        if items:
-            yield service.path, getattr(service, "cluster", None), items, "capacity_provider_strategy"
+    for cluster in ix.stack.of_type(Cluster):
+        if cluster.default_strategy:
+            yield cluster.path, cluster, cluster.default_strategy, "default_strategy"
+    for service in ix.services:
+        if service.capacity_provider_strategy:
+            yield service.path, service.cluster, service.capacity_provider_strategy, "capacity_provider_strategy"
 
 
 @rule("ECS703", "a capacity provider strategy is one ECS accepts, of providers associated with the cluster")
-def _strategy_shape(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for service in _services(stack):
-        if getattr(service, "launch_type", None) is not None and _items(service.capacity_provider_strategy):
+def _strategy_shape(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
+        if service.launch_type is not None and service.capacity_provider_strategy:
             yield r.problem(service.path, "sets both launch_type= and capacity_provider_strategy=; a service "
                             "runs on one or the other.",
                             "Remove launch_type= (the strategy decides where tasks run), or the strategy.")
-    for path, cluster, items, field in _strategies(stack):
+    for path, cluster, items, field in _strategies(ix):
         based = [s for s in items if s.base > 0]
         if len(based) > 1:
             yield r.problem(path, f"{field} gives a base to {len(based)} providers "
@@ -83,17 +72,15 @@ def _strategy_shape(stack: Stack, r: Rule) -> Iterator[Problem]:
         if any(_is_fargate(s.provider) for s in items) and not all(_is_fargate(s.provider) for s in items):
             yield r.problem(path, f"{field} mixes Fargate and EC2 capacity providers; a strategy uses one kind.",
                             "Use FARGATE and FARGATE_SPOT together, or EC2 capacity providers together.")
-        if not isinstance(cluster, Cluster):
-            continue
-        explicit = getattr(cluster, "capacity_providers", None)
+        explicit = cluster.capacity_providers
         for s in items:
             provider = s.provider
             if isinstance(provider, Ec2Capacity) and provider.cluster is not cluster:
-                owner = getattr(provider.cluster, "name", "?")
+                owner = provider.cluster.name
                 yield r.problem(path, f"{field} uses {provider_name(provider)} of cluster {q(owner)}, but the "
                                 f"tasks run in cluster {q(cluster.name)}.",
                                 f"Use capacity added with cluster {q(cluster.name)}.add_ec2_capacity(...).")
-            elif isinstance(explicit, list) and not isinstance(provider, Ec2Capacity) \
+            elif explicit is not None and not isinstance(provider, Ec2Capacity) \
                     and not any(_same(provider, p) for p in explicit):
                 yield r.problem(path, f"{field} uses {provider_name(provider)}, which cluster {q(cluster.name)} "
                                 "does not associate (capacity_providers= leaves it out).",
@@ -105,14 +92,13 @@ def _on_fargate(service: Service) -> bool:
     strategy = effective_strategy(service)
     if strategy:
         return all(_is_fargate(s.provider) for s in strategy)
-    return effective_launch_type(service) is LaunchType.FARGATE
+    return service.effective_launch_type is LaunchType.FARGATE
 
 
 @rule("ECS704", "placement strategies and constraints are for EC2: at most 5 strategies and 10 constraints")
-def _placement(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for service in _services(stack):
-        strategies = as_list(getattr(service, "placement_strategies", None))
-        constraints = as_list(getattr(service, "placement_constraints", None))
+def _placement(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
+        strategies, constraints = service.placement_strategies, service.placement_constraints
         if not strategies and not constraints:
             continue
         if _on_fargate(service):
@@ -130,24 +116,25 @@ def _placement(stack: Stack, r: Rule) -> Iterator[Problem]:
                             "Combine member_of expressions with 'and'.")
 
 
-def _version(text: Any) -> tuple[int, ...] | None:
-    match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", str(text)) if isinstance(text, str) else None
+def _version(text: object) -> tuple[int, ...] | None:
+    """``(1, 4, 0)`` for ``"1.4.0"``; None for LATEST, a parameter or no version."""
+    match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", text) if isinstance(text, str) else None
     return tuple(int(g) for g in match.groups()) if match else None
 
 
 @rule("ECS705", "FARGATE_SPOT runs Linux X86_64 tasks; ARM64 only where pinned to platform version 1.4.0+")
-def _fargate_spot(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for service in _services(stack):
+def _fargate_spot(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
         strategy = effective_strategy(service)
         if not strategy or not any(s.provider is CapacityProvider.FARGATE_SPOT for s in strategy):
             continue
-        task = getattr(service, "task", None)
-        where = task_path(stack, task) if task is not None and hasattr(task, "family") else service.path
-        os_family = getattr(task, "os_family", None)
-        if isinstance(os_family, OsFamily) and os_family is not OsFamily.LINUX:
+        task = service.task
+        where = ix.task_path(task)
+        os_family = task.os_family
+        if os_family is not None and os_family is not OsFamily.LINUX:
             yield r.problem(where, f"os_family={os_family.value}, but the service uses FARGATE_SPOT, which runs "
                             "Linux tasks only.", "Use FARGATE for Windows tasks.")
-        if getattr(task, "cpu_architecture", None) is not CpuArchitecture.ARM64:
+        if task.cpu_architecture is not CpuArchitecture.ARM64:
             continue
         # The ECS user guide lists ARM64 as unsupported on Fargate Spot and some partitions still lack it;
         # the API reference allows it on platform version 1.4.0. Only an explicit pin opts in.
@@ -167,17 +154,16 @@ def _capacities(service: Service) -> list[Ec2Capacity]:
     strategy = effective_strategy(service)
     if strategy:
         return [s.provider for s in strategy if isinstance(s.provider, Ec2Capacity)]
-    cluster = getattr(service, "cluster", None)
-    if effective_launch_type(service) is LaunchType.EC2 and isinstance(cluster, Cluster):
-        return [c for c in as_list(getattr(cluster, "ec2_capacity", None)) if isinstance(c, Ec2Capacity)]
+    if service.effective_launch_type is LaunchType.EC2:
+        return list(service.cluster.ec2_capacity)
     return []
 
 
 @rule("ECS706", "EC2 capacity has the CPU architecture of its instance type and of the tasks it runs")
-def _architecture(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for cluster in stack.of_type(Cluster):
-        for cap in as_list(getattr(cluster, "ec2_capacity", None)):
-            if not isinstance(cap, Ec2Capacity) or not isinstance(cap.instance_type, str):
+def _architecture(ix: Index, r: Rule) -> Iterator[Problem]:
+    for cluster in ix.stack.of_type(Cluster):
+        for cap in cluster.ec2_capacity:
+            if not isinstance(cap.instance_type, str):  # a token: known at deploy time only
                 continue
             arm = bool(_ARM_TYPE.match(cap.instance_type))
             if arm != (cap.architecture is CpuArchitecture.ARM64):
@@ -186,35 +172,33 @@ def _architecture(stack: Stack, r: Rule) -> Iterator[Problem]:
                                 f"architecture={cap.architecture.value}; the AMI would not boot on it.",
                                 f"Use architecture=CpuArchitecture.{wanted}, or an instance type of "
                                 f"{cap.architecture.value} (ARM64: t4g, m7g, c7g…).")
-    for service in _services(stack):
-        task = getattr(service, "task", None)
+    for service in ix.services:
+        task = service.task
         caps = _capacities(service)
-        if not caps or task is None or not hasattr(task, "family"):
+        if not caps:
             continue
-        wanted = getattr(task, "cpu_architecture", None)
+        wanted = task.cpu_architecture
         archs = {c.architecture for c in caps}
-        if isinstance(wanted, CpuArchitecture) and wanted not in archs:
-            yield r.problem(task_path(stack, task), f"cpu_architecture={wanted.value}, but service "
+        if wanted is not None and wanted not in archs:
+            yield r.problem(ix.task_path(task), f"cpu_architecture={wanted.value}, but service "
                             f"{q(service.name)} runs on {', '.join(provider_name(c) for c in caps)} of "
                             f"{'/'.join(sorted(a.value for a in archs))} instances.",
                             f"Place it on EC2 capacity with architecture=CpuArchitecture.{wanted.name}, or "
                             "change the task's cpu_architecture.")
         elif wanted is None and archs == {CpuArchitecture.ARM64}:
-            yield r.problem(task_path(stack, task), f"service {q(service.name)} runs on ARM64 instances, but the "
+            yield r.problem(ix.task_path(task), f"service {q(service.name)} runs on ARM64 instances, but the "
                             "task does not say cpu_architecture=; its images must be built for arm64.",
                             "Add cpu_architecture=CpuArchitecture.ARM64 to the task definition.",
                             severity="warning")
 
 
 @rule("ECS711", "a strategy's capacity providers can run the service's task definition")
-def _provider_compatibility(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for service in _services(stack):
+def _provider_compatibility(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
         strategy = effective_strategy(service)
-        task = getattr(service, "task", None)
-        compat = compatibilities(task) if task is not None and hasattr(task, "family") else []
-        if not strategy or not compat:
+        if not strategy:
             continue
-        family = getattr(task, "family", "?")
+        compat, family = service.task.compatibilities, service.task.family
         kinds = {LaunchType.FARGATE if _is_fargate(s.provider) else LaunchType.EC2 for s in strategy}
         for kind in sorted(kinds - set(compat)):
             names = ", ".join(provider_name(s.provider) for s in strategy
@@ -226,24 +210,21 @@ def _provider_compatibility(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS712", "EC2 capacity: min_size <= desired_capacity <= max_size, unique names")
-def _ec2_sizes(stack: Stack, r: Rule) -> Iterator[Problem]:
+def _ec2_sizes(ix: Index, r: Rule) -> Iterator[Problem]:
     seen: dict[str, Ec2Capacity] = {}
-    for cluster in stack.of_type(Cluster):
-        for cap in as_list(getattr(cluster, "ec2_capacity", None)):
-            if not isinstance(cap, Ec2Capacity):
-                continue
-            low, high = int_or_none(cap.min_size), int_or_none(cap.max_size)
-            desired = int_or_none(cap.desired_capacity)
-            if low is not None and high is not None and low > high:
+    for cluster in ix.stack.of_type(Cluster):
+        for cap in cluster.ec2_capacity:
+            low, high, desired = cap.min_size, cap.max_size, cap.desired_capacity
+            if low > high:
                 yield r.problem(cap.path, f"min_size={low} is above max_size={high}.",
                                 "Raise max_size= or lower min_size=.")
-            elif desired is not None and low is not None and high is not None and not low <= desired <= high:
+            elif desired is not None and not low <= desired <= high:
                 yield r.problem(cap.path, f"desired_capacity={desired} is outside min_size={low} to "
                                 f"max_size={high}.", "Leave desired_capacity= out to let managed scaling decide.")
             if high == 0:
                 yield r.problem(cap.path, "max_size=0: the group can never start an instance, so tasks placed "
                                 "on it never run.", "Use max_size=1 or more.")
-            key = pascal(str(cap.name))
+            key = pascal(cap.name)
             if key in seen and seen[key] is not cap:
                 yield r.problem(cap.path, f"another EC2 capacity ({seen[key].path}) has the same name; their "
                                 "resources would collide.", "Give each EC2 capacity its own name.")

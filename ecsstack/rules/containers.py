@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from ..errors import Problem
-from ..model import PortMapping, Stack
-from ._helpers import as_list, as_map, cpath, int_or_none, name_hint, q, task_containers
-from ._registry import Rule, rule, tasks
+from ..model import Container
+from ._helpers import name_hint, q
+from ._registry import Index, Rule, rule
 
 __all__: list[str] = []
 
@@ -18,48 +18,44 @@ TIMEOUT_MIN, TIMEOUT_MAX = 2, 120
 PORT_MIN, PORT_MAX = 1, 65535
 
 
-def _containers(stack: Stack) -> Iterator[tuple[str, object]]:
-    for task in tasks(stack):
-        for container in task_containers(task):
-            yield cpath(stack, task, container), container
+def _containers(ix: Index) -> Iterator[tuple[str, Container]]:
+    for task in ix.tasks:
+        for container in task.containers:
+            yield ix.cpath(task, container), container
 
 
 @rule("ECS101", "a container name has 1-255 letters, digits, hyphens and underscores")
-def _container_name(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        for container in task_containers(task):
+def _container_name(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        for container in task.containers:
             name = container.name
-            if isinstance(name, str) and NAME.fullmatch(name):
+            if NAME.fullmatch(name):
                 continue
-            if isinstance(name, str) and len(name) > 255:
+            if len(name) > 255:
                 message = f"the container name is {len(name)} characters long; ECS allows at most 255."
             else:
                 message = f"the container name {name!r} is not valid."
-            yield r.problem(cpath(stack, task, container), message, name_hint(name))
+            yield r.problem(ix.cpath(task, container), message, name_hint(name))
 
 
 @rule("ECS102", "container names are unique within a task")
-def _duplicate_container(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        seen: dict[object, int] = {}
-        for container in task_containers(task):
-            try:
-                seen[container.name] = seen.get(container.name, 0) + 1
-            except TypeError:  # an unhashable name; ECS101 reports it
-                continue
+def _duplicate_container(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        seen: dict[str, int] = {}
+        for container in task.containers:
+            seen[container.name] = seen.get(container.name, 0) + 1
             if seen[container.name] == 2:
                 yield r.problem(
-                    cpath(stack, task, container),
+                    ix.cpath(task, container),
                     f"task {q(task.family)} has more than one container named {q(container.name)}.",
                     "Give each container of a task its own name.",
                 )
 
 
 @rule("ECS103", "start_timeout and stop_timeout are between 2 and 120 seconds")
-def _timeouts(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for path, container in _containers(stack):
-        for field in ("start_timeout", "stop_timeout"):
-            value = int_or_none(getattr(container, field, None))
+def _timeouts(ix: Index, r: Rule) -> Iterator[Problem]:
+    for path, container in _containers(ix):
+        for field, value in (("start_timeout", container.start_timeout), ("stop_timeout", container.stop_timeout)):
             if value is None or TIMEOUT_MIN <= value <= TIMEOUT_MAX:
                 continue
             bound = f"at least {TIMEOUT_MIN}" if value < TIMEOUT_MIN else f"at most {TIMEOUT_MAX}"
@@ -73,11 +69,10 @@ def _timeouts(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS104", "a variable is either a secret or a plain environment variable, not both")
-def _secret_and_env(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for path, container in _containers(stack):
-        environment = as_map(getattr(container, "environment", None))
-        for name in as_map(getattr(container, "secrets", None)):
-            if name in environment:
+def _secret_and_env(ix: Index, r: Rule) -> Iterator[Problem]:
+    for path, container in _containers(ix):
+        for name in container.secrets:
+            if name in container.environment:
                 yield r.problem(
                     path,
                     f"{q(name)} is both a secret and an environment variable.",
@@ -86,24 +81,18 @@ def _secret_and_env(stack: Stack, r: Rule) -> Iterator[Problem]:
                 )
 
 
-def _ports(container: object) -> Iterator[PortMapping]:
-    for port in as_list(getattr(container, "ports", None)):
-        if isinstance(port, PortMapping):
-            yield port
-
-
 @rule("ECS105", "port numbers are between 1 and 65535")
-def _port_range(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for path, container in _containers(stack):
-        for port in _ports(container):
-            cport = int_or_none(port.container_port)
-            if cport is not None and not PORT_MIN <= cport <= PORT_MAX:
+def _port_range(ix: Index, r: Rule) -> Iterator[Problem]:
+    for path, container in _containers(ix):
+        for port in container.ports:
+            cport = port.container_port
+            if not PORT_MIN <= cport <= PORT_MAX:
                 yield r.problem(
                     path,
                     f"container port {cport} is out of range; ports are {PORT_MIN} to {PORT_MAX}.",
                     "Use the port the application listens on.",
                 )
-            hport = int_or_none(port.host_port)
+            hport = port.host_port
             # host port 0 is how ECS spells "pick a dynamic host port" under bridge networking
             if hport is not None and not (hport == 0 or PORT_MIN <= hport <= PORT_MAX):
                 yield r.problem(
@@ -115,10 +104,9 @@ def _port_range(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS106", "container memory and memory_reservation are positive, the reservation at most the memory")
-def _reservation(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for path, container in _containers(stack):
-        memory = int_or_none(getattr(container, "memory", None))
-        reservation = int_or_none(getattr(container, "memory_reservation", None))
+def _reservation(ix: Index, r: Rule) -> Iterator[Problem]:
+    for path, container in _containers(ix):
+        memory, reservation = container.memory, container.memory_reservation
         for field, value in (("memory", memory), ("memory_reservation", reservation)):
             if value is not None and value <= 0:
                 yield r.problem(path, f"{field}={value} MiB: it must be a positive number of MiB.",
@@ -135,12 +123,11 @@ def _reservation(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS107", "environment variable names are valid")
-def _env_names(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for path, container in _containers(stack):
-        for kind, names in (("environment variable", as_map(getattr(container, "environment", None))),
-                            ("secret", as_map(getattr(container, "secrets", None)))):
+def _env_names(ix: Index, r: Rule) -> Iterator[Problem]:
+    for path, container in _containers(ix):
+        for kind, names in (("environment variable", container.environment), ("secret", container.secrets)):
             for name in names:
-                if not isinstance(name, str) or not name.strip():
+                if not name.strip():
                     yield r.problem(path, f"a {kind} has the name {name!r}; names must not be empty.",
                                     "Give every variable a name such as 'LOG_LEVEL'.")
                 elif not ENV_NAME.fullmatch(name):

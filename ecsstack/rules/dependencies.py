@@ -6,49 +6,37 @@ from collections import deque
 from collections.abc import Iterator
 
 from ..errors import Problem
-from ..model import Condition, Container, Dependency, Stack, TaskDefinition
+from ..model import Condition, Container, Dependency, TaskDefinition
 from ..model.derived import INIT_ORDER
-from ._helpers import (
-    as_list,
-    condition_of,
-    cpath,
-    declared_dependencies,
-    did_you_mean,
-    fmt_list,
-    q,
-    resolve,
-    safe_dependencies,
-    target_name,
-    task_containers,
-)
-from ._registry import Rule, rule, tasks
+from ._helpers import did_you_mean, fmt_list, q, resolve
+from ._registry import Index, Rule, rule
 
 __all__: list[str] = []
 
 
 def _edges(task: TaskDefinition) -> Iterator[tuple[Container, Dependency, Container | None]]:
     """(container, dependency, resolved target or None) for every dependency of every container."""
-    for container in task_containers(task):
-        for dep in safe_dependencies(task, container):
+    for container in task.containers:
+        for dep in task.dependencies_of(container):
             yield container, dep, resolve(task, dep)
 
 
 @rule("ECS201", "HEALTHY needs a health check on the container waited on")
-def _healthy_needs_check(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
+def _healthy_needs_check(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
         for container, dep, target in _edges(task):
-            if condition_of(dep) is not Condition.HEALTHY or target is None or target is container:
+            if dep.condition is not Condition.HEALTHY or target is None or target is container:
                 continue
             check = target.health_check
             if check is None:
                 yield r.problem(
-                    cpath(stack, task, container),
+                    ix.cpath(task, container),
                     f"depends on {q(target.name)} with HEALTHY, but {q(target.name)} has no health check.",
                     f"Add health_check=HealthCheck([...]) to {q(target.name)}, or use START.",
                 )
-            elif as_list(getattr(check, "command", None))[:1] == ["NONE"]:
+            elif check.command[:1] == ["NONE"]:
                 yield r.problem(
-                    cpath(stack, task, container),
+                    ix.cpath(task, container),
                     f"depends on {q(target.name)} with HEALTHY, but the health check of {q(target.name)} "
                     "is disabled (NONE), so it never becomes healthy.",
                     f"Give {q(target.name)} a real health check command, or use START.",
@@ -56,17 +44,17 @@ def _healthy_needs_check(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS202", "a dependency names a container that is not in the same task")
-def _unknown_target(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        names = [c.name for c in task_containers(task)]
+def _unknown_target(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        names = [c.name for c in task.containers]
         for container, dep, target in _edges(task):
             if target is not None:
                 continue
-            where = cpath(stack, task, container)
+            where = ix.cpath(task, container)
             wanted = dep.target
             if isinstance(wanted, Container):
                 other = wanted.task
-                if isinstance(other, TaskDefinition) and other is not task:
+                if other is not None and other is not task:
                     own = " Pass this task's own container instead." if wanted.name in names else ""
                     yield r.problem(
                         where,
@@ -83,7 +71,7 @@ def _unknown_target(stack: Stack, r: Rule) -> Iterator[Problem]:
                         "container that returns.",
                     )
             else:
-                name = target_name(dep)
+                name = dep.target_name
                 known = f"Containers of task {q(task.family)}: {fmt_list(q(n) for n in names)}."
                 hint = did_you_mean(name, names).strip() or (known if names else "")
                 yield r.problem(
@@ -94,13 +82,13 @@ def _unknown_target(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS203", "a container cannot depend on itself")
-def _self_dependency(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        for container in task_containers(task):
-            for dep in declared_dependencies(container):
+def _self_dependency(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        for container in task.containers:
+            for dep in container.dependencies:
                 if dep.target is container or resolve(task, dep) is container:
                     yield r.problem(
-                        cpath(stack, task, container),
+                        ix.cpath(task, container),
                         f"depends on itself ({q(container.name)}), so it can never start.",
                         f"Remove the depends_on({container.name!r}) call.",
                     )
@@ -108,7 +96,7 @@ def _self_dependency(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 def _graph(task: TaskDefinition) -> tuple[list[Container], dict[int, list[tuple[Container, Dependency]]]]:
-    members = task_containers(task)
+    members = task.containers
     out: dict[int, list[tuple[Container, Dependency]]] = {id(c): [] for c in members}
     for container, dep, target in _edges(task):
         if target is None or target is container:
@@ -173,8 +161,8 @@ def _cycles(task: TaskDefinition) -> Iterator[list[tuple[Container, Dependency |
 
 
 @rule("ECS204", "containers must not wait on each other in a cycle")
-def _cycle(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
+def _cycle(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
         for chain in _cycles(task):
             start = chain[0][0]
             names = [str(c.name) for c, _ in chain] + [str(start.name)]
@@ -194,23 +182,23 @@ def _cycle(stack: Stack, r: Rule) -> Iterator[Problem]:
                 hint = ("Remove one of the declared dependencies; these waits are implied, not declared: "
                         f"{'; '.join(implied)}.")
             yield r.problem(
-                cpath(stack, task, start),
+                ix.cpath(task, start),
                 f"containers wait on each other in a cycle: {' → '.join(names)}, so none of them can start.",
                 hint,
             )
 
 
 @rule("ECS205", "COMPLETE or SUCCESS can only wait on a non-essential container")
-def _exit_on_essential(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
+def _exit_on_essential(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
         for container, dep, target in _edges(task):
-            condition = condition_of(dep)
+            condition = dep.condition
             if condition not in (Condition.COMPLETE, Condition.SUCCESS) or target is None:
                 continue
             if target is container or target.essential is not True:
                 continue
             yield r.problem(
-                cpath(stack, task, container),
+                ix.cpath(task, container),
                 f"depends on {q(target.name)} with {condition.value}, but {q(target.name)} is essential: "
                 "when an essential container exits, ECS stops the whole task.",
                 f"Make {q(target.name)} essential=False (or add it with add_init_container), "
@@ -223,28 +211,26 @@ def _times(count: int) -> str:
 
 
 @rule("ECS206", "a container declares the same dependency twice")
-def _duplicate_dependency(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        for container in task_containers(task):
+def _duplicate_dependency(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        for container in task.containers:
             seen: dict[str, list[str]] = {}
-            for dep in declared_dependencies(container):
-                condition = condition_of(dep)
-                spelled = condition.value if condition else str(dep.condition)
-                seen.setdefault(target_name(dep), []).append(spelled)
+            for dep in container.dependencies:
+                seen.setdefault(dep.target_name, []).append(dep.condition.value)
             for name, conditions in seen.items():
                 if len(conditions) < 2:
                     continue
                 distinct = list(dict.fromkeys(conditions))
                 if len(distinct) > 1:
                     yield r.problem(
-                        cpath(stack, task, container),
+                        ix.cpath(task, container),
                         f"depends on {q(name)} {_times(len(conditions))}, with {' and '.join(distinct)}; "
                         "ECS takes one condition per container.",
                         f"Keep one depends_on({name!r}, ...) call with the condition you mean.",
                     )
                 else:
                     yield r.problem(
-                        cpath(stack, task, container),
+                        ix.cpath(task, container),
                         f"depends on {q(name)} with {distinct[0]} {_times(len(conditions))}.",
                         f"Remove the repeated depends_on({name!r}, ...) call.",
                         severity="warning",

@@ -12,36 +12,29 @@ from ..model import (
     LoadBalancer,
     LoadBalancerTarget,
     NetworkMode,
-    Service,
-    Stack,
     SubnetGroup,
     TargetType,
     Vpc,
 )
 from ..model.derived import load_balancers_of
-from ._helpers import as_list, did_you_mean, fmt_list, int_or_none, network_mode, q, task_containers
-from ._registry import Rule, rule
+from ._helpers import did_you_mean, fmt_list, q
+from ._registry import Index, Rule, rule
 
 __all__ = ["vpc_name"]
 
 
-def _load_balancers(stack: Stack) -> list[LoadBalancer]:
-    try:
-        return [lb for lb in load_balancers_of(stack) if isinstance(lb, LoadBalancer)]
-    except (AttributeError, TypeError):
-        return [lb for lb in stack.of_type(LoadBalancer)]
+def _load_balancers(ix: Index) -> list[LoadBalancer]:
+    return load_balancers_of(ix.stack)
 
 
-def _listeners(stack: Stack) -> Iterator[Listener]:
-    for lb in _load_balancers(stack):
-        yield from (x for x in as_list(lb.listeners) if isinstance(x, Listener))
+def _listeners(ix: Index) -> Iterator[Listener]:
+    for lb in _load_balancers(ix):
+        yield from lb.listeners
 
 
-def _targets(stack: Stack) -> Iterator[LoadBalancerTarget]:
-    for listener in _listeners(stack):
-        for target in as_list(listener.targets):
-            if isinstance(target, LoadBalancerTarget) and isinstance(target.service, Service):
-                yield target
+def _targets(ix: Index) -> Iterator[LoadBalancerTarget]:
+    for listener in _listeners(ix):
+        yield from listener.targets
 
 
 def vpc_name(vpc: object) -> str:
@@ -50,18 +43,13 @@ def vpc_name(vpc: object) -> str:
 
 
 def _ports(container: Container) -> list[tuple[int, str]]:
-    out = []
-    for p in as_list(getattr(container, "ports", None)):
-        port = int_or_none(getattr(p, "container_port", None))
-        if port is not None:
-            out.append((port, str(getattr(p, "protocol", "tcp"))))
-    return out
+    return [(p.container_port, p.protocol.value) for p in container.ports]
 
 
 @rule("ECS601", "a load balancer target's type fits its task's network mode")
-def _target_type(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for t in _targets(stack):
-        mode = network_mode(t.service.task)
+def _target_type(ix: Index, r: Rule) -> Iterator[Problem]:
+    for t in _targets(ix):
+        mode = t.service.task.network_mode
         if mode is NetworkMode.NONE:
             yield r.problem(t.path, f"task {q(t.service.task.family)} uses network_mode=none, so its tasks cannot "
                             "receive traffic from a load balancer.",
@@ -77,8 +65,8 @@ def _target_type(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS602", "an HTTPS listener has a certificate")
-def _certificate(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for listener in _listeners(stack):
+def _certificate(ix: Index, r: Rule) -> Iterator[Problem]:
+    for listener in _listeners(ix):
         if listener.protocol is ListenerProtocol.HTTPS and listener.certificate in (None, ""):
             yield r.problem(listener.path, "is an HTTPS listener without a certificate.",
                             'Pass certificate=stack.parameter("CertificateArn") or an ACM certificate ARN '
@@ -86,17 +74,17 @@ def _certificate(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS603", "listener rules of one listener have distinct priorities from 1 to 50000")
-def _priorities(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for listener in _listeners(stack):
+def _priorities(ix: Index, r: Rule) -> Iterator[Problem]:
+    for listener in _listeners(ix):
         seen: dict[int, LoadBalancerTarget] = {}
-        for t in as_list(listener.targets):
-            if not isinstance(t, LoadBalancerTarget) or int_or_none(t.priority) is None:
+        for t in listener.targets:
+            if t.priority is None:
                 continue
             if not 1 <= t.priority <= 50000:
                 yield r.problem(t.path, f"priority={t.priority} is out of range; it is 1 to 50000.",
                                 "Use a priority from 1 to 50000, or leave it out to number rules in order.")
             elif t.priority in seen:
-                other = getattr(seen[t.priority].service, "name", "?")
+                other = seen[t.priority].service.name
                 yield r.problem(t.path, f"priority={t.priority} is also the priority of the rule for service "
                                 f"{q(other)} on this listener.",
                                 "Give each rule its own priority, or leave priority= out to number them in order.")
@@ -105,17 +93,15 @@ def _priorities(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS604", "two targets of one listener do not match the same path and host")
-def _same_route(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for listener in _listeners(stack):
+def _same_route(ix: Index, r: Rule) -> Iterator[Problem]:
+    for listener in _listeners(ix):
         seen: dict[tuple[tuple[str, ...], tuple[str, ...]], LoadBalancerTarget] = {}
-        for t in as_list(listener.targets):
-            if not isinstance(t, LoadBalancerTarget):
-                continue
-            key = (tuple(sorted(map(str, as_list(t.paths)))), tuple(sorted(map(str, as_list(t.hosts)))))
+        for t in listener.targets:
+            key = (tuple(sorted(t.paths)), tuple(sorted(t.hosts)))
             if key not in seen:
                 seen[key] = t
                 continue
-            other = getattr(seen[key].service, "name", "?")
+            other = seen[key].service.name
             if key == ((), ()):
                 message = (f"is a second default target (no path, no host); service {q(other)} already takes "
                            "everything no rule matches, so this one would get no traffic.")
@@ -127,12 +113,12 @@ def _same_route(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS605", "the container and port a load balancer sends traffic to exist in the task")
-def _container_port(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for t in _targets(stack):
-        members = task_containers(t.service.task)
-        if not any(_ports(c) for c in members):
+def _container_port(ix: Index, r: Rule) -> Iterator[Problem]:
+    for t in _targets(ix):
+        members = t.service.task.containers
+        if not any(c.ports for c in members):
             continue  # ECS608
-        family = q(getattr(t.service.task, "family", "?"))
+        family = q(t.service.task.family)
         if t.container_name is not None:
             container = next((c for c in members if c.name == t.container_name), None)
             if container is None:
@@ -142,9 +128,9 @@ def _container_port(stack: Stack, r: Rule) -> Iterator[Problem]:
                                 f"Use one of: {fmt_list(names)}.")
                 continue
         else:
-            candidates = [c for c in members if c.essential is True and _ports(c)]
+            candidates = [c for c in members if c.essential and c.ports]
             if len(candidates) != 1:
-                with_ports = [c.name for c in members if _ports(c)]
+                with_ports = [c.name for c in members if c.ports]
                 yield r.problem(t.path, f"task {family} has {len(candidates) or 'no'} essential containers with "
                                 "ports, so it is not clear which one takes the traffic.",
                                 f"Name it: add_target(service, container=...) with one of {fmt_list(with_ports)}.")
@@ -161,8 +147,8 @@ def _container_port(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS606", "an internet-facing load balancer is not in private subnets")
-def _public_in_private(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for lb in _load_balancers(stack):
+def _public_in_private(ix: Index, r: Rule) -> Iterator[Problem]:
+    for lb in _load_balancers(ix):
         if lb.internet_facing is True and isinstance(lb.subnets, SubnetGroup) and not lb.subnets.public:
             name = lb.subnets.vpc.name
             yield r.problem(lb.path, f"is internet-facing but placed in the private subnets of vpc {q(name)}; "
@@ -172,39 +158,37 @@ def _public_in_private(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS608", "a service behind a load balancer has a task with port mappings")
-def _no_ports(stack: Stack, r: Rule) -> Iterator[Problem]:
+def _no_ports(ix: Index, r: Rule) -> Iterator[Problem]:
     reported: set[int] = set()
-    for t in _targets(stack):
+    for t in _targets(ix):
         task = t.service.task
-        if id(t.service) in reported or network_mode(task) is NetworkMode.NONE:
+        if id(t.service) in reported or task.network_mode is NetworkMode.NONE:
             continue
-        if not any(_ports(c) for c in task_containers(task)):
+        if not any(c.ports for c in task.containers):
             reported.add(id(t.service))
             yield r.problem(t.service.path, f"is behind {t.load_balancer.path}, but task "
-                            f"{q(getattr(task, 'family', '?'))} has no port mappings, so nothing can receive "
+                            f"{q(task.family)} has no port mappings, so nothing can receive "
                             "its traffic.", "Add ports=[8080] to the container that serves requests.")
 
 
 @rule("ECS610", "a load balancer listens on each port once")
-def _listener_ports(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for lb in _load_balancers(stack):
+def _listener_ports(ix: Index, r: Rule) -> Iterator[Problem]:
+    for lb in _load_balancers(ix):
         seen: set[int] = set()
-        for listener in as_list(lb.listeners):
-            port = int_or_none(getattr(listener, "port", None))
-            if port is None:
-                continue
+        for listener in lb.listeners:
+            port = listener.port
             if port in seen:
                 extra = (" (listen_https adds an HTTP→HTTPS redirect on 80)"
-                         if any(getattr(x, "redirect_to", None) for x in lb.listeners) and port == 80 else "")
+                         if any(x.redirect_to for x in lb.listeners) and port == 80 else "")
                 yield r.problem(listener.path, f"is a second listener on port {port}{extra}.",
                                 "Use another port, or listen_https(..., redirect_http=False).")
             seen.add(port)
 
 
 @rule("ECS611", "a service and its load balancer are in the same VPC")
-def _same_vpc(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for t in _targets(stack):
-        lb_vpc, svc_vpc = t.load_balancer.vpc, getattr(t.service, "vpc", None)
+def _same_vpc(ix: Index, r: Rule) -> Iterator[Problem]:
+    for t in _targets(ix):
+        lb_vpc, svc_vpc = t.load_balancer.vpc, t.service.vpc
         if lb_vpc is svc_vpc:
             continue
         yield r.problem(t.path, f"{t.load_balancer.path} is in {vpc_name(lb_vpc)} but service "
@@ -213,20 +197,20 @@ def _same_vpc(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS612", "a service behind a load balancer is not also opened to CIDR ranges")
-def _allow_from(stack: Stack, r: Rule) -> Iterator[Problem]:
+def _allow_from(ix: Index, r: Rule) -> Iterator[Problem]:
     reported: set[int] = set()
-    for t in _targets(stack):
-        if id(t.service) in reported or not as_list(getattr(t.service, "allow_from", None)):
+    for t in _targets(ix):
+        if id(t.service) in reported or not t.service.allow_from:
             continue
         reported.add(id(t.service))
         yield r.problem(t.service.path, f"is behind {t.load_balancer.path} and also sets allow_from="
-                        f"{as_list(t.service.allow_from)!r}, which would let those ranges bypass it.",
+                        f"{t.service.allow_from!r}, which would let those ranges bypass it.",
                         "Remove allow_from= from the service; use the load balancer's allow_from= instead.")
 
 
 @rule("ECS613", "a target's protocol matches the container port it goes to")
-def _protocol(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for t in _targets(stack):
+def _protocol(ix: Index, r: Rule) -> Iterator[Problem]:
+    for t in _targets(ix):
         container = t.container
         port = t.container_port
         mapped = dict(_ports(container)) if container is not None else {}
@@ -244,11 +228,11 @@ def _protocol(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS616", "a network load balancer listener forwards to a target")
-def _nlb_without_target(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for lb in _load_balancers(stack):
+def _nlb_without_target(ix: Index, r: Rule) -> Iterator[Problem]:
+    for lb in _load_balancers(ix):
         if lb.kind != "network":
             continue
-        for listener in as_list(lb.listeners):
-            if isinstance(listener, Listener) and not as_list(listener.targets):
+        for listener in lb.listeners:
+            if not listener.targets:
                 yield r.problem(listener.path, "has no target; a Network Load Balancer listener can only forward.",
                                 "Add one with listener.add_target(service), or remove the listener.")

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import Problem
-from ..model import Attr, Cluster, Service, Stack, TaskDefinition, Token
+from ..model import Attr, Cluster, Token
 from ..names import pascal as _pascal
-from ._helpers import as_list, as_map, cpath, is_token, name_hint, q, task_containers
-from ._registry import Rule, rule, task_path
+from ._helpers import name_hint, q
+from ._registry import Index, Rule, rule
 
 __all__: list[str] = []
 
@@ -24,16 +24,17 @@ def _slug(name: str, allowed: str) -> str:
 
 
 @rule("ECS501", "a stack name starts with a letter and has only letters, digits and hyphens (≤128)")
-def _stack_name(stack: Stack, r: Rule) -> Iterator[Problem]:
+def _stack_name(ix: Index, r: Rule) -> Iterator[Problem]:
+    stack = ix.stack
     name = stack.name
-    if isinstance(name, str) and STACK_NAME.fullmatch(name) and len(name) <= STACK_NAME_MAX:
+    if STACK_NAME.fullmatch(name) and len(name) <= STACK_NAME_MAX:
         return
-    if isinstance(name, str) and len(name) > STACK_NAME_MAX:
+    if len(name) > STACK_NAME_MAX:
         message = f"the stack name is {len(name)} characters long; CloudFormation allows {STACK_NAME_MAX}."
         hint = "Use a shorter name."
     else:
         message = f"the stack name {name!r} is not valid for CloudFormation."
-        suggestion = _slug(name, "A-Za-z0-9-").lstrip("0123456789-") if isinstance(name, str) else ""
+        suggestion = _slug(name, "A-Za-z0-9-").lstrip("0123456789-")
         hint = "Start with a letter and use only letters, digits and hyphens"
         hint += f", e.g. {suggestion!r}." if suggestion else "."
     yield r.problem(stack.path, message, hint)
@@ -43,7 +44,7 @@ def _check_ecs_name(r: Rule, path: str, field: str, value: Any) -> Iterator[Prob
     if value is None or (isinstance(value, str) and ECS_NAME.fullmatch(value)):
         return
     if not isinstance(value, str):
-        if is_token(value):
+        if isinstance(value, Token):
             return  # a parameter or other token: resolved at deploy time
         yield r.problem(path, f"{field} must be a string, got {value!r}.")
         return
@@ -52,13 +53,13 @@ def _check_ecs_name(r: Rule, path: str, field: str, value: Any) -> Iterator[Prob
 
 
 @rule("ECS502", "cluster and service names have 1-255 letters, digits, hyphens and underscores")
-def _ecs_names(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for cluster in stack.of_type(Cluster):
+def _ecs_names(ix: Index, r: Rule) -> Iterator[Problem]:
+    for cluster in ix.stack.of_type(Cluster):
         yield from _check_ecs_name(r, cluster.path, "the cluster name", cluster.name)
-        yield from _check_ecs_name(r, cluster.path, "cluster_name", getattr(cluster, "cluster_name", None))
-    for service in stack.of_type(Service):
+        yield from _check_ecs_name(r, cluster.path, "cluster_name", cluster.cluster_name)
+    for service in ix.services:
         yield from _check_ecs_name(r, service.path, "the service name", service.name)
-        yield from _check_ecs_name(r, service.path, "service_name", getattr(service, "service_name", None))
+        yield from _check_ecs_name(r, service.path, "service_name", service.service_name)
 
 
 def _collisions(
@@ -70,8 +71,6 @@ def _collisions(
     """
     first: dict[str, tuple[str, Any]] = {}
     for name, obj, path in items:
-        if not isinstance(name, str):
-            continue
         ident = _pascal(name)
         if not ident:
             yield r.problem(path, f"the {kind} name {q(name)} has no letters or digits, so no "
@@ -100,23 +99,23 @@ def _collisions(
 
 
 @rule("ECS503", "names must not map to the same CloudFormation logical ID")
-def _logical_ids(stack: Stack, r: Rule) -> Iterator[Problem]:
-    clusters = [(c.name, c, c.path) for c in stack.of_type(Cluster)]
+def _logical_ids(ix: Index, r: Rule) -> Iterator[Problem]:
+    stack = ix.stack
+    clusters = [(c.name, c, c.path) for c in ix.stack.of_type(Cluster)]
     yield from _collisions(r, "cluster", clusters, same_name_elsewhere=False)
-    families = [(t.family, t, task_path(stack, t)) for t in stack.of_type(TaskDefinition)]
+    families = [(t.family, t, ix.task_path(t)) for t in ix.tasks]
     yield from _collisions(r, "task definition", families, same_name_elsewhere=False)
-    services = [(s.name, s, s.path) for s in stack.of_type(Service)]
+    services = [(s.name, s, s.path) for s in ix.services]
     yield from _collisions(r, "service", services, same_name_elsewhere=True)  # ECS404
-    outputs = [(name, name, f"{stack.path} › output {name}")
-               for name in as_map(getattr(stack, "outputs", None))]
+    outputs = [(name, name, f"{stack.path} › output {name}") for name in stack.outputs]
     yield from _collisions(r, "output", outputs, same_name_elsewhere=True)
     # Parameters share the template's logical-ID namespace with resources and keep their names as they
     # are; the main resources are named <Name>Cluster, <Family>TaskDefinition and <Name>Service.
     resources: dict[str, str] = {}
     for suffix, label, names in (
-        ("Cluster", "cluster", [c.name for c in stack.of_type(Cluster)]),
-        ("TaskDefinition", "task", [t.family for t in stack.of_type(TaskDefinition)]),
-        ("Service", "service", [s.name for s in stack.of_type(Service)]),
+        ("Cluster", "cluster", [c.name for c in ix.stack.of_type(Cluster)]),
+        ("TaskDefinition", "task", [t.family for t in ix.tasks]),
+        ("Service", "service", [s.name for s in ix.services]),
     ):
         for name in names:
             if isinstance(name, str) and _pascal(name):
@@ -124,9 +123,7 @@ def _logical_ids(stack: Stack, r: Rule) -> Iterator[Problem]:
     # Parameters are used verbatim (CloudFormation IDs are case-sensitive), so names that differ by
     # case alone are only a warning: they are easy to mix up.
     seen: dict[str, str] = {}
-    for name in as_map(getattr(stack, "parameters", None)):
-        if not isinstance(name, str):
-            continue
+    for name in stack.parameters:
         if name in resources:
             yield r.problem(f"{stack.path} › parameter {name}",
                             f"parameter {q(name)} has the same logical ID as {resources[name]}.",
@@ -141,11 +138,12 @@ def _logical_ids(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS504", "a parameter name has only letters and digits")
-def _parameter_names(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for name in as_map(getattr(stack, "parameters", None)):
-        if isinstance(name, str) and PARAMETER_NAME.fullmatch(name):
+def _parameter_names(ix: Index, r: Rule) -> Iterator[Problem]:
+    stack = ix.stack
+    for name in stack.parameters:
+        if PARAMETER_NAME.fullmatch(name):
             continue
-        suggestion = _pascal(name) if isinstance(name, str) else ""
+        suggestion = _pascal(name)
         hint = "CloudFormation parameter names are alphanumeric"
         hint += f"; use {q(suggestion)}." if suggestion else "."
         yield r.problem(f"{stack.path} › parameter {name}", f"the parameter name {name!r} is not valid.",
@@ -164,21 +162,19 @@ def _referenced(value: Any) -> Iterator[Any]:
 
 
 @rule("ECS505", "outputs and attributes refer only to resources the stack holds")
-def _dangling_references(stack: Stack, r: Rule) -> Iterator[Problem]:
-    held = {id(obj) for obj in as_list(getattr(stack, "resources", None))}
+def _dangling_references(ix: Index, r: Rule) -> Iterator[Problem]:
+    stack = ix.stack
+    held = {id(obj) for obj in stack.resources}
     places: list[tuple[str, Any]] = [
-        (f"{stack.path} › output {name}", (getattr(out, "value", None), getattr(out, "export_name", None)))
-        for name, out in as_map(getattr(stack, "outputs", None)).items()
+        (f"{stack.path} › output {name}", (out.value, out.export_name)) for name, out in stack.outputs.items()
     ]
-    for task in stack.of_type(TaskDefinition):
-        for container in task_containers(task):
-            env = as_map(getattr(container, "environment", None))
-            places.append((cpath(stack, task, container), list(env.values())))
-        grants = [g[1] for g in as_list(getattr(task, "permissions", None)) if isinstance(g, tuple) and len(g) == 2]
-        places.append((task_path(stack, task), grants))
+    for task in ix.tasks:
+        for container in task.containers:
+            places.append((ix.cpath(task, container), list(container.environment.values())))
+        places.append((ix.task_path(task), [resources for _, resources in task.permissions]))
     for where, value in places:
         for target in _referenced(value):
             if id(target) not in held:
-                what = getattr(target, "path", repr(target))
+                what = getattr(target, "path", repr(target))  # Attr(...) may wrap any object
                 yield r.problem(where, f"refers to {what}, which is not part of stack {q(stack.name)}.",
                                 "Add it with stack.add(...), or refer to something the stack holds.")

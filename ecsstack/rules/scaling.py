@@ -7,54 +7,53 @@ from itertools import pairwise
 from typing import Any
 
 from ..errors import Problem
-from ..model import Alarm, Queue, ScalingStep, Service, ServiceScaling, Stack
+from ..model import Alarm, Queue, ScalingStep, Service, ServiceScaling
 from ..model.derived import CPU, MEMORY, REQUESTS, StepScaling, TargetTracking
 from ..names import pascal
-from ._helpers import as_list, int_or_none, q
-from ._registry import Rule, rule
+from ._helpers import q
+from ._registry import Index, Rule, rule
 
 __all__: list[str] = []
 
 
-def _scalings(stack: Stack) -> Iterator[tuple[Service, ServiceScaling]]:
-    for service in stack.of_type(Service):
-        for scaling in as_list(getattr(service, "scalings", None)):
-            if isinstance(scaling, ServiceScaling):
-                yield service, scaling
+def _scalings(ix: Index) -> Iterator[tuple[Service, ServiceScaling]]:
+    for service in ix.services:
+        for scaling in service.scalings:
+            yield service, scaling
 
 
-def _policies(stack: Stack, kind: type) -> Iterator[tuple[Service, ServiceScaling, Any]]:
-    for service, scaling in _scalings(stack):
-        for policy in as_list(scaling.policies):
-            if isinstance(policy, kind):
+def _policies(ix: Index, kind: type) -> Iterator[tuple[Service, ServiceScaling, Any]]:
+    for service, scaling in _scalings(ix):
+        for policy in scaling.policies:
+            if isinstance(policy, kind):  # target tracking or step scaling: each rule checks one kind
                 yield service, scaling, policy
 
 
 @rule("ECS701", "min_tasks is at most max_tasks, also after a scheduled action")
-def _bounds(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for _, scaling in _scalings(stack):
-        low, high = int_or_none(scaling.min_tasks), int_or_none(scaling.max_tasks)
-        if low is not None and high is not None and low > high:
+def _bounds(ix: Index, r: Rule) -> Iterator[Problem]:
+    for _, scaling in _scalings(ix):
+        low, high = scaling.min_tasks, scaling.max_tasks
+        if low > high:
             yield r.problem(scaling.path, f"min_tasks={low} is above max_tasks={high}.",
                             "Raise max_tasks= or lower min_tasks=.")
             continue
-        for action in as_list(scaling.schedules):
+        for action in scaling.schedules:
             new_low = action.min_tasks if action.min_tasks is not None else low
             new_high = action.max_tasks if action.max_tasks is not None else high
-            if isinstance(new_low, int) and isinstance(new_high, int) and new_low > new_high:
+            if new_low > new_high:
                 yield r.problem(f"{scaling.path} › schedule {action.name}",
                                 f"sets the bounds to min_tasks={new_low} and max_tasks={new_high}; the minimum "
                                 "is above the maximum.", "Set both min_tasks= and max_tasks= on the action.")
 
 
 @rule("ECS702", "an auto-scaled service's desired_count is within [min_tasks, max_tasks]")
-def _desired(stack: Stack, r: Rule) -> Iterator[Problem]:
+def _desired(ix: Index, r: Rule) -> Iterator[Problem]:
     # A warning: the template deploys and autoscaling moves the count back into range, but every stack
     # update that touches the service first resets it to desired_count, so tasks start or stop for nothing.
-    for service, scaling in _scalings(stack):
-        count = int_or_none(service.desired_count)
-        low, high = int_or_none(scaling.min_tasks), int_or_none(scaling.max_tasks)
-        if count is None or low is None or high is None or low > high or low <= count <= high:
+    for service, scaling in _scalings(ix):
+        count = service.desired_count
+        low, high = scaling.min_tasks, scaling.max_tasks
+        if not isinstance(count, int) or low > high or low <= count <= high:  # None or a token: no number
             continue
         yield r.problem(service.path, f"desired_count={count} is outside the autoscaling range {low} to {high}; "
                         "each stack update resets the count to it before autoscaling moves it back.",
@@ -62,11 +61,9 @@ def _desired(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS707", "a target tracking target is in range (CPU and memory: above 0, at most 100)")
-def _targets(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for _, scaling, policy in _policies(stack, TargetTracking):
+def _targets(ix: Index, r: Rule) -> Iterator[Problem]:
+    for _, scaling, policy in _policies(ix, TargetTracking):
         target = policy.target
-        if isinstance(target, bool) or not isinstance(target, int | float):
-            continue
         path = f"{scaling.path} › policy {policy.name}"
         if policy.metric_type in (CPU, MEMORY) and not 0 < target <= 100:
             what = "CPU" if policy.metric_type == CPU else "memory"
@@ -121,21 +118,18 @@ def _band(step: ScalingStep) -> str:
 
 
 @rule("ECS708", "step scaling steps neither overlap nor leave gaps")
-def _steps(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for _, scaling, policy in _policies(stack, StepScaling):
-        steps = [s for s in as_list(policy.steps) if isinstance(s, ScalingStep)]
-        if len(steps) != len(as_list(policy.steps)):
-            continue
+def _steps(ix: Index, r: Rule) -> Iterator[Problem]:
+    for _, scaling, policy in _policies(ix, StepScaling):
         for message, hint in _step_problems(policy):
             yield r.problem(f"{scaling.path} › policy {policy.name}", message, hint)
 
 
 @rule("ECS709", "scaling policy and scheduled action names are unique per service")
-def _unique_names(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for _, scaling in _scalings(stack):
+def _unique_names(ix: Index, r: Rule) -> Iterator[Problem]:
+    for _, scaling in _scalings(ix):
         seen: dict[str, str] = {}
-        for policy in as_list(scaling.policies):
-            key = pascal(str(policy.name))
+        for policy in scaling.policies:
+            key = pascal(policy.name)
             if key in seen:
                 first = seen[key]
                 if first == policy.name:
@@ -147,7 +141,7 @@ def _unique_names(stack: Stack, r: Rule) -> Iterator[Problem]:
                 yield r.problem(f"{scaling.path} › policy {policy.name}", message, hint)
             seen.setdefault(key, policy.name)
         names: set[str] = set()
-        for action in as_list(scaling.schedules):
+        for action in scaling.schedules:
             if action.name in names:
                 yield r.problem(f"{scaling.path} › schedule {action.name}",
                                 f"two scheduled actions are named {q(action.name)}.",
@@ -156,42 +150,41 @@ def _unique_names(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS710", "a service has one autoscaling configuration")
-def _one_scaling(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for service in stack.of_type(Service):
-        count = sum(isinstance(s, ServiceScaling) for s in as_list(getattr(service, "scalings", None)))
+def _one_scaling(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
+        count = len(service.scalings)
         if count > 1:
             yield r.problem(service.path, f"auto_scale() was called {count} times; a service has one scalable "
                             "target.", "Call auto_scale() once and add every policy to what it returns.")
 
 
 @rule("ECS714", "request-count scaling follows a target of the same service on an Application Load Balancer")
-def _request_target(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for service, scaling, policy in _policies(stack, TargetTracking):
+def _request_target(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service, scaling, policy in _policies(ix, TargetTracking):
         target = policy.load_balancer_target
         if policy.metric_type != REQUESTS or target is None:
             continue
         path = f"{scaling.path} › policy {policy.name}"
-        if getattr(target, "service", None) is not service:
-            other = getattr(getattr(target, "service", None), "name", "?")
+        if target.service is not service:
+            other = target.service.name
             yield r.problem(path, f"follows the requests of a target of service {q(other)}, not of "
                             f"{q(service.name)}.", "Pass the target listener.add_target() returned for this service.")
             continue
-        lb = getattr(target, "load_balancer", None)
-        if getattr(lb, "kind", "application") != "application":
+        if target.load_balancer.kind != "application":
             yield r.problem(path, "request-count scaling needs an Application Load Balancer; this target is on a "
                             "Network Load Balancer.", "Scale on CPU (on_cpu) or a metric (on_metric) instead.")
 
 
-def _made(stack: Stack) -> Iterator[tuple[str, str]]:
+def _made(ix: Index) -> Iterator[tuple[str, str]]:
     """(logical ID, what makes it) for the queues, alarms and scaling resources of the stack."""
-    for queue in stack.of_type(Queue):
+    for queue in ix.stack.of_type(Queue):
         yield pascal(str(queue.name)) + "Queue", queue.path
         yield pascal(str(queue.name)) + "DeadLetterQueue", queue.path
-    for alarm in stack.of_type(Alarm):
+    for alarm in ix.stack.of_type(Alarm):
         yield pascal(str(alarm.name)) + "Alarm", alarm.path
-    for service, scaling in _scalings(stack):
+    for service, scaling in _scalings(ix):
         base = pascal(str(service.name))
-        for policy in as_list(scaling.policies):
+        for policy in scaling.policies:
             path = f"{scaling.path} › policy {policy.name}"
             if isinstance(policy, StepScaling):
                 for part in ("ScaleOutPolicy", "ScaleOutAlarm", "ScaleInPolicy", "ScaleInAlarm"):
@@ -201,10 +194,10 @@ def _made(stack: Stack) -> Iterator[tuple[str, str]]:
 
 
 @rule("ECS713", "queues, alarms and scaling policies do not map to the same CloudFormation logical ID")
-def _logical_ids(stack: Stack, r: Rule) -> Iterator[Problem]:
+def _logical_ids(ix: Index, r: Rule) -> Iterator[Problem]:
     owners: dict[str, str] = {}
     reported: set[tuple[str, str]] = set()
-    for logical, path in _made(stack):
+    for logical, path in _made(ix):
         first = owners.setdefault(logical, path)
         if first != path and (first, path) not in reported:
             reported.add((first, path))

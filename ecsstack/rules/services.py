@@ -5,34 +5,29 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..errors import Problem
-from ..model import Cluster, LaunchType, NetworkMode, Service, Stack, TaskDefinition
-from ._helpers import compatibilities, effective_launch_type, int_or_none, network_mode, q
-from ._registry import Rule, rule
+from ..model import LaunchType, NetworkMode, Service, Token
+from ._helpers import q
+from ._registry import Index, Rule, rule
 
 __all__: list[str] = []
 
 
-def _services(stack: Stack) -> list[Service]:
-    return list(stack.of_type(Service))
-
-
 @rule("ECS401", "min_healthy_percent and max_percent let a deployment progress")
-def _deployment_percents(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for service in _services(stack):
-        low = int_or_none(service.min_healthy_percent)
-        high = int_or_none(service.max_percent)
-        if low is not None and not 0 <= low <= 100:
+def _deployment_percents(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
+        low, high = service.min_healthy_percent, service.max_percent
+        if not 0 <= low <= 100:
             yield r.problem(service.path, f"min_healthy_percent={low} is out of range; it is 0 to 100.",
                             "Use min_healthy_percent=100 (the default) to keep full capacity while "
                             "deploying, or a lower value to allow replacing tasks in place.")
-        if high is not None and high < 100:
+        if high < 100:
             yield r.problem(service.path, f"max_percent={high} is below 100; a service can always run "
                             "at least its desired count.",
                             "Use max_percent=200 (the default), or at least 100.")
-        if low is None or high is None or not 0 <= low <= 100 or high < 100:
+        if not 0 <= low <= 100 or high < 100:
             continue
         count = service.desired_count
-        running = count is None or int_or_none(count) is None or count >= 1  # a token may well be >= 1
+        running = count is None or isinstance(count, Token) or count >= 1  # a token may well be >= 1
         if high <= low and running:
             yield r.problem(
                 service.path,
@@ -43,24 +38,21 @@ def _deployment_percents(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS402", "desired_count is not negative")
-def _desired_count(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for service in _services(stack):
-        count = int_or_none(service.desired_count)
-        if count is not None and count < 0:
+def _desired_count(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
+        count = service.desired_count
+        if isinstance(count, int) and count < 0:
             yield r.problem(service.path, f"desired_count={count} is negative.",
                             "Use 0 to keep the service without tasks, or a positive number.")
 
 
 @rule("ECS403", "a service's launch type is one its task definition is compatible with")
-def _launch_type(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for service in _services(stack):
-        task = service.task
-        if service.launch_type is None or not isinstance(task, TaskDefinition):
+def _launch_type(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
+        task, launch = service.task, service.launch_type
+        if launch is None or launch in task.compatibilities:
             continue
-        launch = effective_launch_type(service)
-        compat = compatibilities(task)
-        if launch is None or not compat or launch in compat:
-            continue
+        compat = task.compatibilities
         fix = {LaunchType.FARGATE: "FargateTaskDefinition(...)", LaunchType.EC2: "Ec2TaskDefinition(...)"}
         hint = f"Use launch_type={' or '.join(f'LaunchType.{c.name}' for c in compat)}"
         hint += f", or make the task with {fix[launch]}." if launch in fix else "."
@@ -73,18 +65,18 @@ def _launch_type(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS404", "service names are unique")
-def _duplicate_service(stack: Stack, r: Rule) -> Iterator[Problem]:
+def _duplicate_service(ix: Index, r: Rule) -> Iterator[Problem]:
     seen: dict[str, Service] = {}
     physical: dict[tuple[int, str], Service] = {}
-    for service in _services(stack):
-        name = str(service.name)
+    for service in ix.services:
+        name = service.name
         if name in seen:
             yield r.problem(service.path, f"two services are named {q(name)}.",
                             "Give each service its own name.")
         else:
             seen[name] = service
         given = service.service_name
-        if isinstance(given, str) and isinstance(service.cluster, Cluster):
+        if isinstance(given, str):  # not a token, which is known only at deploy time
             key = (id(service.cluster), given)
             if key in physical:
                 yield r.problem(
@@ -98,15 +90,15 @@ def _duplicate_service(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS405", "network settings need an awsvpc task; a public IP needs Fargate")
-def _network_configuration(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for service in _services(stack):
+def _network_configuration(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
         task = service.task
-        if not isinstance(task, TaskDefinition):
-            continue
-        mode = network_mode(task)
-        if mode is not None and mode is not NetworkMode.AWSVPC:
-            set_fields = [name for name in ("subnets", "security_groups", "allow_from")
-                          if getattr(service, name, None) not in (None, [], ())]
+        mode = task.network_mode
+        if mode is not NetworkMode.AWSVPC:
+            set_fields = [name for name, value in (("subnets", service.subnets),
+                                                   ("security_groups", service.security_groups),
+                                                   ("allow_from", service.allow_from))
+                          if value not in (None, [], ())]
             if service.assign_public_ip is True:
                 set_fields.append("assign_public_ip")
             if set_fields:
@@ -118,8 +110,8 @@ def _network_configuration(stack: Stack, r: Rule) -> Iterator[Problem]:
                     "network_mode=awsvpc.",
                 )
                 continue
-        launch = effective_launch_type(service)
-        if service.assign_public_ip is True and launch not in (None, LaunchType.FARGATE):
+        launch = service.effective_launch_type
+        if service.assign_public_ip and launch is not LaunchType.FARGATE:
             yield r.problem(
                 service.path,
                 f"assign_public_ip=True, but service {q(service.name)} runs on {launch.value}; "
@@ -129,20 +121,20 @@ def _network_configuration(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS406", "health_check_grace_period is not negative")
-def _grace_period(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for service in _services(stack):
-        period = int_or_none(service.health_check_grace_period)
+def _grace_period(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
+        period = service.health_check_grace_period
         if period is not None and period < 0:
             yield r.problem(service.path, f"health_check_grace_period={period} is negative.",
                             "Use a number of seconds, 0 or more, or leave it out.")
 
 
 @rule("ECS407", "platform_version applies to Fargate services only")
-def _platform_version(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for service in _services(stack):
+def _platform_version(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
         version = service.platform_version
-        launch = effective_launch_type(service)
-        if version is None or launch in (None, LaunchType.FARGATE):
+        launch = service.effective_launch_type
+        if version is None or launch is LaunchType.FARGATE:
             continue
         yield r.problem(
             service.path,

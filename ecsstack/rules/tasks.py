@@ -6,20 +6,9 @@ import re
 from collections.abc import Iterator
 
 from ..errors import Problem
-from ..model import LaunchType, NetworkMode, PortMapping, Stack
-from ._helpers import (
-    as_list,
-    compatibilities,
-    cpath,
-    fmt_list,
-    int_or_none,
-    is_token,
-    name_hint,
-    network_mode,
-    q,
-    task_containers,
-)
-from ._registry import Rule, rule, task_path, tasks
+from ..model import NetworkMode
+from ._helpers import fmt_list, name_hint, q
+from ._registry import Index, Rule, rule
 
 __all__ = ["FARGATE_SIZES", "LOG_RETENTION_DAYS", "MAX_CONTAINERS"]
 
@@ -44,37 +33,37 @@ FAMILY = re.compile(r"[A-Za-z0-9_-]{1,255}")
 
 
 @rule("ECS301", "a task needs at least one essential container")
-def _no_essential(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        members = task_containers(task)
-        if members and not any(c.essential is True for c in members):
+def _no_essential(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        members = task.containers
+        if members and not any(c.essential for c in members):
             ordinary = [c.name for c in members if not c.init]
             example = q(ordinary[0]) if ordinary else "one container"
             yield r.problem(
-                task_path(stack, task),
+                ix.task_path(task),
                 f"no container of task {q(task.family)} is essential; ECS needs at least one.",
                 f"Mark {example} essential=True (the default of add_container).",
             )
 
 
 @rule("ECS302", f"a task has at most {MAX_CONTAINERS} containers")
-def _too_many(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        count = len(task_containers(task))
+def _too_many(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        count = len(task.containers)
         if count > MAX_CONTAINERS:
             yield r.problem(
-                task_path(stack, task),
+                ix.task_path(task),
                 f"task {q(task.family)} has {count} containers; ECS allows at most {MAX_CONTAINERS}.",
                 "Split it into two task definitions (each with its own service).",
             )
 
 
 @rule("ECS303", "a task has at least one container")
-def _no_containers(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        if not task_containers(task):
+def _no_containers(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        if not task.containers:
             yield r.problem(
-                task_path(stack, task),
+                ix.task_path(task),
                 f"task {q(task.family)} has no containers.",
                 'Add one with task.add_container("app", image="...").',
             )
@@ -91,14 +80,12 @@ def _closest(value: int, choices: tuple[int, ...]) -> int:
 
 
 @rule("ECS310", "Fargate supports only certain cpu/memory pairs")
-def _fargate_size(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        if LaunchType.FARGATE not in compatibilities(task):
+def _fargate_size(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        if not task.is_fargate:
             continue
         cpu, memory = task.cpu, task.memory
-        if is_token(cpu) or is_token(memory):
-            continue
-        where = task_path(stack, task)
+        where = ix.task_path(task)
         missing = [name for name, value in (("cpu", cpu), ("memory", memory)) if value is None]
         if missing:
             yield r.problem(
@@ -107,9 +94,6 @@ def _fargate_size(stack: Stack, r: Rule) -> Iterator[Problem]:
                 f"{'is' if len(missing) == 1 else 'are'} not set.",
                 "Set both on the task, e.g. cpu=256, memory=512.",
             )
-            continue
-        cpu, memory = int_or_none(cpu), int_or_none(memory)
-        if cpu is None or memory is None:
             continue
         cpus = tuple(FARGATE_SIZES)
         if cpu not in FARGATE_SIZES:
@@ -137,37 +121,29 @@ def _fargate_size(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS311", "Fargate needs the awsvpc network mode")
-def _fargate_awsvpc(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        if LaunchType.FARGATE not in compatibilities(task):
+def _fargate_awsvpc(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        if not task.is_fargate:
             continue
-        mode = network_mode(task)
-        if mode is not None and mode is not NetworkMode.AWSVPC:
+        mode = task.network_mode
+        if mode is not NetworkMode.AWSVPC:
             yield r.problem(
-                task_path(stack, task),
+                ix.task_path(task),
                 f"task {q(task.family)} runs on Fargate with network_mode={mode.value}, "
                 "but Fargate supports only awsvpc.",
                 "Remove network_mode= (Fargate tasks default to awsvpc), or use Ec2TaskDefinition.",
             )
 
 
-def _ports(container: object) -> list[PortMapping]:
-    return [p for p in as_list(getattr(container, "ports", None)) if isinstance(p, PortMapping)]
-
-
-def _protocol(port: PortMapping) -> str:
-    return str(getattr(port.protocol, "value", port.protocol)).lower()
-
-
 @rule("ECS312", "port mappings must fit the task's network mode")
-def _ports_fit_mode(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        mode = network_mode(task)
-        for container in task_containers(task):
-            for port in _ports(container):
+def _ports_fit_mode(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        mode = task.network_mode
+        for container in task.containers:
+            for port in container.ports:
                 if mode is NetworkMode.NONE:
                     yield r.problem(
-                        cpath(stack, task, container),
+                        ix.cpath(task, container),
                         f"maps port {port.container_port}, but task {q(task.family)} has network_mode=none, "
                         "which allows no port mappings.",
                         "Remove ports=, or use another network mode (awsvpc, bridge or host).",
@@ -175,11 +151,11 @@ def _ports_fit_mode(stack: Stack, r: Rule) -> Iterator[Problem]:
                     break
                 if mode not in (NetworkMode.AWSVPC, NetworkMode.HOST):
                     continue
-                cport, hport = int_or_none(port.container_port), int_or_none(port.host_port)
-                if cport is None or hport is None or hport == cport:
+                cport, hport = port.container_port, port.host_port
+                if hport is None or hport == cport:
                     continue
                 yield r.problem(
-                    cpath(stack, task, container),
+                    ix.cpath(task, container),
                     f"maps host port {hport} to container port {cport}, but under {mode.value} networking "
                     "the host port must equal the container port.",
                     f"Remove host_port=, or set host_port={cport}.",
@@ -187,24 +163,25 @@ def _ports_fit_mode(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS313", "two port mappings of a task must not claim the same port")
-def _port_clash(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        mode = network_mode(task)
+def _port_clash(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        mode = task.network_mode
         if mode not in (NetworkMode.AWSVPC, NetworkMode.HOST, NetworkMode.BRIDGE):
             continue
         owner: dict[tuple[int, str], str] = {}
-        for container in task_containers(task):
-            for port in _ports(container):
+        for container in task.containers:
+            for port in container.ports:
+                number: int | None
                 if mode is NetworkMode.BRIDGE:
-                    number, kind = int_or_none(port.host_port), "host port"
+                    number, kind = port.host_port, "host port"
                     if number == 0:  # dynamic host port
                         number = None
                 else:
-                    number, kind = int_or_none(port.container_port), "port"
+                    number, kind = port.container_port, "port"
                 if number is None:
                     continue
-                key = (number, _protocol(port))
-                name = str(container.name)
+                key = (number, port.protocol.value)
+                name = container.name
                 if key not in owner:
                     owner[key] = name
                     continue
@@ -219,20 +196,19 @@ def _port_clash(stack: Stack, r: Rule) -> Iterator[Problem]:
                     else:
                         hint = (f"Under {mode.value} networking the containers of a task share one network "
                                 "namespace; make them listen on different ports.")
-                yield r.problem(cpath(stack, task, container), message, hint)
+                yield r.problem(ix.cpath(task, container), message, hint)
 
 
 @rule("ECS314", "containers fit in the task's cpu and memory")
-def _fits_task(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        members = task_containers(task)
-        task_cpu, task_memory = int_or_none(task.cpu), int_or_none(task.memory)
+def _fits_task(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        members = task.containers
+        task_cpu, task_memory = task.cpu, task.memory
         if task_cpu is not None:
-            cpus = [int_or_none(getattr(c, "cpu", None)) for c in members]
-            total = sum(c for c in cpus if c is not None)
+            total = sum(c.cpu for c in members if c.cpu is not None)
             if total > task_cpu:
                 yield r.problem(
-                    task_path(stack, task),
+                    ix.task_path(task),
                     f"the containers of task {q(task.family)} ask for {total} CPU units in all, "
                     f"more than the task's cpu={task_cpu}.",
                     f"Lower the containers' cpu= to {task_cpu} units in all, or raise the task's cpu.",
@@ -242,19 +218,18 @@ def _fits_task(stack: Stack, r: Rule) -> Iterator[Problem]:
         over = False
         reserved = 0
         for container in members:
-            memory = int_or_none(getattr(container, "memory", None))
-            reservation = int_or_none(getattr(container, "memory_reservation", None))
+            memory, reservation = container.memory, container.memory_reservation
             reserved += reservation if reservation is not None else (memory or 0)
             if memory is not None and memory > task_memory:
                 over = True
                 yield r.problem(
-                    cpath(stack, task, container),
+                    ix.cpath(task, container),
                     f"memory={memory} MiB is more than the task's memory={task_memory} MiB.",
                     f"Lower memory to at most {task_memory}, or raise the task's memory.",
                 )
         if not over and reserved > task_memory:
             yield r.problem(
-                task_path(stack, task),
+                ix.task_path(task),
                 f"the containers of task {q(task.family)} reserve {reserved} MiB in all, more than the "
                 f"task's memory={task_memory} MiB.",
                 "Lower the containers' memory_reservation (or memory), or raise the task's memory.",
@@ -262,17 +237,14 @@ def _fits_task(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS315", "without task memory, every EC2 container needs memory or memory_reservation")
-def _ec2_memory(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        compat = compatibilities(task)
-        if LaunchType.FARGATE in compat or not compat or task.memory is not None:
+def _ec2_memory(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        if task.is_fargate or task.memory is not None:
             continue
-        for container in task_containers(task):
-            memory = getattr(container, "memory", None)
-            reservation = getattr(container, "memory_reservation", None)
-            if memory is None and reservation is None:
+        for container in task.containers:
+            if container.memory is None and container.memory_reservation is None:
                 yield r.problem(
-                    cpath(stack, task, container),
+                    ix.cpath(task, container),
                     f"has neither memory nor memory_reservation, and task {q(task.family)} sets no memory; "
                     "ECS on EC2 needs one of them.",
                     f"Add memory_reservation=256 (a soft limit) or memory= to {q(container.name)}, "
@@ -281,14 +253,14 @@ def _ec2_memory(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS316", "log_retention_days is a period CloudWatch Logs accepts")
-def _log_retention(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        days = int_or_none(getattr(task, "log_retention_days", None))
-        if days is None or days in LOG_RETENTION_DAYS:
+def _log_retention(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        days = task.log_retention_days
+        if days in LOG_RETENTION_DAYS:
             continue
         nearest = _closest(days, LOG_RETENTION_DAYS)
         yield r.problem(
-            task_path(stack, task),
+            ix.task_path(task),
             f"log_retention_days={days} is not a period CloudWatch Logs accepts "
             f"({fmt_list(LOG_RETENTION_DAYS)}).",
             f"Use log_retention_days={nearest}.",
@@ -296,10 +268,10 @@ def _log_retention(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS317", "a task family has 1-255 letters, digits, hyphens and underscores")
-def _family(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
+def _family(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
         family = task.family
-        if isinstance(family, str) and FAMILY.fullmatch(family):
+        if FAMILY.fullmatch(family):
             continue
-        yield r.problem(task_path(stack, task), f"the family name {family!r} is not valid.",
+        yield r.problem(ix.task_path(task), f"the family name {family!r} is not valid.",
                         name_hint(family))

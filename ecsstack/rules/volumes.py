@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from ..errors import Problem
-from ..model import (
-    BindVolume,
-    Container,
-    EfsVolume,
-    LaunchType,
-    MountPoint,
-    Service,
-    Stack,
-    TaskDefinition,
-    Volume,
-    VolumesFrom,
-)
-from ._helpers import as_list, compatibilities, cpath, did_you_mean, effective_launch_type, int_or_none, is_token, q
-from ._registry import Rule, rule, task_path, tasks
+from ..model import BindVolume, Container, EfsVolume, LaunchType, MountPoint, TaskDefinition, Token, Volume
+from ._helpers import did_you_mean, q
+from ._registry import Index, Rule, rule
 
 __all__: list[str] = []
 
@@ -29,39 +17,23 @@ _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 EPHEMERAL_MIN, EPHEMERAL_MAX = 21, 200
 
 
-def volumes_of(task: Any) -> list[Volume]:
-    return [v for v in as_list(getattr(task, "volumes", None)) if isinstance(v, Volume)]
-
-
-def _containers(task: Any) -> list[Container]:
-    return [c for c in as_list(getattr(task, "containers", None)) if isinstance(c, Container)]
-
-
-def _mounts(container: Container) -> list[MountPoint]:
-    return [m for m in as_list(getattr(container, "mount_points", None)) if isinstance(m, MountPoint)]
-
-
-def _vpath(stack: Stack, task: TaskDefinition, volume: Volume) -> str:
-    return f"{task_path(stack, task)} › volume {volume.name}"
-
-
-def _is_fargate(task: Any) -> bool:
-    return LaunchType.FARGATE in compatibilities(task)
+def _vpath(ix: Index, task: TaskDefinition, volume: Volume) -> str:
+    return f"{ix.task_path(task)} › volume {volume.name}"
 
 
 @rule("ECS801", "EFS volumes and ephemeral storage need Fargate platform version 1.4.0 or later")
-def _platform_version(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for service in stack.of_type(Service):
+def _platform_version(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
         task, version = service.task, service.platform_version
-        if not isinstance(task, TaskDefinition) or not isinstance(version, str):
+        if not isinstance(version, str):  # None or a parameter: nothing to compare
             continue
         match = _VERSION.match(version)
         if match is None or tuple(int(n) for n in match.groups()) >= (1, 4, 0):
             continue  # LATEST, a parameter or an unknown spelling: nothing to compare
-        if effective_launch_type(service) is not LaunchType.FARGATE:
+        if service.effective_launch_type is not LaunchType.FARGATE:
             continue
-        needs = [f"EFS volume {q(v.name)}" for v in volumes_of(task) if isinstance(v, EfsVolume)]
-        if getattr(task, "ephemeral_storage_gib", None) is not None:
+        needs = [f"EFS volume {q(v.name)}" for v in task.volumes if isinstance(v, EfsVolume)]
+        if task.ephemeral_storage_gib is not None:
             needs.append("ephemeral_storage_gib")
         if needs:
             yield r.problem(service.path,
@@ -71,17 +43,17 @@ def _platform_version(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS802", "a container mounts only volumes, and takes volumes_from only containers, of its own task")
-def _foreign_volume(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        own = volumes_of(task)
+def _foreign_volume(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        own = task.volumes
         names = [v.name for v in own]
-        members = _containers(task)
+        members = task.containers
         for container in members:
-            path = cpath(stack, task, container)
-            for m in _mounts(container):
+            path = ix.cpath(task, container)
+            for m in container.mount_points:
                 vol = m.volume
                 if isinstance(vol, Volume) and not any(vol is v for v in own):
-                    other = getattr(vol.task, "family", None)
+                    other = vol.task.family if vol.task is not None else None
                     where = f"of task {q(other)}" if other and vol.task is not task else "not added to this task"
                     yield r.problem(path, f"mounts volume {q(vol.name)}, which is {where}; a container can "
                                     f"mount only volumes of its own task {q(task.family)}.",
@@ -92,9 +64,7 @@ def _foreign_volume(stack: Stack, r: Rule) -> Iterator[Problem]:
                                     f"of that name.{did_you_mean(vol, names)}",
                                     f"Add it with task.add_bind_volume({vol!r}) or task.add_efs_volume({vol!r}, ...).")
             others = [c.name for c in members]
-            for source in as_list(getattr(container, "volume_sources", None)):
-                if not isinstance(source, VolumesFrom):
-                    continue
+            for source in container.volume_sources:
                 other = source.container
                 if other is container or other == container.name:
                     yield r.problem(path, "takes volumes_from itself.", "Name another container of the task.")
@@ -106,83 +76,81 @@ def _foreign_volume(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS803", "a container mounts at most one volume at each path")
-def _same_path(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        for container in _containers(task):
+def _same_path(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        for container in task.containers:
             seen: dict[str, MountPoint] = {}
-            for m in _mounts(container):
-                if not isinstance(m.container_path, str):
-                    continue
+            for m in container.mount_points:
                 key = m.container_path.rstrip("/") or "/"
                 first = seen.setdefault(key, m)
                 if first is not m:
-                    yield r.problem(cpath(stack, task, container),
+                    yield r.problem(ix.cpath(task, container),
                                     f"mounts both {q(first.volume_name)} and {q(m.volume_name)} at {q(key)}.",
                                     "Mount each volume at its own container_path.")
 
 
 @rule("ECS804", "an EFS access point or IAM authorization needs transit encryption; an access point takes no "
                 "root_directory")
-def _efs_settings(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        for v in volumes_of(task):
+def _efs_settings(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        for v in task.volumes:
             if not isinstance(v, EfsVolume):
                 continue
             needs = [name for name, on in (("access_point_id", v.access_point_id is not None),
                                            ("iam_authorization=True", v.iam_authorization is True)) if on]
             if needs and v.transit_encryption is False:
-                yield r.problem(_vpath(stack, task, v),
+                yield r.problem(_vpath(ix, task, v),
                                 f"{' and '.join(needs)} need transit encryption, but transit_encryption=False.",
                                 "Remove transit_encryption=False (encryption in transit is the default).")
             if v.access_point_id is not None and v.root_directory not in (None, "/"):
-                yield r.problem(_vpath(stack, task, v),
+                yield r.problem(_vpath(ix, task, v),
                                 f"root_directory={v.root_directory!r} with an access point; the access point "
                                 "sets the directory.",
                                 "Remove root_directory= and set the directory on the access point.")
 
 
 @rule("ECS805", "ephemeral_storage_gib is 21 to 200 and set on Fargate tasks only")
-def _ephemeral(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        size = getattr(task, "ephemeral_storage_gib", None)
-        if size is None or is_token(size):
+def _ephemeral(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        size = task.ephemeral_storage_gib
+        if size is None or isinstance(size, Token):
             continue
-        path = task_path(stack, task)
-        value = int_or_none(size)
-        if value is None:
+        path = ix.task_path(task)
+        # the task's constructor does not check this field's type yet, so this rule still does
+        if isinstance(size, bool) or not isinstance(size, int):
             yield r.problem(path, f"ephemeral_storage_gib must be a whole number of GiB, got {size!r}.",
                             f"Use a number from {EPHEMERAL_MIN} to {EPHEMERAL_MAX}.")
-        elif not EPHEMERAL_MIN <= value <= EPHEMERAL_MAX:
-            yield r.problem(path, f"ephemeral_storage_gib={value} is out of range; Fargate offers "
+        elif not EPHEMERAL_MIN <= size <= EPHEMERAL_MAX:
+            yield r.problem(path, f"ephemeral_storage_gib={size} is out of range; Fargate offers "
                             f"{EPHEMERAL_MIN} to {EPHEMERAL_MAX} GiB.",
                             "Leave it out for the default 20 GiB, or use a number in range.")
-        if compatibilities(task) and not _is_fargate(task):
+        if not task.is_fargate:
             yield r.problem(path, f"ephemeral_storage_gib={size!r}, but task {q(task.family)} is not a Fargate "
                             "task; EC2 tasks use the container instance's disk.",
                             "Remove ephemeral_storage_gib=, or use a volume (task.add_bind_volume) instead.")
 
 
 @rule("ECS806", "a bind volume's host_path needs EC2; Fargate has no host to mount")
-def _host_path_on_fargate(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        if not _is_fargate(task):
+def _host_path_on_fargate(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        if not task.is_fargate:
             continue
-        for v in volumes_of(task):
+        for v in task.volumes:
             if isinstance(v, BindVolume) and v.host_path is not None:
-                yield r.problem(_vpath(stack, task, v),
+                yield r.problem(_vpath(ix, task, v),
                                 f"host_path={v.host_path!r} on a Fargate task; Fargate has no host path to mount.",
                                 "Remove host_path= for a directory that lives as long as the task, or use an "
                                 "EFS volume for data that must outlive it.")
 
 
 @rule("ECS810", "EFS IAM authorization with your own task role needs its grant from you")
-def _efs_own_role(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
-        if getattr(task, "task_role", None) is None:
+def _efs_own_role(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        if task.task_role is None:
             continue
-        for v in volumes_of(task):
+        for v in task.volumes:
             if isinstance(v, EfsVolume) and v.iam_authorization is True:
-                yield r.problem(_vpath(stack, task, v),
+                yield r.problem(_vpath(ix, task, v),
                                 "iam_authorization=True, but the task uses your own task_role, which ecsstack "
                                 "does not change.",
                                 "Allow that role elasticfilesystem:ClientMount (and ClientWrite to write) on the "
@@ -191,16 +159,16 @@ def _efs_own_role(stack: Stack, r: Rule) -> Iterator[Problem]:
 
 
 @rule("ECS811", "a volume name has 1-255 letters, digits, hyphens and underscores and is unique in its task")
-def _volume_names(stack: Stack, r: Rule) -> Iterator[Problem]:
-    for task in tasks(stack):
+def _volume_names(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
         seen: set[str] = set()
-        for v in volumes_of(task):
+        for v in task.volumes:
             name = v.name
-            if not isinstance(name, str) or not _VOLUME_NAME.match(name):
-                yield r.problem(_vpath(stack, task, v), f"the volume name {name!r} is not valid.",
+            if not _VOLUME_NAME.match(name):
+                yield r.problem(_vpath(ix, task, v), f"the volume name {name!r} is not valid.",
                                 "Use 1 to 255 letters, digits, hyphens and underscores.")
             elif name in seen:
-                yield r.problem(_vpath(stack, task, v), f"task {q(task.family)} has two volumes named {q(name)}.",
+                yield r.problem(_vpath(ix, task, v), f"task {q(task.family)} has two volumes named {q(name)}.",
                                 "Give each volume its own name.")
             else:
                 seen.add(name)

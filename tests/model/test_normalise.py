@@ -5,6 +5,8 @@ under its full path (never a crash inside a rule), reported alone."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ecsstack
 from ecsstack import (
@@ -114,3 +116,70 @@ def test_stack_verbs_delegate_to_the_pipeline() -> None:
     assert stack.to_json() == ecsstack.to_json(stack)
     assert stack.to_yaml() == ecsstack.to_yaml(stack)
     assert stack.problems() == ecsstack.problems(stack) == []
+
+
+# ---- any value set after construction: a problem, never a crash inside a rule ---------------------
+
+ODD = [None, ecsstack.Parameter("P"), ecsstack.Sub("x-${P}"), -1, 0, 1, 10**9, "", "text", "EC2", "bridge", [],
+       {}, [None], {"": None}, {1: 2}, True, 1.5, object(), ["a", 5], (PortMapping(80),),
+       [PortMapping(80, host_port=81)], HealthCheck(["NONE"]), [ecsstack.Dependency("ghost", Condition.HEALTHY)],
+       [ecsstack.Dependency(5, "START")]]
+
+FIELDS = {
+    "stack": ["name", "description", "parameters", "outputs", "resources"],
+    "cluster": ["name", "cluster_name", "container_insights", "default_strategy", "capacity_providers",
+                "service_connect_namespace", "ec2_capacity"],
+    "task": ["family", "cpu", "memory", "network_mode", "compatibilities", "log_retention_days", "containers",
+             "volumes", "execution_role", "task_role", "cpu_architecture", "os_family", "ephemeral_storage_gib",
+             "permissions", "overrides"],
+    "container": ["name", "image", "essential", "ports", "environment", "secrets", "health_check", "cpu", "memory",
+                  "memory_reservation", "start_timeout", "stop_timeout", "dependencies", "init", "task", "logging",
+                  "command", "entry_point", "user", "working_directory", "mount_points", "volume_sources",
+                  "firelens", "overrides", "readonly_root_filesystem"],
+    "service": ["name", "task", "cluster", "desired_count", "launch_type", "subnets", "security_groups",
+                "allow_from", "assign_public_ip", "min_healthy_percent", "max_percent",
+                "health_check_grace_period", "platform_version", "service_name", "vpc", "service_connect",
+                "capacity_provider_strategy", "placement_strategies", "placement_constraints", "rollback_alarms",
+                "attachments", "dns_registrations", "scalings", "propagate_tags", "overrides"],
+}
+
+
+def _rich_stack() -> tuple[Stack, dict[str, list[object]]]:
+    stack, web = _stack()
+    stack.parameter("ImageTag")
+    worker = ecsstack.Ec2TaskDefinition("worker")
+    db = worker.add_container("db", image="postgres", ports=[PortMapping(5432, host_port=5432)])
+    job = worker.add_init_container("job", image="x")
+    db.depends_on(job, Condition.COMPLETE)
+    db.mount(worker.add_bind_volume("data"), "/data")
+    stack.add(Service("worker", cluster=web.cluster, task=worker, launch_type="EC2"))
+    web.auto_scale(1, 4).on_cpu()
+    alb = ApplicationLoadBalancer("public")
+    alb.listen_http().add_target(web)
+    tasks = [web.task, worker]
+    objects = {"stack": [stack], "cluster": [web.cluster], "task": tasks,
+               "container": [c for t in tasks for c in t.containers], "service": stack.of_type(Service)}
+    return stack, objects
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(sorted(FIELDS)), st.integers(0, 10), st.integers(0, 40),
+                          st.sampled_from(range(len(ODD)))), min_size=1, max_size=6))
+def test_odd_values_set_after_construction_never_crash_validation(changes) -> None:
+    stack, objects = _rich_stack()
+    for kind, which, field, value in changes:
+        target = objects[kind][which % len(objects[kind])]
+        name = FIELDS[kind][field % len(FIELDS[kind])]
+        odd = ODD[value]
+        if isinstance(odd, list | dict):
+            odd = type(odd)(odd)  # a fresh copy, so one change cannot leak into another example
+        setattr(target, name, odd)
+    problems = ecsstack.problems(stack)
+    assert all(isinstance(p, ecsstack.Problem) and str(p) for p in problems)
+    if any(p.rule == "ECS001" for p in problems):
+        assert {p.rule for p in problems} == {"ECS001"}
+    if not any(p.severity == "error" for p in problems):
+        try:  # a model the rules accept compiles, or is refused with problems: never a crash
+            ecsstack.synth(stack)
+        except ValidationError as exc:
+            assert exc.problems

@@ -1,4 +1,4 @@
-"""Shared helpers for the model and rule tests: build a small stack, run the rules, pick one rule."""
+"""Shared helpers for the rule tests: build a small stack, run the rules, pick one rule."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The rule set as a whole: registration, docs, all problems at once, and robustness to odd models."""
+"""The rule set as a whole: registration, docs, all problems at once, and the docs examples."""
 
 from __future__ import annotations
 
@@ -6,25 +6,17 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from ecsstack import (
     Cluster,
     Condition,
-    Ec2TaskDefinition,
     FargateTaskDefinition,
     HealthCheck,
-    Parameter,
-    PortMapping,
-    Problem,
     Secret,
     Service,
     Stack,
-    Sub,
     ValidationError,
 )
-from ecsstack.model import Dependency
 from ecsstack.rules import RULES, check_stack, validate
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
@@ -59,8 +51,7 @@ def design_blueprint() -> Stack:
     return stack
 
 
-def test_every_rule_is_registered():
-    check_stack(Stack("empty"))  # loads the rule modules
+def test_every_rule_is_registered():  # importing ecsstack.rules registers them
     assert set(RULES) >= EXPECTED
 
 
@@ -136,64 +127,13 @@ def test_hints_and_messages_are_sentences():
         assert not problem.hint or problem.hint.endswith((".", "?"))
 
 
-# ---- robustness: odd values anywhere never make a rule raise -------------------------------------
-
-ODD = [None, Parameter("P"), Sub("x-${P}"), -1, 0, 1, 10**9, "", "text", "EC2", "bridge", [], {}, [None],
-       {"": None}, {1: 2}, True, 1.5, object(), ["a", 5], (PortMapping(80),), [PortMapping(80, host_port=81)],
-       HealthCheck(["NONE"]), [Dependency("ghost", Condition.HEALTHY)], [Dependency(5, "START")]]
-
-FIELDS = {
-    "stack": ["name", "parameters", "outputs"],
-    "cluster": ["name", "cluster_name"],
-    "task": ["family", "cpu", "memory", "network_mode", "compatibilities", "log_retention_days",
-             "containers"],
-    "container": ["name", "essential", "ports", "environment", "secrets", "health_check", "cpu", "memory",
-                  "memory_reservation", "start_timeout", "stop_timeout", "dependencies", "init", "task"],
-    "service": ["name", "task", "cluster", "desired_count", "launch_type", "subnets", "security_groups",
-                "allow_from", "assign_public_ip", "min_healthy_percent", "max_percent",
-                "health_check_grace_period", "platform_version", "service_name"],
-}
+# ---- an empty stack is a valid model --------------------------------------------------------------
 
 
-def rich_stack() -> tuple[Stack, dict[str, list[object]]]:
-    stack = design_blueprint()
-    stack.parameter("ImageTag")
-    worker = Ec2TaskDefinition("worker")
-    db = worker.add_container("db", image="postgres", ports=[PortMapping(5432, host_port=5432)])
-    job = worker.add_init_container("job", image="x")
-    db.depends_on(job, Condition.COMPLETE)
-    stack.add(Service("worker", cluster=Cluster("main"), task=worker, launch_type="EC2"))
-    objects = {
-        "stack": [stack],
-        "cluster": stack.of_type(Cluster),
-        "task": [stack.of_type(FargateTaskDefinition)[0], worker],
-        "container": [c for t in (stack.of_type(FargateTaskDefinition)[0], worker) for c in t.containers],
-        "service": stack.of_type(Service),
-    }
-    return stack, objects
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(sorted(FIELDS)), st.integers(0, 10), st.integers(0, 20),
-                          st.sampled_from(range(len(ODD)))), min_size=1, max_size=6))
-def test_rules_never_raise_on_odd_models(changes):
-    stack, objects = rich_stack()
-    for kind, which, field, value in changes:
-        target = objects[kind][which % len(objects[kind])]
-        name = FIELDS[kind][field % len(FIELDS[kind])]
-        odd = ODD[value]
-        if isinstance(odd, list | dict):
-            odd = type(odd)(odd)  # a fresh copy, so one change cannot leak into another example
-        setattr(target, name, odd)
-    problems = check_stack(stack)
-    assert all(isinstance(p, Problem) for p in problems)
-    for p in problems:
-        str(p)
-
-
-@pytest.mark.parametrize("rule_id", sorted(EXPECTED))
-def test_each_rule_survives_an_empty_stack(rule_id):
-    assert list(RULES[rule_id].check(Stack("empty"))) == []
+def test_no_rule_finds_anything_in_an_empty_stack():
+    found = {rule_id: rule.check(Stack("empty")) for rule_id, rule in RULES.items()}
+    assert {rule_id: problems for rule_id, problems in found.items() if problems} == {}
+    assert set(found) >= EXPECTED
 
 
 # ---- the examples of docs/rules.md do what they say ----------------------------------------------

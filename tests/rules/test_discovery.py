@@ -134,22 +134,3 @@ def test_adding_the_service_brings_its_namespaces():
     svc.register_dns(other)
     stack = Stack("app").add(svc)
     assert stack.of_type(Namespace) == [ns, other]
-
-
-@pytest.mark.parametrize("odd", [None, 5, "x", [], [None], object()])
-@pytest.mark.parametrize("field", ["attachments", "dns_registrations", "vpc", "service_connect", "task"])
-def test_rules_survive_odd_service_fields(found, odd, field):
-    ns = Namespace("internal")
-    svc = service(service_connect=ServiceConnect(ns, ports=["http"])).register_dns(ns)
-    stack = Stack("app").add(svc)
-    setattr(svc, field, odd)
-    found(stack)
-
-
-@pytest.mark.parametrize("odd", [None, 5, "x", [], [None], object()])
-@pytest.mark.parametrize("field", ["ports", "namespace", "client"])
-def test_rules_survive_odd_service_connect_fields(found, odd, field):
-    svc = service(service_connect=ServiceConnect(Namespace("internal"), ports=["http"]))
-    stack = Stack("app").add(svc)
-    setattr(svc.service_connect, field, odd)
-    found(stack)
