@@ -79,7 +79,7 @@ def _template_of(blueprint: str) -> tuple[dict[str, Any] | Path, str | None]:
     A template file (``build/web.json`` from ``ecsstack synth``, or any CloudFormation JSON/YAML) is
     returned as a path: ``ecsstack.deploy`` reads it and names the stack after the file's stem.
     """
-    from ..compile import compile_with_warnings
+    from ..pipeline import synth_with_warnings
 
     if blueprint.endswith(TEMPLATE_SUFFIXES):
         return Path(blueprint), None
@@ -88,7 +88,7 @@ def _template_of(blueprint: str) -> tuple[dict[str, Any] | Path, str | None]:
         fail(f"{blueprint} holds {len(loaded)} blueprints; deploy one file at a time.", EXIT_USAGE)
     path, stack = loaded[0]
     try:
-        template, warnings = compile_with_warnings(stack)
+        template, warnings = synth_with_warnings(stack)
     except ValidationError as exc:
         count = print_problems(exc.problems, source=str(path))
         err.print(f"{count} problem{'s' if count != 1 else ''}; nothing was deployed.")

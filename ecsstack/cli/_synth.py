@@ -16,7 +16,7 @@ __all__ = ["COMMANDS"]
 
 def _synth_all(target: str, fmt: str) -> list[tuple[str, str]]:
     """(stack name, template text) for every blueprint at ``target``; exits 1 listing all problems."""
-    from ..compile import compile_with_warnings
+    from ..pipeline import synth_with_warnings
     from ..render import to_json, to_yaml
 
     rendered: list[tuple[str, str]] = []
@@ -24,7 +24,7 @@ def _synth_all(target: str, fmt: str) -> list[tuple[str, str]]:
     for path, stack in load_stacks(target):
         source = str(path) if Path(target).is_dir() else None
         try:
-            template, warnings = compile_with_warnings(stack)
+            template, warnings = synth_with_warnings(stack)
         except ValidationError as exc:
             failed += print_problems(exc.problems, source=source)
             continue
