@@ -15,7 +15,6 @@ from ecsstack import (
     ScalingStep,
     Service,
     Stack,
-    ValidationError,
 )
 
 
@@ -200,58 +199,6 @@ def test_ecs714_allows_own_alb_target(found):
     target = ApplicationLoadBalancer("public").listen_http().add_target(svc)
     svc.auto_scale().on_request_count(target)
     assert found(stack_with(svc), "ECS714") == []
-
-
-# ---- argument checks (ECS001) --------------------------------------------------------------------
-
-@pytest.mark.parametrize("make", [
-    lambda s: s.auto_scale(min_tasks=-1),
-    lambda s: s.auto_scale(max_tasks="10"),
-    lambda s: s.auto_scale().on_cpu("70"),
-    lambda s: s.auto_scale().on_cpu(70, scale_in_cooldown=-1),
-    lambda s: s.auto_scale().on_cpu(70, name="bad name"),
-    lambda s: s.auto_scale().on_request_count("not a target"),
-    lambda s: s.auto_scale().on_metric("d", "metric", [ScalingStep(lower=1)]),
-    lambda s: s.auto_scale().on_metric("d", DEPTH, []),
-    lambda s: s.auto_scale().on_metric("d", DEPTH, [ScalingStep(lower=1)], adjustment="ExactCapacity"),
-    lambda s: s.auto_scale().on_metric("d", DEPTH, [ScalingStep(lower=1)], scale_in_evaluation_periods=0),
-    lambda s: s.auto_scale().on_metric("d", DEPTH, [ScalingStep(lower=1)], treat_missing_data="sometimes"),
-    lambda s: s.auto_scale().on_schedule("n", "every day", min_tasks=1),
-    lambda s: s.auto_scale().on_schedule("n", "rate(1 day)"),
-    lambda s: s.auto_scale().on_schedule("n", "rate(1 day)", min_tasks=-1),
-    lambda s: ScalingStep(),
-    lambda s: ScalingStep(lower=5, upper=5),
-    lambda s: ScalingStep(lower=1, change=0),
-    lambda s: ScalingStep(lower=True),
-    lambda s: Metric("AWS/SQS", "", {}),
-    lambda s: Metric("AWS/SQS", "X", {"QueueName": 5}),
-    lambda s: Metric("AWS/SQS", "X", period=45),
-    lambda s: Metric("AWS/SQS", "X", statistic="p99"),
-    lambda s: Alarm("bad name", DEPTH, threshold=1),
-    lambda s: Alarm("a", "metric", threshold=1),
-    lambda s: Alarm("a", DEPTH, threshold="1"),
-    lambda s: Alarm("a", DEPTH, threshold=1, evaluation_periods=2, datapoints_to_alarm=3),
-    lambda s: Alarm("a", DEPTH, threshold=1, comparison=">"),
-    lambda s: Queue("bad name"),
-    lambda s: Queue("q", retention_days=20),
-    lambda s: Queue("q", queue_name="a b"),
-    lambda s: Queue("q", dead_letter="yes"),
-    lambda s: Queue.existing(5),
-    lambda s: Queue.existing("not/a/queue"),
-])
-def test_scaling_argument_mistakes_raise_ecs001(make):
-    with pytest.raises(ValidationError) as info:
-        make(service())
-    assert [p.rule for p in info.value.problems] == ["ECS001"]
-
-
-def test_auto_scale_attaches_to_the_service_and_chains():
-    svc = service()
-    scaling = svc.auto_scale(min_tasks=2, max_tasks=6)
-    assert scaling.on_cpu() is scaling and svc.scalings == [scaling]
-    assert scaling.related() == [svc] and scaling.path == "service web › scaling"
-    stack = Stack("app").add(scaling)
-    assert svc in stack.resources
 
 
 # ---- ECS713 ------------------------------------------------------------------------------------
