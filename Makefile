@@ -6,7 +6,7 @@ BIN       := $(VENV)/bin
 BLUEPRINTS ?= blueprints
 OUT       ?= build
 
-.PHONY: synth lint test golden install install-test clean
+.PHONY: synth lint test test-fast golden install install-test clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ lint: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# the inner loop: everything but the emulator and cfn-lint tests (make test runs all of them)
+test-fast: install-test
+	$(BIN)/ruff check .
+	$(BIN)/pytest -m "not emulator and not lint"
 
 golden: install-test
 	ECSSTACK_UPDATE_GOLDEN=1 $(BIN)/pytest tests/golden -q
