@@ -27,3 +27,19 @@ def test_readme_blueprint_compiles_and_lints_clean(code: str) -> None:
     assert isinstance(stack, Stack)
     errors = [str(f) for f in lint_template(stack.to_dict()) if f.is_error]
     assert errors == []
+
+
+def test_the_from_python_sample_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's "From Python" block, as written (its deploy call recorded instead of sent)."""
+    import ecsstack
+    import ecsstack.deploy
+
+    [code] = [b for b in re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+              if "ecsstack.load_blueprint" in b]
+    calls: list[tuple[object, ...]] = []
+    monkeypatch.setattr(ecsstack.deploy, "deploy", lambda *args, **kwargs: calls.append(args))
+    monkeypatch.chdir(README.parent)
+    namespace: dict[str, object] = {}
+    exec(code, namespace)
+    assert calls == [(namespace["template"], "web-dev")]
+    assert namespace["template"] == namespace["stack"].to_dict()
