@@ -78,6 +78,8 @@ class TaskDefinition:
             self.cpu_architecture = as_enum(CpuArchitecture, self.cpu_architecture, path, "cpu_architecture")
         if self.os_family is not None:
             self.os_family = as_enum(OsFamily, self.os_family, path, "os_family")
+        if self.ephemeral_storage_gib is not None and not isinstance(self.ephemeral_storage_gib, Token):
+            as_int(self.ephemeral_storage_gib, path, "ephemeral_storage_gib")
         as_text(self.execution_role, path, "execution_role", token_ok=True)
         as_text(self.task_role, path, "task_role", token_ok=True)
         for name, kind in (("containers", Container), ("volumes", Volume)):

@@ -41,13 +41,8 @@ def _stack_name(ix: Index, r: Rule) -> Iterator[Problem]:
 
 
 def _check_ecs_name(r: Rule, path: str, field: str, value: Any) -> Iterator[Problem]:
-    if value is None or (isinstance(value, str) and ECS_NAME.fullmatch(value)):
-        return
-    if not isinstance(value, str):
-        if isinstance(value, Token):
-            return  # a parameter or other token: resolved at deploy time
-        yield r.problem(path, f"{field} must be a string, got {value!r}.")
-        return
+    if value is None or isinstance(value, Token) or ECS_NAME.fullmatch(value):
+        return  # a parameter or other token is resolved at deploy time
     yield r.problem(path, f"{field} {value!r} is not a valid ECS name (1 to 255 characters).",
                     name_hint(value))
 

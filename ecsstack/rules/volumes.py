@@ -116,11 +116,7 @@ def _ephemeral(ix: Index, r: Rule) -> Iterator[Problem]:
         if size is None or isinstance(size, Token):
             continue
         path = ix.task_path(task)
-        # the task's constructor does not check this field's type yet, so this rule still does
-        if isinstance(size, bool) or not isinstance(size, int):
-            yield r.problem(path, f"ephemeral_storage_gib must be a whole number of GiB, got {size!r}.",
-                            f"Use a number from {EPHEMERAL_MIN} to {EPHEMERAL_MAX}.")
-        elif not EPHEMERAL_MIN <= size <= EPHEMERAL_MAX:
+        if not EPHEMERAL_MIN <= size <= EPHEMERAL_MAX:
             yield r.problem(path, f"ephemeral_storage_gib={size} is out of range; Fargate offers "
                             f"{EPHEMERAL_MIN} to {EPHEMERAL_MAX} GiB.",
                             "Leave it out for the default 20 GiB, or use a number in range.")
