@@ -32,7 +32,7 @@ def as_provider(value: Any, path: str) -> CapacityProvider | Ec2Capacity | str:
                'Write CapacityProviderStrategy("FARGATE_SPOT") or use cluster.add_ec2_capacity(...).')
 
 
-def provider_name(provider: Any) -> str:
+def provider_name(provider: CapacityProvider | Ec2Capacity | str) -> str:
     """How messages name a provider."""
     if isinstance(provider, Ec2Capacity):
         return f"EC2 capacity '{provider.name}'"
@@ -49,7 +49,7 @@ class CapacityProviderStrategy:
     provider of a strategy may have a base).
     """
 
-    provider: Any
+    provider: CapacityProvider | Ec2Capacity | str
     weight: int = 1
     base: int = 0
 

@@ -91,9 +91,9 @@ class ExistingQueue:
     ``physical_name`` as for a ``Queue``."""
 
     ref: str | Parameter
-    url: Any = field(init=False, repr=False)
-    arn: Any = field(init=False, repr=False)
-    physical_name: Any = field(init=False, repr=False)
+    url: str | Token = field(init=False, repr=False)
+    arn: str | Token = field(init=False, repr=False)
+    physical_name: str | Parameter = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         ref = self.ref

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._alarms import as_rollback_alarms, is_alarm_object
 from ._capacity import CapacityProviderStrategy, Ec2Capacity, as_provider, as_strategy, make_ec2_capacity
@@ -16,6 +16,9 @@ from ._placement import PlacementConstraint, PlacementStrategy
 from ._scaling import ServiceScaling
 from ._task import TaskDefinition
 from ._tokens import Token
+
+if TYPE_CHECKING:
+    from ._loadbalancing import LoadBalancer
 
 __all__ = ["Cluster", "Service"]
 
@@ -121,7 +124,7 @@ class Service:
     #: CloudWatch alarm names, parameters or Alarm(...) objects; any firing rolls a deployment back. Default: none
     rollback_alarms: list[str | Token | Alarm] = field(default_factory=list)
     #: load balancers that send traffic here (``listener.add_target`` attaches them): ``stack.add`` brings them
-    attachments: list[Any] = field(default_factory=list, init=False, repr=False)
+    attachments: list[LoadBalancer] = field(default_factory=list, init=False, repr=False)
     #: Cloud Map registrations (``register_dns``)
     dns_registrations: list[DnsRegistration] = field(default_factory=list, init=False, repr=False)
     #: autoscaling of the task count (``auto_scale``)
