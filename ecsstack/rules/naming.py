@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..model import Attr, Cluster, Service, Stack, TaskDefinition, Token
+from ..names import CLUSTER, SERVICE, TASK_DEFINITION
 from ..names import pascal as _pascal
 from ._helpers import as_list, as_map, cpath, is_token, name_hint, q, task_containers
 from ._registry import Rule, rule, task_path
@@ -114,9 +115,9 @@ def _logical_ids(stack: Stack, r: Rule) -> Iterator[Problem]:
     # are; the main resources are named <Name>Cluster, <Family>TaskDefinition and <Name>Service.
     resources: dict[str, str] = {}
     for suffix, label, names in (
-        ("Cluster", "cluster", [c.name for c in stack.of_type(Cluster)]),
-        ("TaskDefinition", "task", [t.family for t in stack.of_type(TaskDefinition)]),
-        ("Service", "service", [s.name for s in stack.of_type(Service)]),
+        (CLUSTER, "cluster", [c.name for c in stack.of_type(Cluster)]),
+        (TASK_DEFINITION, "task", [t.family for t in stack.of_type(TaskDefinition)]),
+        (SERVICE, "service", [s.name for s in stack.of_type(Service)]),
     ):
         for name in names:
             if isinstance(name, str) and _pascal(name):
