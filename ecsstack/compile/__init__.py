@@ -30,9 +30,11 @@ def _each(kind: type, compile_one: Callable[[Any, Context], None]) -> Callable[[
     return compile_all
 
 
-#: The compile passes, in order: each compiles one kind of thing, after everything it refers to. Feature
-#: modules (volumes, firelens, capacity, discovery, load balancing, alarms) are not passes of their own:
-#: the task and service compilers call them for the properties they contribute.
+#: The compile passes, in order: each compiles one kind of thing after everything it refers to (a VPC or
+#: namespace that only something else uses is compiled, once, by what uses it). What a feature adds to a
+#: cluster, task definition, container or service (volumes, firelens, capacity, discovery, load balancing,
+#: alarms) is not a pass: the cluster, task and service compilers call the feature for its properties and
+#: build each resource once.
 PASSES: tuple[tuple[str, Callable[[Stack, Context], None]], ...] = (
     ("network", _each(Vpc, network.compile_vpc)),
     ("discovery", _each(Namespace, discovery.compile_namespace)),
