@@ -2,43 +2,60 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from troposphere import Export, Output
 
 from ..errors import Problem, ValidationError
-from ..model import Stack
+from ..model import Alarm, Cluster, Namespace, Queue, Service, Stack, TaskDefinition, Vpc
+from ..names import logical_id
 from ..rules import validate
-
-# each module registers its compilers (@compiler) and hooks (@extends) on import
-from . import (  # noqa: F401
-    alarms,
-    capacity,
-    discovery,
-    firelens,
-    loadbalancing,
-    network,
-    queue,
-    scaling,
-    service,
-    task,
-    volumes,
-)
-from ._context import COMPILERS, LIMITS, Context
+from . import alarms, capacity, cluster, discovery, loadbalancing, network, queue, scaling, service, task
+from ._context import LIMITS, Context
 from ._references import unknown_sub_names
-from .ids import logical_id, pascal
 
-__all__ = ["build_template", "compile_stack", "compile_with_warnings", "logical_id", "pascal"]
+__all__ = ["PASSES", "build_template", "compile_stack", "compile_with_warnings"]
+
+
+def _each(kind: type, compile_one: Callable[[Any, Context], None]) -> Callable[[Stack, Context], None]:
+    """A pass that compiles every ``kind`` of the stack, in the order the user added them."""
+
+    def compile_all(stack: Stack, ctx: Context) -> None:
+        for obj in stack.of_type(kind):
+            compile_one(obj, ctx)
+
+    compile_all.__name__ = compile_all.__qualname__ = compile_one.__name__
+    compile_all.__doc__ = compile_one.__doc__
+    return compile_all
+
+
+#: The compile passes, in order: each compiles one kind of thing after everything it refers to (a VPC or
+#: namespace that only something else uses is compiled, once, by what uses it). What a feature adds to a
+#: cluster, task definition, container or service (volumes, firelens, capacity, discovery, load balancing,
+#: alarms) is not a pass: the cluster, task and service compilers call the feature for its properties and
+#: build each resource once.
+PASSES: tuple[tuple[str, Callable[[Stack, Context], None]], ...] = (
+    ("network", _each(Vpc, network.compile_vpc)),
+    ("discovery", _each(Namespace, discovery.compile_namespace)),
+    ("queue", _each(Queue, queue.compile_queue)),
+    ("cluster", _each(Cluster, cluster.compile_cluster)),
+    # EC2 capacity and provider associations, once every cluster has its logical ID
+    ("capacity", _each(Cluster, capacity.compile_capacity)),
+    ("task", _each(TaskDefinition, task.compile_task)),
+    # the stack's load balancers, then those only a service is attached to
+    ("load balancing", loadbalancing.compile_load_balancers),
+    ("alarms", _each(Alarm, alarms.compile_alarm)),
+    ("service", _each(Service, service.compile_service)),
+    ("scaling", _each(Service, scaling.compile_scaling)),
+)
 
 
 def build_template(stack: Stack) -> Context:
     """Compile ``stack`` (assumed valid) into a troposphere template held by the returned context."""
     ctx = Context(stack)
-    # Compile in dependency order (clusters and tasks before the services that reference them),
-    # each kind in the order the user added it.
-    for _, kind, fn in COMPILERS:
-        for obj in stack.of_type(kind):
-            fn(obj, ctx)
+    for _, compile_pass in PASSES:
+        compile_pass(stack, ctx)
     for param in stack.parameters.values():
         ctx.declare(param)
     for out in stack.outputs.values():
@@ -86,10 +103,6 @@ def compile_with_warnings(stack: Stack) -> tuple[dict[str, Any], list[Problem]]:
         raise ValidationError(Problem("ECS900", stack.path, f"CloudFormation would reject a value: {exc}",
                                       "Fix that value (see docs/rules.md#ecs900).")) from None
     template = ctx.template.to_dict()
-    for resource in template.get("Resources", {}).values():
-        # order carries no meaning here; sorting keeps the bytes stable whatever order hooks ran in
-        if isinstance(resource.get("DependsOn"), list):
-            resource["DependsOn"] = sorted(set(resource["DependsOn"]))
     for logical, index, raw in ctx.overrides:
         target = template["Resources"][logical].setdefault("Properties", {})
         if index is not None:
@@ -105,7 +118,7 @@ def _deep_merge(target: dict[str, Any], raw: dict[str, Any]) -> None:
     for key, value in raw.items():
         if isinstance(value, dict) and isinstance(target.get(key), dict):
             _deep_merge(target[key], value)
-        elif value is None:
-            target.pop(key, None)
-        else:
+        elif value is not None:
             target[key] = value
+        elif key in target:
+            del target[key]  # an override of None removes the compiled property

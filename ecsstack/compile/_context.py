@@ -1,9 +1,8 @@
-"""What every compiler shares: the template, implied parameters, token resolution, logical IDs."""
+"""What every compile pass shares: the template, implied parameters, token resolution, logical IDs."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 from troposphere import MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, AWSObject, GetAtt, Ref, Sub, Template
@@ -12,52 +11,11 @@ from troposphere import Parameter as CfnParameter
 from ..model import Attr, Parameter, Stack
 from ..model import Sub as SubToken
 from ._references import PSEUDO_PARAMETERS, sub_names
-from .ids import logical_id
 
-__all__ = ["COMPILERS", "HOOKS", "Context", "compiler", "extends"]
+__all__ = ["LIMITS", "Context"]
 
 #: CloudFormation's limits per template
 LIMITS = {"resources": MAX_RESOURCES, "parameters": MAX_PARAMETERS, "outputs": MAX_OUTPUTS}
-
-COMPILERS: list[tuple[int, type, Callable[[Any, Context], None]]] = []
-
-
-def compiler(kind: type, order: int) -> Callable[[Callable[[Any, Context], None]], Callable[[Any, Context], None]]:
-    """Register ``fn(obj, ctx)`` as the compiler of model objects of type ``kind``.
-
-    Lower ``order`` compiles first, so a resource is compiled before those that reference it
-    (clusters 10, task definitions 20, services 30).
-    """
-
-    def register(fn: Callable[[Any, Context], None]) -> Callable[[Any, Context], None]:
-        COMPILERS.append((order, kind, fn))
-        COMPILERS.sort(key=lambda entry: entry[0])
-        return fn
-
-    return register
-
-
-#: Feature modules extend the core resources: ``fn(model_obj, ctx, troposphere_obj)`` runs after the
-#: core compiler built the object and before it is added (kinds: cluster, task, container, service).
-HOOKS: dict[str, list[Callable[[Any, Context, Any], None]]] = {
-    "cluster": [], "task": [], "container": [], "service": [],
-}
-
-
-def extends(kind: str) -> Callable[[Callable[[Any, Context, Any], None]], Callable[[Any, Context, Any], None]]:
-    """Register ``fn(model_obj, ctx, troposphere_obj)`` to extend every compiled ``kind``."""
-
-    def register(fn: Callable[[Any, Context, Any], None]) -> Callable[[Any, Context, Any], None]:
-        HOOKS[kind].append(fn)
-        return fn
-
-    return register
-
-
-def run_hooks(kind: str, obj: Any, ctx: Context, built: Any) -> Any:
-    for hook in HOOKS[kind]:
-        hook(obj, ctx, built)
-    return built
 
 
 class Context:
@@ -78,23 +36,23 @@ class Context:
         self.collisions: list[str] = []
 
     # ---- logical IDs ---------------------------------------------------------------------------
-    def name_of(self, obj: Any, suffix: str) -> str:
-        """The logical ID of ``obj``'s main resource, registered on first use."""
-        key = id(obj)
-        if key not in self._ids:
-            self._ids[key] = logical_id(obj.name if hasattr(obj, "name") else obj.family, suffix)
-        return self._ids[key]
-
     def register(self, obj: Any, logical: str) -> None:
+        """Record ``logical`` as the ID of ``obj``'s main resource (what a reference to ``obj`` resolves to)."""
         self._ids[id(obj)] = logical
 
+    def is_compiled(self, obj: Any) -> bool:
+        """Whether ``obj`` was registered already (compilers reached from several places run once)."""
+        return id(obj) in self._ids
+
     def logical(self, obj: Any) -> str:
+        """The logical ID registered for ``obj``."""
         try:
             return self._ids[id(obj)]
         except KeyError:
             raise LookupError(f"{obj!r} is not part of this stack; add it with stack.add(...)") from None
 
     def add(self, resource: AWSObject) -> AWSObject:
+        """Add ``resource`` to the template; a clashing ID or one resource too many is recorded instead."""
         if resource.title in self.template.resources:
             self.collisions.append(resource.title)  # two names that map to one logical ID
             return resource

@@ -20,11 +20,28 @@ from ..model import (
     TaskDefinition,
 )
 from ..model.derived import associated_providers, effective_strategy, targets_of
-from ._context import Context, compiler, extends
-from .ids import logical_id
+from ..names import (
+    AUTO_SCALING_GROUP,
+    CAPACITY_PROVIDER,
+    CAPACITY_PROVIDERS,
+    INSTANCE,
+    INSTANCE_PROFILE,
+    INSTANCE_ROLE,
+    LAUNCH_TEMPLATE,
+    SECURITY_GROUP,
+    logical_id,
+)
+from ._context import Context
 from .network import subnet_refs, vpc_ref
 
-__all__ = ["association_name", "compile_capacity"]
+__all__ = [
+    "admit_load_balancers",
+    "association_name",
+    "compile_capacity",
+    "launch",
+    "runtime_platform",
+    "service_properties",
+]
 
 #: stack parameters holding the ECS-optimized AMI id, read from its public SSM parameter at deploy time
 AMI_PARAMETER_NAMES = {CpuArchitecture.X86_64: "EcsAmiId", CpuArchitecture.ARM64: "EcsArm64AmiId"}
@@ -33,7 +50,8 @@ EPHEMERAL_PORTS = (32768, 65535)
 
 
 def association_name(cluster: Cluster, ctx: Context) -> str:
-    return f"{ctx.logical(cluster)}CapacityProviders"
+    """The logical ID of the cluster's capacity provider associations."""
+    return f"{ctx.logical(cluster)}{CAPACITY_PROVIDERS}"
 
 
 def _managed_policy(name: str) -> Sub:
@@ -49,9 +67,9 @@ def _user_data(cap: Ec2Capacity, cluster_logical: str) -> Base64:
 
 def _ec2_capacity(cap: Ec2Capacity, cluster_logical: str, ctx: Context) -> None:
     base = logical_id(cap.name)
-    ctx.register(cap, f"{base}CapacityProvider")
-    role, profile, group = f"{base}InstanceRole", f"{base}InstanceProfile", f"{base}InstanceSecurityGroup"
-    template, asg = f"{base}LaunchTemplate", f"{base}AutoScalingGroup"
+    ctx.register(cap, f"{base}{CAPACITY_PROVIDER}")
+    role, profile, group = f"{base}{INSTANCE_ROLE}", f"{base}{INSTANCE_PROFILE}", _instance_group(cap)
+    template, asg = f"{base}{LAUNCH_TEMPLATE}", f"{base}{AUTO_SCALING_GROUP}"
     ctx.add(iam.Role(role, AssumeRolePolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[
         Statement(Effect=Allow, Principal=Principal("Service", "ec2.amazonaws.com"), Action=[awacs.sts.AssumeRole])]),
         ManagedPolicyArns=[_managed_policy("service-role/AmazonEC2ContainerServiceforEC2Role"),
@@ -124,7 +142,11 @@ def _strategy(items: list[Any], ctx: Context, kind: type) -> list[Any]:
     return out
 
 
-@compiler(Cluster, order=15)
+def _instance_group(cap: Ec2Capacity) -> str:
+    """The logical ID of the security group of the capacity's container instances."""
+    return logical_id(cap.name, INSTANCE, SECURITY_GROUP)
+
+
 def compile_capacity(cluster: Cluster, ctx: Context) -> None:
     """The cluster's EC2 capacity and its capacity provider associations (with the default strategy)."""
     cluster_logical = ctx.logical(cluster)
@@ -141,13 +163,6 @@ def compile_capacity(cluster: Cluster, ctx: Context) -> None:
     ))
 
 
-def _depend_on(built: Any, name: str) -> None:
-    current = built.resource.get("DependsOn") or []
-    current = [current] if isinstance(current, str) else list(current)
-    if name not in current:
-        built.DependsOn = [*current, name]
-
-
 def _instance_capacity(service: Service) -> list[Ec2Capacity]:
     """The EC2 capacity a service's tasks may land on."""
     strategy = effective_strategy(service)
@@ -158,25 +173,37 @@ def _instance_capacity(service: Service) -> list[Ec2Capacity]:
     return []
 
 
-@extends("service")
-def service_capacity(service: Service, ctx: Context, built: ecs.Service) -> None:
-    """Capacity provider strategy (instead of a launch type), placement, and ingress from load balancers
-    into the instances of bridge/host services."""
+def launch(service: Service, ctx: Context) -> dict[str, Any]:
+    """Where a service's tasks run, decided here and nowhere else.
+
+    A service placed by a capacity provider strategy (its own, which it states as
+    ``CapacityProviderStrategy``, or its cluster's default, which ECS applies) has no ``LaunchType`` and
+    waits (``DependsOn``) on the cluster's capacity provider associations; any other service states
+    its ``LaunchType``.
+    """
+    props: dict[str, Any] = {}
     if service.capacity_provider_strategy:
-        built.CapacityProviderStrategy = _strategy(service.capacity_provider_strategy, ctx,
-                                                   ecs.CapacityProviderStrategyItem)
+        props["CapacityProviderStrategy"] = _strategy(service.capacity_provider_strategy, ctx,
+                                                      ecs.CapacityProviderStrategyItem)
     if effective_strategy(service):
-        built.properties.pop("LaunchType", None)
-        _depend_on(built, association_name(service.cluster, ctx))
+        props["DependsOn"] = [association_name(service.cluster, ctx)]
+    else:
+        props["LaunchType"] = service.effective_launch_type.value
+    return props
+
+
+def service_properties(service: Service, ctx: Context) -> dict[str, Any]:
+    """A service's task placement: ``PlacementStrategies`` and ``PlacementConstraints``."""
+    props: dict[str, Any] = {}
     if service.placement_strategies:
-        built.PlacementStrategies = [ecs.PlacementStrategy(Type=p.type, **({"Field": p.field} if p.field else {}))
-                                     for p in service.placement_strategies]
+        props["PlacementStrategies"] = [
+            ecs.PlacementStrategy(Type=p.type, **({"Field": p.field} if p.field else {}))
+            for p in service.placement_strategies]
     if service.placement_constraints:
-        built.PlacementConstraints = [
+        props["PlacementConstraints"] = [
             ecs.PlacementConstraint(Type=p.type, **({"Expression": p.expression} if p.expression else {}))
             for p in service.placement_constraints]
-    if service.task.network_mode in (NetworkMode.BRIDGE, NetworkMode.HOST):
-        _admit_load_balancers(service, ctx)
+    return props
 
 
 def _task_ports(service: Service, target: Any) -> tuple[int, int] | None:
@@ -191,8 +218,11 @@ def _task_ports(service: Service, target: Any) -> tuple[int, int] | None:
     return None if port is None else (port, port)
 
 
-def _admit_load_balancers(service: Service, ctx: Context) -> None:
-    """Instances of bridge/host services admit their load balancers' groups on the task ports only."""
+def admit_load_balancers(service: Service, ctx: Context) -> None:
+    """Instances of bridge/host services admit their load balancers' groups on the task ports only (an
+    awsvpc service's own group admits them instead, see ``loadbalancing``)."""
+    if service.task.network_mode not in (NetworkMode.BRIDGE, NetworkMode.HOST):
+        return
     for target in targets_of(ctx.stack, service):
         ports = _task_ports(service, target)
         if ports is None:
@@ -200,21 +230,20 @@ def _admit_load_balancers(service: Service, ctx: Context) -> None:
         low, high = ports
         lb = ctx.logical(target.load_balancer)
         for cap in _instance_capacity(service):
-            base = f"{logical_id(cap.name)}Instance"
-            name = f"{base}From{lb}Tcp{low}" + (f"To{high}" if high != low else "")
+            group = _instance_group(cap)
+            name = f"{group.removesuffix(SECURITY_GROUP)}From{lb}Tcp{low}" + (f"To{high}" if high != low else "")
             if name in ctx.template.resources:
                 continue
             ctx.add(ec2.SecurityGroupIngress(
-                name, GroupId=GetAtt(f"{base}SecurityGroup", "GroupId"), IpProtocol="tcp", FromPort=low,
-                ToPort=high, SourceSecurityGroupId=GetAtt(f"{lb}SecurityGroup", "GroupId"),
+                name, GroupId=GetAtt(group, "GroupId"), IpProtocol="tcp", FromPort=low,
+                ToPort=high, SourceSecurityGroupId=GetAtt(f"{lb}{SECURITY_GROUP}", "GroupId"),
                 Description=f"tcp/{low}-{high} from load balancer {target.load_balancer.name}"))
 
 
-@extends("task")
-def runtime_platform(task: TaskDefinition, ctx: Context, built: ecs.TaskDefinition) -> None:
+def runtime_platform(task: TaskDefinition) -> dict[str, Any]:
     """``RuntimePlatform`` when the task states its CPU architecture or operating system."""
     if task.cpu_architecture is None and task.os_family is None:
-        return
-    built.RuntimePlatform = ecs.RuntimePlatform(
+        return {}
+    return {"RuntimePlatform": ecs.RuntimePlatform(
         CpuArchitecture=(task.cpu_architecture or CpuArchitecture.X86_64).value,
-        OperatingSystemFamily=(task.os_family or OsFamily.LINUX).value)
+        OperatingSystemFamily=(task.os_family or OsFamily.LINUX).value)}

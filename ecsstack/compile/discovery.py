@@ -7,21 +7,20 @@ from typing import Any
 from troposphere import GetAtt, Ref, ecs, servicediscovery
 
 from ..model import Cluster, Container, Namespace, NetworkMode, Service
-from ._context import Context, compiler, extends
-from .ids import logical_id
+from ..names import DISCOVERY, NAMESPACE, SERVICE, logical_id
+from ._context import Context
 from .network import admit, service_security_group, vpc_ref
+from .task import task_log_group
 
-__all__ = ["compile_namespace", "namespace_of"]
+__all__ = ["cluster_properties", "compile_namespace", "namespace_of", "service_properties"]
 
 
-@compiler(Namespace, order=6)
 def compile_namespace(ns: Namespace, ctx: Context) -> str:
-    """A private DNS namespace in the namespace's VPC (Default: the ``VpcId`` parameter's)."""
-    try:
+    """A private DNS namespace in the namespace's VPC (Default: the ``VpcId`` parameter's), once: the
+    discovery pass compiles the namespaces added to the stack, and whatever uses another compiles it."""
+    if ctx.is_compiled(ns):
         return ctx.logical(ns)
-    except LookupError:
-        pass
-    name = logical_id(ns.name, "Namespace")
+    name = logical_id(ns.name, NAMESPACE)
     ctx.register(ns, name)
     props: dict[str, Any] = {"Name": ns.name, "Vpc": vpc_ref(ns.vpc, ctx)}
     if ns.description:
@@ -40,11 +39,12 @@ def namespace_of(service: Service) -> Namespace | None:
     return sc.namespace or service.cluster.service_connect_namespace
 
 
-@extends("cluster")
-def connect_defaults(cluster: Cluster, ctx: Context, built: ecs.Cluster) -> None:
+def cluster_properties(cluster: Cluster, ctx: Context) -> dict[str, Any]:
+    """``ServiceConnectDefaults`` of a cluster whose services use its namespace by default."""
     ns = cluster.service_connect_namespace
-    if isinstance(ns, Namespace):
-        built.ServiceConnectDefaults = ecs.ServiceConnectDefaults(Namespace=GetAtt(compile_namespace(ns, ctx), "Arn"))
+    if not isinstance(ns, Namespace):
+        return {}
+    return {"ServiceConnectDefaults": ecs.ServiceConnectDefaults(Namespace=GetAtt(compile_namespace(ns, ctx), "Arn"))}
 
 
 def _named_port(service: Service, port_name: str) -> tuple[Container, Any] | None:
@@ -61,11 +61,12 @@ def _srv_port(service: Service) -> tuple[Container, int] | None:
     return (chosen[0], chosen[0].ports[0].container_port) if chosen else None
 
 
-def _registries(service: Service, ctx: Context, built: ecs.Service) -> None:
+def _registries(service: Service, ctx: Context) -> list[ecs.ServiceRegistry]:
+    """The service's Cloud Map registry (its ``servicediscovery.Service`` made here) as ECS names it."""
     registries = []
     for reg in service.dns_registrations[:1]:  # ECS takes one registry per service (rule ECS609)
         ns = compile_namespace(reg.namespace, ctx)
-        name = logical_id(service.name, "Service", "Discovery")
+        name = logical_id(service.name, SERVICE, DISCOVERY)
         awsvpc = service.task.network_mode is NetworkMode.AWSVPC
         ctx.add(servicediscovery.Service(
             name, Name=reg.name, NamespaceId=GetAtt(ns, "Id"),
@@ -78,19 +79,14 @@ def _registries(service: Service, ctx: Context, built: ecs.Service) -> None:
         if srv is not None:
             entry["ContainerName"], entry["ContainerPort"] = srv[0].name, srv[1]
         registries.append(ecs.ServiceRegistry(**entry))
-    if registries:
-        built.ServiceRegistries = registries
+    return registries
 
 
-def _log_group(service: Service, ctx: Context) -> str | None:
-    name = f"{logical_id(service.task.family)}LogGroup"
-    return name if name in ctx.template.resources else None
-
-
-def _service_connect(service: Service, ctx: Context, built: ecs.Service) -> None:
+def _service_connect(service: Service, ctx: Context) -> ecs.ServiceConnectConfiguration | None:
+    """Service Connect of the service (with ingress into its group from the namespace's clients)."""
     sc = service.service_connect
     if sc is None:
-        return
+        return None
     props: dict[str, Any] = {"Enabled": True}
     if sc.namespace is not None:
         props["Namespace"] = GetAtt(compile_namespace(sc.namespace, ctx), "Arn")
@@ -107,12 +103,12 @@ def _service_connect(service: Service, ctx: Context, built: ecs.Service) -> None
         _admit_clients(service, ctx, container_port)
     if servers:
         props["Services"] = servers
-    log_group = _log_group(service, ctx)
+    log_group = task_log_group(service.task)
     if log_group is not None:
         props["LogConfiguration"] = ecs.LogConfiguration(LogDriver="awslogs", Options={
             "awslogs-group": Ref(log_group), "awslogs-region": Ref("AWS::Region"),
             "awslogs-stream-prefix": "service-connect"})
-    built.ServiceConnectConfiguration = ecs.ServiceConnectConfiguration(**props)
+    return ecs.ServiceConnectConfiguration(**props)
 
 
 def _admit_clients(server: Service, ctx: Context, port: int | None) -> None:
@@ -129,7 +125,13 @@ def _admit_clients(server: Service, ctx: Context, port: int | None) -> None:
         admit(ctx, group, source, port, "tcp", f"tcp/{port} from service {client.name} (Service Connect)")
 
 
-@extends("service")
-def discovery(service: Service, ctx: Context, built: ecs.Service) -> None:
-    _registries(service, ctx, built)
-    _service_connect(service, ctx, built)
+def service_properties(service: Service, ctx: Context) -> dict[str, Any]:
+    """``ServiceRegistries`` and ``ServiceConnectConfiguration`` of a service."""
+    props: dict[str, Any] = {}
+    registries = _registries(service, ctx)
+    if registries:
+        props["ServiceRegistries"] = registries
+    connect = _service_connect(service, ctx)
+    if connect is not None:
+        props["ServiceConnectConfiguration"] = connect
+    return props

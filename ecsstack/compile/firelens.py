@@ -8,23 +8,13 @@ from typing import Any
 import awacs.logs
 import awacs.s3
 from awacs.aws import Allow, Statement
-from troposphere import GetAtt, Ref, ecs, logs
+from troposphere import GetAtt, Ref, ecs
 
 from ..model import Container, TaskDefinition
 from ..model.derived import CLOUDWATCH_OUTPUTS, routers, writes_to_task_log_group
-from ._context import Context, extends
-from ._grants import grant_execution_role, grant_task_role
+from ._context import Context
 
-__all__: list[str] = []
-
-
-def _task_log_group(task: TaskDefinition, ctx: Context) -> str:
-    """The task's own log group, made here when no container logs to it with awslogs."""
-    name = f"{ctx.logical(task).removesuffix('TaskDefinition')}LogGroup"
-    if name not in ctx.template.resources:
-        ctx.add(logs.LogGroup(name, RetentionInDays=task.log_retention_days,
-                              DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
-    return name
+__all__ = ["container_properties", "execution_role_statements", "log_options", "task_role_statements"]
 
 
 def _router_options(c: Container, ctx: Context) -> dict[str, Any]:
@@ -37,29 +27,40 @@ def _router_options(c: Container, ctx: Context) -> dict[str, Any]:
     return dict(sorted(options.items()))
 
 
-@extends("container")
-def compile_firelens_container(c: Container, ctx: Context, built: ecs.ContainerDefinition) -> None:
-    """The router's FirelensConfiguration; CloudWatch defaults for a container logging through it."""
-    if c.firelens is not None:
-        kwargs: dict[str, Any] = {"Type": c.firelens.type.value}
-        options = _router_options(c, ctx)
-        if options:
-            kwargs["Options"] = options
-        built.FirelensConfiguration = ecs.FirelensConfiguration(**kwargs)
-    log = built.properties.get("LogConfiguration")
-    if log is None or c.task is None or log.properties.get("LogDriver") != "awsfirelens":
-        return
-    options = dict(log.properties.get("Options", {}))
-    if options.get("Name") in CLOUDWATCH_OUTPUTS:
-        options.setdefault("region", Ref("AWS::Region"))
-    if writes_to_task_log_group(c):
-        options["log_group_name"] = Ref(_task_log_group(c.task, ctx))
-        options.setdefault("log_stream_prefix", f"{c.logging.stream_prefix or c.name}/")
-    log.Options = dict(sorted(options.items()))
+def container_properties(c: Container, ctx: Context) -> dict[str, Any]:
+    """The ``FirelensConfiguration`` of a task's log router; nothing for other containers."""
+    if c.firelens is None:
+        return {}
+    kwargs: dict[str, Any] = {"Type": c.firelens.type.value}
+    options = _router_options(c, ctx)
+    if options:
+        kwargs["Options"] = options
+    return {"FirelensConfiguration": ecs.FirelensConfiguration(**kwargs)}
 
 
-def _s3_config_statements(task: TaskDefinition) -> list[Statement]:
-    """Reading an S3 configuration file: GetObject on the object, GetBucketLocation on its bucket."""
+def log_options(c: Container, log_group: str | None) -> dict[str, Any]:
+    """Defaults of the ``awsfirelens`` log options of a container logging through the router (its own
+    options win): the region of a CloudWatch output, and the task's log group (``log_group``) with a
+    stream prefix when the container writes there."""
+    options: dict[str, Any] = {}
+    if c.logging.options.get("Name") in CLOUDWATCH_OUTPUTS:
+        options["region"] = Ref("AWS::Region")
+    if writes_to_task_log_group(c) and log_group is not None:
+        options["log_group_name"] = Ref(log_group)
+        options["log_stream_prefix"] = f"{c.logging.stream_prefix or c.name}/"
+    return options
+
+
+def task_role_statements(task: TaskDefinition, log_group: str | None) -> list[Statement]:
+    """Writing the FireLens output into the task's own log group (``log_group``), when a container does."""
+    if log_group is None or not any(writes_to_task_log_group(c) for c in task.containers):
+        return []
+    return [Statement(Effect=Allow, Action=[awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
+                      Resource=[GetAtt(log_group, "Arn")])]
+
+
+def execution_role_statements(task: TaskDefinition) -> list[Statement]:
+    """Reading the router's S3 configuration file: GetObject on the object, GetBucketLocation on its bucket."""
     out: list[Statement] = []
     for router in routers(task):
         cfg = router.firelens
@@ -71,14 +72,3 @@ def _s3_config_statements(task: TaskDefinition) -> list[Statement]:
         out.append(Statement(Effect=Allow, Action=[awacs.s3.GetBucketLocation],
                              Resource=[f"arn:{partition}:s3:::{bucket}"]))
     return out
-
-
-@extends("task")
-def compile_firelens_task(task: TaskDefinition, ctx: Context, built: ecs.TaskDefinition) -> None:
-    """Let the task role write the FireLens output into the task's own log group, and the execution role
-    read the router's S3 configuration file."""
-    if any(writes_to_task_log_group(c) for c in task.containers):
-        group = GetAtt(_task_log_group(task, ctx), "Arn")
-        grant_task_role(task, ctx, "firelens", [Statement(
-            Effect=Allow, Action=[awacs.logs.CreateLogStream, awacs.logs.PutLogEvents], Resource=[group])])
-    grant_execution_role(task, ctx, built, "firelens-config", _s3_config_statements(task))

@@ -1,4 +1,5 @@
-"""Roles a task needs, with least-privilege policies built by awacs."""
+"""Roles a task needs, with least-privilege policies built by awacs (the features of a task hand their
+statements in as named grants, so each role is built once with all its policies)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,13 @@ from troposphere import GetAtt, Sub, iam
 
 from ..model import Container, Secret, TaskDefinition, Token
 from ..model import Sub as SubToken
+from ..names import EXECUTION_ROLE, TASK_ROLE, logical_id
 from ._context import Context
 
-__all__ = ["execution_role", "task_role"]
+__all__ = ["Grants", "execution_role", "secret_value_from", "task_role"]
+
+#: inline policies a feature adds to a role: (policy name, statements); one with no statements is left out
+Grants = list[tuple[str, list[Statement]]]
 
 _ECR_IMAGE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[^:@]+)")
@@ -80,8 +85,15 @@ def _ecr_repositories(containers: list[Container], ctx: Context) -> list[Any] | 
     return list(unique.values()) or None
 
 
-def execution_role(task: TaskDefinition, ctx: Context, log_group: str | None) -> iam.Role | None:
-    """The role ECS uses to start the task: logs, secrets and image pulls, nothing more."""
+def _policies(grants: Grants) -> list[iam.Policy]:
+    return [iam.Policy(PolicyName=name, PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=statements))
+            for name, statements in grants if statements]
+
+
+def execution_role(task: TaskDefinition, ctx: Context, log_group: str | None,
+                   grants: Grants) -> iam.Role | None:
+    """The role ECS uses to start the task: writing to ``log_group``, secrets and image pulls, plus the
+    features' ``grants``, nothing more; None when it needs no permission at all."""
     statements: list[Statement] = []
     if log_group is not None:
         statements.append(Statement(Effect=Allow, Action=[awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
@@ -99,20 +111,17 @@ def execution_role(task: TaskDefinition, ctx: Context, log_group: str | None) ->
         statements.append(Statement(Effect=Allow, Action=[awacs.ecr.BatchCheckLayerAvailability,
                                                           awacs.ecr.GetDownloadUrlForLayer,
                                                           awacs.ecr.BatchGetImage], Resource=repos))
-    if not statements:
+    policies = _policies([("execution", statements), *grants])
+    if not policies:
         return None
-    name = f"{ctx.logical(task).removesuffix('TaskDefinition')}ExecutionRole"
-    return iam.Role(
-        name,
-        AssumeRolePolicyDocument=_assume_ecs_tasks(),
-        Policies=[iam.Policy(PolicyName="execution", PolicyDocument=PolicyDocument(Version="2012-10-17",
-                                                                                 Statement=statements))],
-    )
+    return iam.Role(logical_id(task.family, EXECUTION_ROLE), AssumeRolePolicyDocument=_assume_ecs_tasks(),
+                    Policies=policies)
 
 
-def task_role(task: TaskDefinition, ctx: Context, *, exec_command: bool) -> iam.Role:
-    """The role the task's own code runs as: empty unless ECS Exec needs its SSM channel."""
-    name = f"{ctx.logical(task).removesuffix('TaskDefinition')}TaskRole"
+def task_role(task: TaskDefinition, ctx: Context, *, exec_command: bool, grants: Grants) -> iam.Role:
+    """The role the task's own code runs as: ECS Exec's SSM channel, the task's own permissions and the
+    features' ``grants``; no policy at all when none applies."""
+    name = logical_id(task.family, TASK_ROLE)
     kwargs: dict[str, Any] = {"AssumeRolePolicyDocument": _assume_ecs_tasks()}
     policies = []
     if exec_command:
@@ -129,6 +138,7 @@ def task_role(task: TaskDefinition, ctx: Context, *, exec_command: bool) -> iam.
             Statement=[Statement(Effect=Allow, Action=[awacs.aws.Action(*a.split(":", 1)) for a in actions],
                                  Resource=[ctx.value(r) for r in resources])
                        for actions, resources in task.permissions])))
+    policies += _policies(grants)
     if policies:
         kwargs["Policies"] = policies
     return iam.Role(name, **kwargs)

@@ -19,11 +19,11 @@ from ..model import (
     TargetType,
 )
 from ..model.derived import load_balancers_of, targets_of
-from ._context import Context, compiler, extends
-from .ids import logical_id
+from ..names import LISTENER, LISTENER_RULE, LOAD_BALANCER, SECURITY_GROUP, SERVICE, TARGET_GROUP, logical_id
+from ._context import Context
 from .network import admit, internet_route, service_security_group, subnet_refs, vpc_ref
 
-__all__ = ["compile_load_balancer", "target_type"]
+__all__ = ["compile_load_balancers", "service_properties", "target_type"]
 
 #: the grace period a service behind a load balancer gets unless it sets one
 DEFAULT_GRACE_PERIOD = 60
@@ -44,16 +44,16 @@ def _target_names(stack: Stack) -> dict[int, str]:
     for lb in load_balancers_of(stack):
         for target in lb.targets:
             n = count[id(target.service)] = count.get(id(target.service), 0) + 1
-            names[id(target)] = logical_id(target.service.name, "Service", "TargetGroup") + (str(n) if n > 1 else "")
+            names[id(target)] = logical_id(target.service.name, SERVICE, TARGET_GROUP) + (str(n) if n > 1 else "")
     return names
 
 
 def _listener_name(listener: Listener, ctx: Context) -> str:
-    return f"{ctx.logical(listener.load_balancer)}Listener{listener.port}"
+    return f"{ctx.logical(listener.load_balancer)}{LISTENER}{listener.port}"
 
 
 def _rule_name(target: LoadBalancerTarget, ctx: Context) -> str:
-    return ctx.logical(target).replace("TargetGroup", "ListenerRule")
+    return ctx.logical(target).replace(TARGET_GROUP, LISTENER_RULE)
 
 
 def _ingress(lb: LoadBalancer, ctx: Context) -> list[ec2.SecurityGroupRule]:
@@ -142,20 +142,21 @@ def _listener(listener: Listener, ctx: Context) -> None:
                                                                  TargetGroupArn=Ref(ctx.logical(target)))]))
 
 
-@compiler(LoadBalancer, order=25)
-def compile_load_balancer(lb: LoadBalancer, ctx: Context) -> None:
+def compile_load_balancers(stack: Stack, ctx: Context) -> None:
+    """Every load balancer of the stack: those added, in order, then those only its services are
+    attached to."""
+    names = _target_names(stack)
+    for lb in load_balancers_of(stack):
+        _load_balancer(lb, names, ctx)
+
+
+def _load_balancer(lb: LoadBalancer, target_names: dict[int, str], ctx: Context) -> None:
     """The load balancer, its security group, listeners, rules and target groups."""
-    try:
-        ctx.logical(lb)
-        return  # already compiled (reached through a service)
-    except LookupError:
-        pass
-    base = logical_id(lb.name, "LoadBalancer")
+    base = logical_id(lb.name, LOAD_BALANCER)
     ctx.register(lb, base)
-    names = _target_names(ctx.stack)
     for target in lb.targets:
-        ctx.register(target, names[id(target)])
-    group = f"{base}SecurityGroup"
+        ctx.register(target, target_names[id(target)])
+    group = f"{base}{SECURITY_GROUP}"
     sg: dict[str, Any] = {
         "GroupDescription": f"{'Network' if lb.kind == 'network' else 'Application'} load balancer {lb.name}",
         "VpcId": vpc_ref(lb.vpc, ctx),
@@ -196,39 +197,32 @@ def compile_load_balancer(lb: LoadBalancer, ctx: Context) -> None:
         _listener(listener, ctx)
 
 
-def _depend_on(built: Any, names: list[str]) -> None:
-    current = built.resource.get("DependsOn") or []
-    current = [current] if isinstance(current, str) else list(current)
-    built.DependsOn = current + [n for n in names if n not in current]
-
-
-@extends("service")
-def attach_service(service: Service, ctx: Context, built: ecs.Service) -> None:
-    """``LoadBalancers`` (waiting on the listener or rule that routes to each target group), the
-    grace period, and ingress into the service's group from each load balancer's group only."""
+def service_properties(service: Service, ctx: Context) -> dict[str, Any]:
+    """``LoadBalancers`` of a service behind load balancers, waiting (``DependsOn``) on the listener or rule
+    that routes to each target group, and the default grace period; ingress into the service's group
+    from each load balancer's group only."""
     targets = targets_of(ctx.stack, service)
     if not targets:
-        return
-    for target in targets:
-        compile_load_balancer(target.load_balancer, ctx)
-    built.LoadBalancers = [
+        return {}
+    props: dict[str, Any] = {"LoadBalancers": [
         ecs.LoadBalancer(ContainerName=t.container.name, ContainerPort=t.container_port,
                          TargetGroupArn=Ref(ctx.logical(t)))
         for t in targets if t.container is not None
-    ]
-    waits: list[str] = []
-    for t in targets:
-        waits.append(_listener_name(t.listener, ctx))
-        if not t.is_default:
-            waits.append(_rule_name(t, ctx))
-    _depend_on(built, list(dict.fromkeys(waits)))
+    ]}
+    props["DependsOn"] = [_listener_name(t.listener, ctx) for t in targets]
+    props["DependsOn"] += [_rule_name(t, ctx) for t in targets if not t.is_default]
     if service.health_check_grace_period is None:
-        built.HealthCheckGracePeriodSeconds = DEFAULT_GRACE_PERIOD
+        props["HealthCheckGracePeriodSeconds"] = DEFAULT_GRACE_PERIOD
+    _admit_load_balancers(service, targets, ctx)
+    return props
+
+
+def _admit_load_balancers(service: Service, targets: list[LoadBalancerTarget], ctx: Context) -> None:
     group = service_security_group(service)
     if group is None:
         return
     for t in targets:
-        lb_group = f"{ctx.logical(t.load_balancer)}SecurityGroup"
+        lb_group = f"{ctx.logical(t.load_balancer)}{SECURITY_GROUP}"
         proto = "udp" if t.listener.protocol is ListenerProtocol.UDP else "tcp"
         label = f"load balancer {t.load_balancer.name}"
         if t.container_port is not None:

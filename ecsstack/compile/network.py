@@ -7,28 +7,33 @@ from typing import Any
 from troposphere import Cidr, GetAtt, GetAZs, Ref, Select, Sub, Tags, ec2
 
 from ..model import NetworkMode, Service, SubnetGroup, Vpc
-from ._context import Context, compiler
-from .ids import logical_id
+from ..names import (
+    DEFAULT_ROUTE,
+    EIP,
+    GATEWAY_ATTACHMENT,
+    INTERNET_GATEWAY,
+    NAT_GATEWAY,
+    ROUTE_TABLE,
+    ROUTE_TABLE_ASSOCIATION,
+    SECURITY_GROUP,
+    SERVICE,
+    SUBNET,
+    VPC,
+    logical_id,
+)
+from ._context import Context
 
-__all__ = ["admit", "compile_vpc", "service_security_group", "subnet_refs", "vpc_ref"]
+__all__ = ["admit", "compile_vpc", "internet_route", "service_security_group", "subnet_refs", "vpc_ref"]
 
 
 def _base(vpc: Vpc) -> str:
-    return logical_id(vpc.name, "Vpc")
+    return logical_id(vpc.name, VPC)
 
 
-def _compiled(obj: Any, ctx: Context) -> bool:
-    try:
-        ctx.logical(obj)
-    except LookupError:
-        return False
-    return True
-
-
-@compiler(Vpc, order=5)
 def compile_vpc(vpc: Vpc, ctx: Context) -> None:
-    """VPC, internet gateway, a public and a private subnet per AZ, NAT gateway(s), route tables."""
-    if _compiled(vpc, ctx):
+    """VPC, internet gateway, a public and a private subnet per AZ, NAT gateway(s), route tables (once: the
+    network pass compiles the VPCs added to the stack, and whatever refers to another VPC compiles it)."""
+    if ctx.is_compiled(vpc):
         return
     base = _base(vpc)
     ctx.register(vpc, base)
@@ -36,51 +41,55 @@ def compile_vpc(vpc: Vpc, ctx: Context) -> None:
                     Tags=Tags(Name=Sub(f"${{AWS::StackName}}-{vpc.name}"))))
     if vpc.overrides:
         ctx.overrides.append((base, None, vpc.overrides))
-    ctx.add(ec2.InternetGateway(f"{base}InternetGateway",
-                                Tags=Tags(Name=Sub(f"${{AWS::StackName}}-{vpc.name}"))))
-    attachment = f"{base}GatewayAttachment"
-    ctx.add(ec2.VPCGatewayAttachment(attachment, VpcId=Ref(base), InternetGatewayId=Ref(f"{base}InternetGateway")))
-    ctx.add(ec2.RouteTable(f"{base}PublicRouteTable", VpcId=Ref(base),
+    gateway, attachment = f"{base}{INTERNET_GATEWAY}", f"{base}{GATEWAY_ATTACHMENT}"
+    public_table = f"{base}Public{ROUTE_TABLE}"
+    ctx.add(ec2.InternetGateway(gateway, Tags=Tags(Name=Sub(f"${{AWS::StackName}}-{vpc.name}"))))
+    ctx.add(ec2.VPCGatewayAttachment(attachment, VpcId=Ref(base), InternetGatewayId=Ref(gateway)))
+    ctx.add(ec2.RouteTable(public_table, VpcId=Ref(base),
                            Tags=Tags(Name=Sub(f"${{AWS::StackName}}-{vpc.name}-public"))))
-    ctx.add(ec2.Route(f"{base}PublicDefaultRoute", RouteTableId=Ref(f"{base}PublicRouteTable"),
-                      DestinationCidrBlock="0.0.0.0/0", GatewayId=Ref(f"{base}InternetGateway"),
+    ctx.add(ec2.Route(internet_route(vpc), RouteTableId=Ref(public_table),
+                      DestinationCidrBlock="0.0.0.0/0", GatewayId=Ref(gateway),
                       DependsOn=[attachment]))
     # Two blocks per AZ (public 2i, private 2i+1): a third AZ appends blocks, never renumbers.
     blocks = Cidr(GetAtt(base, "CidrBlock"), str(2 * vpc.max_azs), str(vpc.subnet_host_bits))
     for i in range(vpc.max_azs):
         for public in (True, False):
             kind = "Public" if public else "Private"
-            subnet = f"{base}{kind}Subnet{i + 1}"
-            ctx.add(ec2.Subnet(subnet, VpcId=Ref(base), AvailabilityZone=Select(i, GetAZs("")),
+            ctx.add(ec2.Subnet(_subnet(vpc, public, i), VpcId=Ref(base), AvailabilityZone=Select(i, GetAZs("")),
                                CidrBlock=Select(2 * i + (0 if public else 1), blocks), MapPublicIpOnLaunch=public,
                                Tags=Tags(Name=Sub(f"${{AWS::StackName}}-{vpc.name}-{kind.lower()}-{i + 1}"))))
     for i in range(vpc.max_azs):
-        ctx.add(ec2.SubnetRouteTableAssociation(f"{base}PublicSubnet{i + 1}RouteTableAssociation",
-                                                SubnetId=Ref(f"{base}PublicSubnet{i + 1}"),
-                                                RouteTableId=Ref(f"{base}PublicRouteTable")))
+        subnet = _subnet(vpc, True, i)
+        ctx.add(ec2.SubnetRouteTableAssociation(f"{subnet}{ROUTE_TABLE_ASSOCIATION}", SubnetId=Ref(subnet),
+                                                RouteTableId=Ref(public_table)))
     for k in range(vpc.nat_gateways):
-        nat = f"{base}NatGateway{k + 1}"
-        ctx.add(ec2.EIP(f"{nat}Eip", Domain="vpc", DependsOn=[attachment]))
-        ctx.add(ec2.NatGateway(nat, AllocationId=GetAtt(f"{nat}Eip", "AllocationId"),
-                               SubnetId=Ref(f"{base}PublicSubnet{k + 1}"),
+        nat = f"{base}{NAT_GATEWAY}{k + 1}"
+        ctx.add(ec2.EIP(f"{nat}{EIP}", Domain="vpc", DependsOn=[attachment]))
+        ctx.add(ec2.NatGateway(nat, AllocationId=GetAtt(f"{nat}{EIP}", "AllocationId"),
+                               SubnetId=Ref(_subnet(vpc, True, k)),
                                Tags=Tags(Name=Sub(f"${{AWS::StackName}}-{vpc.name}-{k + 1}"))))
     for i in range(vpc.max_azs):
-        table = f"{base}PrivateRouteTable{i + 1}"
+        table = f"{base}Private{ROUTE_TABLE}{i + 1}"
         ctx.add(ec2.RouteTable(table, VpcId=Ref(base),
                                Tags=Tags(Name=Sub(f"${{AWS::StackName}}-{vpc.name}-private-{i + 1}"))))
         if vpc.nat_gateways:
-            ctx.add(ec2.Route(f"{base}PrivateDefaultRoute{i + 1}", RouteTableId=Ref(table),
+            ctx.add(ec2.Route(f"{base}Private{DEFAULT_ROUTE}{i + 1}", RouteTableId=Ref(table),
                               DestinationCidrBlock="0.0.0.0/0",
-                              NatGatewayId=Ref(f"{base}NatGateway{i % vpc.nat_gateways + 1}")))
-        ctx.add(ec2.SubnetRouteTableAssociation(f"{base}PrivateSubnet{i + 1}RouteTableAssociation",
-                                                SubnetId=Ref(f"{base}PrivateSubnet{i + 1}"),
+                              NatGatewayId=Ref(f"{base}{NAT_GATEWAY}{i % vpc.nat_gateways + 1}")))
+        subnet = _subnet(vpc, False, i)
+        ctx.add(ec2.SubnetRouteTableAssociation(f"{subnet}{ROUTE_TABLE_ASSOCIATION}", SubnetId=Ref(subnet),
                                                 RouteTableId=Ref(table)))
+
+
+def _subnet(vpc: Vpc, public: bool, index: int) -> str:
+    """The logical ID of the VPC's public or private subnet in its ``index``-th AZ (from 0)."""
+    return f"{_base(vpc)}{'Public' if public else 'Private'}{SUBNET}{index + 1}"
 
 
 def internet_route(vpc: Vpc) -> str:
     """The logical ID of the public subnets' route to the internet gateway (wait on it before
     creating anything internet-facing)."""
-    return f"{_base(vpc)}PublicDefaultRoute"
+    return f"{_base(vpc)}Public{DEFAULT_ROUTE}"
 
 
 def vpc_ref(vpc: Vpc | None, ctx: Context) -> Any:
@@ -101,8 +110,7 @@ def subnet_refs(value: Any, ctx: Context, *, parameter: str = "Subnets",
         value = value.private_subnets
     if isinstance(value, SubnetGroup):
         compile_vpc(value.vpc, ctx)
-        kind = "Public" if value.public else "Private"
-        return [Ref(f"{_base(value.vpc)}{kind}Subnet{i + 1}") for i in range(value.vpc.max_azs)]
+        return [Ref(_subnet(value.vpc, value.public, i)) for i in range(value.vpc.max_azs)]
     return ctx.value(value)
 
 
@@ -111,13 +119,13 @@ def service_security_group(service: Service) -> str | None:
     own groups or its tasks do not use awsvpc networking."""
     if service.security_groups is not None or service.task.network_mode is not NetworkMode.AWSVPC:
         return None
-    return logical_id(service.name, "Service") + "SecurityGroup"
+    return logical_id(service.name, SERVICE, SECURITY_GROUP)
 
 
 def admit(ctx: Context, group: str, source: str, port: int, protocol: str, description: str) -> None:
     """Let ``source`` (a security group's logical ID) reach ``port`` in ``group``: one
     ``AWS::EC2::SecurityGroupIngress`` (a separate resource, so groups may admit each other)."""
-    name = f"{group.removesuffix('SecurityGroup')}From{source.removesuffix('SecurityGroup')}{protocol.title()}{port}"
+    name = f"{group.removesuffix(SECURITY_GROUP)}From{source.removesuffix(SECURITY_GROUP)}{protocol.title()}{port}"
     if name in ctx.template.resources:
         return
     ctx.add(ec2.SecurityGroupIngress(name, GroupId=GetAtt(group, "GroupId"), IpProtocol=protocol, FromPort=port,

@@ -7,8 +7,8 @@ from typing import Any
 from troposphere import GetAtt, sqs
 
 from ..model import Queue
-from ._context import Context, compiler
-from .ids import logical_id
+from ..names import DEAD_LETTER_QUEUE, QUEUE, logical_id
+from ._context import Context
 
 __all__ = ["compile_queue"]
 
@@ -20,10 +20,9 @@ def _retention(queue: Queue) -> dict[str, Any]:
     return {"DeletionPolicy": policy, "UpdateReplacePolicy": policy}
 
 
-@compiler(Queue, order=7)
 def compile_queue(queue: Queue, ctx: Context) -> None:
     """The queue (compiled before the task definitions that name its URL and ARN)."""
-    name = logical_id(queue.name, "Queue")
+    name = logical_id(queue.name, QUEUE)
     ctx.register(queue, name)
     props: dict[str, Any] = {
         "VisibilityTimeout": queue.visibility_timeout,
@@ -34,7 +33,7 @@ def compile_queue(queue: Queue, ctx: Context) -> None:
     if queue.queue_name:
         props["QueueName"] = queue.queue_name
     if queue.dead_letter:
-        dlq = logical_id(queue.name, "DeadLetterQueue")
+        dlq = logical_id(queue.name, DEAD_LETTER_QUEUE)
         ctx.add(sqs.Queue(dlq, MessageRetentionPeriod=DEAD_LETTER_RETENTION, SqsManagedSseEnabled=True,
                           **_retention(queue)))
         props["RedrivePolicy"] = sqs.RedrivePolicy(deadLetterTargetArn=GetAtt(dlq, "Arn"),

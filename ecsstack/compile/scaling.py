@@ -1,5 +1,5 @@
 """Application Auto Scaling of services (scalable target, target tracking, step and scheduled scaling)
-and CloudWatch alarms."""
+and the CloudWatch alarms of step scaling."""
 
 from __future__ import annotations
 
@@ -8,48 +8,23 @@ from typing import Any
 from troposphere import GetAtt, Join, Ref, cloudwatch
 from troposphere import applicationautoscaling as aa
 
-from ..model import Alarm, Metric, ScalingStep, Service, ServiceScaling, Statistic
+from ..model import ScalingStep, Service, ServiceScaling, Statistic
 from ..model.derived import REQUESTS, StepScaling, TargetTracking
-from ._context import Context, compiler
-from .ids import logical_id
+from ..names import (
+    SCALABLE_TARGET,
+    SCALE_IN_ALARM,
+    SCALE_IN_POLICY,
+    SCALE_OUT_ALARM,
+    SCALE_OUT_POLICY,
+    SCALING_POLICY,
+    logical_id,
+)
+from ._context import Context
+from .alarms import metric_properties, number
 
-__all__ = ["compile_alarm", "compile_scaling"]
+__all__ = ["compile_scaling"]
 
 _AGGREGATIONS = (Statistic.AVERAGE, Statistic.MINIMUM, Statistic.MAXIMUM)
-
-
-def _num(value: float) -> float | int:
-    """A bound as CloudFormation shows it: whole numbers without ``.0``, no float noise."""
-    value = round(value, 10)
-    return int(value) if float(value).is_integer() else value
-
-
-def _metric_props(metric: Metric, ctx: Context) -> dict[str, Any]:
-    props: dict[str, Any] = {"Namespace": metric.namespace, "MetricName": metric.metric_name,
-                             "Statistic": metric.statistic.value, "Period": metric.period}
-    if metric.dimensions:
-        props["Dimensions"] = [cloudwatch.MetricDimension(Name=k, Value=ctx.value(v))
-                               for k, v in sorted(metric.dimensions.items())]
-    return props
-
-
-@compiler(Alarm, order=28)
-def compile_alarm(alarm: Alarm, ctx: Context) -> None:
-    """A CloudWatch alarm (compiled before services, which may roll back on it)."""
-    name = logical_id(alarm.name, "Alarm")
-    ctx.register(alarm, name)
-    props = {**_metric_props(alarm.metric, ctx), "Threshold": _num(alarm.threshold),
-             "ComparisonOperator": alarm.comparison.value, "EvaluationPeriods": alarm.evaluation_periods,
-             "TreatMissingData": alarm.treat_missing_data}
-    if alarm.datapoints_to_alarm is not None:
-        props["DatapointsToAlarm"] = alarm.datapoints_to_alarm
-    if alarm.description:
-        props["AlarmDescription"] = alarm.description
-    if alarm.alarm_name:
-        props["AlarmName"] = alarm.alarm_name
-    ctx.add(cloudwatch.Alarm(name, **props))
-    if alarm.overrides:
-        ctx.overrides.append((name, None, alarm.overrides))
 
 
 def _scheduled(scaling: ServiceScaling) -> list[aa.ScheduledAction]:
@@ -72,13 +47,13 @@ def _target_tracking(policy: TargetTracking, service: Service, target: str, base
                                                  GetAtt(ctx.logical(lb_target), "TargetGroupFullName")])
     config: dict[str, Any] = {
         "PredefinedMetricSpecification": aa.PredefinedMetricSpecification(**predefined),
-        "TargetValue": _num(policy.target),
+        "TargetValue": number(policy.target),
         "ScaleInCooldown": policy.scale_in_cooldown,
         "ScaleOutCooldown": policy.scale_out_cooldown,
     }
     if policy.disable_scale_in:
         config["DisableScaleIn"] = True
-    ctx.add(aa.ScalingPolicy(f"{base}{logical_id(policy.name)}ScalingPolicy",
+    ctx.add(aa.ScalingPolicy(f"{base}{logical_id(policy.name)}{SCALING_POLICY}",
                              PolicyName=f"{service.name}-{policy.name}", PolicyType="TargetTrackingScaling",
                              ScalingTargetId=Ref(target),
                              TargetTrackingScalingPolicyConfiguration=aa.TargetTrackingScalingPolicyConfiguration(
@@ -88,9 +63,9 @@ def _target_tracking(policy: TargetTracking, service: Service, target: str, base
 def _adjustment(step: ScalingStep, threshold: float) -> aa.StepAdjustment:
     kwargs: dict[str, Any] = {"ScalingAdjustment": step.change}
     if step.lower is not None:
-        kwargs["MetricIntervalLowerBound"] = _num(step.lower - threshold)
+        kwargs["MetricIntervalLowerBound"] = number(step.lower - threshold)
     if step.upper is not None:
-        kwargs["MetricIntervalUpperBound"] = _num(step.upper - threshold)
+        kwargs["MetricIntervalUpperBound"] = number(step.upper - threshold)
     return aa.StepAdjustment(**kwargs)
 
 
@@ -98,15 +73,17 @@ def _step_scaling(policy: StepScaling, service: Service, target: str, base: str,
     """Two alarms around the steps: at or above the scale-out threshold, at or below the scale-in one,
     each triggering its own step policy (bounds relative to the alarm's threshold)."""
     aggregation = policy.metric.statistic if policy.metric.statistic in _AGGREGATIONS else Statistic.AVERAGE
-    for direction, steps in (("Out", policy.scale_out_steps), ("In", policy.scale_in_steps)):
+    for direction, steps, policy_suffix, alarm_suffix in (
+            ("Out", policy.scale_out_steps, SCALE_OUT_POLICY, SCALE_OUT_ALARM),
+            ("In", policy.scale_in_steps, SCALE_IN_POLICY, SCALE_IN_ALARM)):
         if not steps:
             continue
         out = direction == "Out"
         threshold = steps[0].lower if out else steps[-1].upper
         assert threshold is not None  # ECS708
-        name = f"{base}{logical_id(policy.name)}Scale{direction}"
+        name = f"{base}{logical_id(policy.name)}"
         ctx.add(aa.ScalingPolicy(
-            f"{name}Policy", PolicyName=f"{service.name}-{policy.name}-scale-{direction.lower()}",
+            f"{name}{policy_suffix}", PolicyName=f"{service.name}-{policy.name}-scale-{direction.lower()}",
             PolicyType="StepScaling", ScalingTargetId=Ref(target),
             StepScalingPolicyConfiguration=aa.StepScalingPolicyConfiguration(
                 AdjustmentType=policy.adjustment.value,
@@ -118,21 +95,20 @@ def _step_scaling(policy: StepScaling, service: Service, target: str, base: str,
             periods = policy.scale_in_evaluation_periods
         sign = ">=" if out else "<="
         ctx.add(cloudwatch.Alarm(
-            f"{name}Alarm", **_metric_props(policy.metric, ctx),
+            f"{name}{alarm_suffix}", **metric_properties(policy.metric, ctx),
             AlarmDescription=f"Scale service {service.name} {direction.lower()} when {policy.metric.metric_name} "
-                             f"{sign} {_num(threshold)}",
-            Threshold=_num(threshold), EvaluationPeriods=periods,
+                             f"{sign} {number(threshold)}",
+            Threshold=number(threshold), EvaluationPeriods=periods,
             ComparisonOperator="GreaterThanOrEqualToThreshold" if out else "LessThanOrEqualToThreshold",
-            TreatMissingData=policy.treat_missing_data, AlarmActions=[Ref(f"{name}Policy")]))
+            TreatMissingData=policy.treat_missing_data, AlarmActions=[Ref(f"{name}{policy_suffix}")]))
 
 
-@compiler(Service, order=40)
 def compile_scaling(service: Service, ctx: Context) -> None:
     """The scalable target of an auto-scaled service (the service-linked role, so no RoleARN) and its
     policies."""
     for scaling in service.scalings[:1]:  # ECS710 refuses more than one
         base = logical_id(service.name)
-        target = f"{base}ScalableTarget"
+        target = f"{base}{SCALABLE_TARGET}"
         props: dict[str, Any] = {
             "MinCapacity": scaling.min_tasks,
             "MaxCapacity": scaling.max_tasks,

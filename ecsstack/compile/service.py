@@ -1,4 +1,5 @@
-"""Clusters, services and the security group each awsvpc service gets."""
+"""Services and the security group each awsvpc service gets; the features of a service (capacity,
+placement, discovery, load balancers, rollback alarms) contribute their properties here."""
 
 from __future__ import annotations
 
@@ -6,33 +7,18 @@ from typing import Any
 
 from troposphere import GetAtt, Ref, ec2, ecs
 
-from ..model import Cluster, LaunchType, NetworkMode, Service
-from ._context import Context, compiler, run_hooks
-from .ids import logical_id
+from ..model import LaunchType, NetworkMode, Service
+from ..names import SECURITY_GROUP, SERVICE, logical_id
+from . import alarms, capacity, discovery, loadbalancing
+from ._context import Context
+from .network import subnet_refs, vpc_ref
 
-__all__ = ["compile_cluster", "compile_service"]
-
-
-@compiler(Cluster, order=10)
-def compile_cluster(cluster: Cluster, ctx: Context) -> None:
-    name = logical_id(cluster.name, "Cluster")
-    ctx.register(cluster, name)
-    props: dict[str, Any] = {
-        "ClusterSettings": [ecs.ClusterSetting(Name="containerInsights",
-                                               Value="enabled" if cluster.container_insights else "disabled")],
-    }
-    if cluster.cluster_name:
-        props["ClusterName"] = cluster.cluster_name
-    ctx.add(run_hooks("cluster", cluster, ctx, ecs.Cluster(name, **props)))
-    if cluster.overrides:
-        ctx.overrides.append((name, None, cluster.overrides))
+__all__ = ["compile_service"]
 
 
 def _security_group(service: Service, ctx: Context, base: str) -> str:
-    from .network import vpc_ref
-
     vpc = vpc_ref(service.vpc, ctx)
-    name = f"{base}SecurityGroup"
+    name = f"{base}{SECURITY_GROUP}"
     ports = sorted({(p.container_port, p.protocol.value) for c in service.task.containers for p in c.ports})
     ingress = [
         ec2.SecurityGroupRule(IpProtocol=proto, FromPort=port, ToPort=port, CidrIp=cidr,
@@ -49,8 +35,6 @@ def _security_group(service: Service, ctx: Context, base: str) -> str:
 
 
 def _network(service: Service, ctx: Context, base: str) -> ecs.NetworkConfiguration:
-    from .network import subnet_refs
-
     subnets = subnet_refs(service.vpc if service.subnets is None else service.subnets, ctx)
     if service.security_groups is None:
         groups: Any = [GetAtt(_security_group(service, ctx, base), "GroupId")]
@@ -61,10 +45,7 @@ def _network(service: Service, ctx: Context, base: str) -> ecs.NetworkConfigurat
         Subnets=subnets, SecurityGroups=groups))
 
 
-@compiler(Service, order=30)
-def compile_service(service: Service, ctx: Context) -> None:
-    base = logical_id(service.name, "Service")
-    ctx.register(service, base)
+def _deployment(service: Service, ctx: Context) -> ecs.DeploymentConfiguration:
     deployment: dict[str, Any] = {
         "MinimumHealthyPercent": service.min_healthy_percent,
         "MaximumPercent": service.max_percent,
@@ -72,11 +53,20 @@ def compile_service(service: Service, ctx: Context) -> None:
     if service.circuit_breaker:
         deployment["DeploymentCircuitBreaker"] = ecs.DeploymentCircuitBreaker(Enable=True,
                                                                               Rollback=service.rollback)
+    rollback = alarms.deployment_alarms(service, ctx)
+    if rollback is not None:
+        deployment["Alarms"] = rollback
+    return ecs.DeploymentConfiguration(**deployment)
+
+
+def compile_service(service: Service, ctx: Context) -> None:
+    """The ECS service, built once with its own properties and those its features contribute."""
+    base = logical_id(service.name, SERVICE)
+    ctx.register(service, base)
     props: dict[str, Any] = {
         "Cluster": Ref(ctx.logical(service.cluster)),
         "TaskDefinition": Ref(ctx.logical(service.task)),
-        "LaunchType": service.effective_launch_type.value,
-        "DeploymentConfiguration": ecs.DeploymentConfiguration(**deployment),
+        "DeploymentConfiguration": _deployment(service, ctx),
         "PropagateTags": service.propagate_tags.value,
         "EnableECSManagedTags": True,
     }
@@ -98,6 +88,20 @@ def compile_service(service: Service, ctx: Context) -> None:
         props["ForceNewDeployment"] = ecs.ForceNewDeployment(EnableForceNewDeployment=True)
     if service.service_name:
         props["ServiceName"] = service.service_name
-    ctx.add(run_hooks("service", service, ctx, ecs.Service(base, **props)))
+    depends_on: set[str] = set()
+    for part in (capacity.launch(service, ctx),  # LaunchType, or a capacity provider strategy
+                 capacity.service_properties(service, ctx),
+                 discovery.service_properties(service, ctx),
+                 loadbalancing.service_properties(service, ctx)):
+        for key, value in part.items():
+            if key == "DependsOn":
+                depends_on.update(value)
+            else:
+                assert key not in props, f"two compilers set {key}"  # features contribute disjoint properties
+                props[key] = value
+    capacity.admit_load_balancers(service, ctx)
+    # the order of DependsOn means nothing to CloudFormation: sorted, the bytes stay the same
+    attributes = {"DependsOn": sorted(depends_on)} if depends_on else {}
+    ctx.add(ecs.Service(base, **props, **attributes))
     if service.overrides:
         ctx.overrides.append((base, None, service.overrides))

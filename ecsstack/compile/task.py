@@ -1,4 +1,5 @@
-"""Task definitions, their containers, log group and roles."""
+"""Task definitions, their containers, log group and roles; the features of a task (storage, FireLens,
+runtime platform) contribute their properties and role permissions here."""
 
 from __future__ import annotations
 
@@ -7,11 +8,21 @@ from typing import Any
 from troposphere import GetAtt, Ref, ecs, logs
 
 from ..model import Container, NetworkMode, Service, TaskDefinition
-from ._context import Context, compiler, run_hooks
+from ..model.derived import FIRELENS_DRIVER, writes_to_task_log_group
+from ..names import LOG_GROUP, TASK_DEFINITION, logical_id
+from . import capacity, firelens, volumes
+from ._context import Context
 from .iam import execution_role, secret_value_from, task_role
-from .ids import logical_id
 
-__all__ = ["compile_task"]
+__all__ = ["compile_task", "task_log_group"]
+
+
+def task_log_group(task: TaskDefinition) -> str | None:
+    """The logical ID of the task's own log group when a container logs to it (with ``awslogs``, or through
+    FireLens into CloudWatch); None when none does."""
+    if any(c.logging.uses_task_log_group or writes_to_task_log_group(c) for c in task.containers):
+        return logical_id(task.family, LOG_GROUP)
+    return None
 
 
 def _port(p: Any, network_mode: NetworkMode) -> ecs.PortMapping:
@@ -38,14 +49,17 @@ def _log_configuration(c: Container, ctx: Context, log_group: str | None) -> ecs
         options.setdefault("awslogs-group", Ref(log_group) if cfg.uses_task_log_group else ctx.value(cfg.log_group))
         options.setdefault("awslogs-region", Ref("AWS::Region"))
         options.setdefault("awslogs-stream-prefix", cfg.stream_prefix or c.name)
+    if cfg.driver == FIRELENS_DRIVER:
+        options = {**firelens.log_options(c, log_group), **options}
     kwargs: dict[str, Any] = {"LogDriver": cfg.driver}
-    if options:
+    if options or cfg.driver == FIRELENS_DRIVER:  # FireLens options are stated even when there are none
         kwargs["Options"] = dict(sorted(options.items()))
     return ecs.LogConfiguration(**kwargs)
 
 
 def container_definition(c: Container, task: TaskDefinition, ctx: Context,
                          log_group: str | None) -> ecs.ContainerDefinition:
+    """One entry of ``ContainerDefinitions`` (``log_group``: the task's own log group, if it has one)."""
     kw: dict[str, Any] = {"Name": c.name, "Image": ctx.value(c.image), "Essential": c.essential}
     if c.ports:
         kw["PortMappings"] = [_port(p, task.network_mode) for p in c.ports]
@@ -79,20 +93,22 @@ def container_definition(c: Container, task: TaskDefinition, ctx: Context,
     if deps:
         kw["DependsOn"] = [ecs.ContainerDependency(ContainerName=d.target_name, Condition=d.condition.value)
                            for d in deps]
-    return run_hooks("container", c, ctx, ecs.ContainerDefinition(**kw))
+    kw.update(volumes.container_properties(c))
+    kw.update(firelens.container_properties(c, ctx))
+    return ecs.ContainerDefinition(**kw)
 
 
 def _exec_command(task: TaskDefinition, ctx: Context) -> bool:
     return any(s.enable_execute_command for s in ctx.stack.of_type(Service) if s.task is task)
 
 
-@compiler(TaskDefinition, order=20)
 def compile_task(task: TaskDefinition, ctx: Context) -> None:
-    base = logical_id(task.family)
-    ctx.register(task, f"{base}TaskDefinition")
-    log_group: str | None = None
-    if any(c.logging.uses_task_log_group for c in task.containers):
-        log_group = f"{base}LogGroup"
+    """The task definition, built once with its containers, storage and runtime platform; its log group
+    and the roles it needs, each with every policy it gets."""
+    name = logical_id(task.family, TASK_DEFINITION)
+    ctx.register(task, name)
+    log_group = task_log_group(task)
+    if log_group is not None:
         ctx.add(logs.LogGroup(log_group, RetentionInDays=task.log_retention_days,
                               DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
 
@@ -106,22 +122,30 @@ def compile_task(task: TaskDefinition, ctx: Context) -> None:
         props["Cpu"] = str(task.cpu)
     if task.memory is not None:
         props["Memory"] = str(task.memory)
+    props.update(volumes.task_properties(task, ctx))
+    props.update(capacity.runtime_platform(task))
 
+    # inline policies the features add to the roles made here (a role the user brought is left alone)
+    execution_grants = [("firelens-config", firelens.execution_role_statements(task))]
+    task_grants = [("firelens", firelens.task_role_statements(task, log_group)),
+                   ("efs", volumes.task_role_statements(task, ctx))]
     if task.execution_role is not None:
         props["ExecutionRoleArn"] = ctx.value(task.execution_role)
     else:
-        role = execution_role(task, ctx, log_group)
+        # only awslogs needs the execution role to write logs; FireLens writes with the task role
+        awslogs = log_group if any(c.logging.uses_task_log_group for c in task.containers) else None
+        role = execution_role(task, ctx, awslogs, execution_grants)
         if role is not None:
             ctx.add(role)
             props["ExecutionRoleArn"] = GetAtt(role.title, "Arn")
     if task.task_role is not None:
         props["TaskRoleArn"] = ctx.value(task.task_role)
     else:
-        role = ctx.add(task_role(task, ctx, exec_command=_exec_command(task, ctx)))
+        role = ctx.add(task_role(task, ctx, exec_command=_exec_command(task, ctx), grants=task_grants))
         props["TaskRoleArn"] = GetAtt(role.title, "Arn")
-    ctx.add(run_hooks("task", task, ctx, ecs.TaskDefinition(f"{base}TaskDefinition", **props)))
+    ctx.add(ecs.TaskDefinition(name, **props))
     if task.overrides:
-        ctx.overrides.append((f"{base}TaskDefinition", None, task.overrides))
+        ctx.overrides.append((name, None, task.overrides))
     for index, c in enumerate(task.containers):
         if c.overrides:
-            ctx.overrides.append((f"{base}TaskDefinition", index, c.overrides))
+            ctx.overrides.append((name, index, c.overrides))

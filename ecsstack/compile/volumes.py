@@ -1,4 +1,5 @@
-"""Task storage: EFS and bind volumes, ephemeral storage, mount points and the EFS grant of the task role."""
+"""Task storage: EFS and bind volumes, ephemeral storage, mount points and the EFS grant of the task role
+(properties and statements the task compiler merges)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ from awacs.aws import Allow, Condition, Statement, StringEquals
 from troposphere import Sub, ecs
 
 from ..model import BindVolume, Container, EfsVolume, TaskDefinition, Volume
-from ._context import Context, extends
-from ._grants import grant_task_role
+from ._context import Context
 
-__all__: list[str] = []
+__all__ = ["container_properties", "task_properties", "task_role_statements"]
 
 _EFS_ARN = "arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:"
 
@@ -60,23 +60,28 @@ def _efs_statement(v: EfsVolume, task: TaskDefinition, ctx: Context) -> Statemen
     return Statement(Effect=Allow, Action=actions, Resource=[_arn("file-system", v.file_system_id, ctx)], **kwargs)
 
 
-@extends("task")
-def compile_task_storage(task: TaskDefinition, ctx: Context, built: ecs.TaskDefinition) -> None:
-    """Volumes and ephemeral storage of the task definition; EFS IAM authorization on the task role."""
+def task_properties(task: TaskDefinition, ctx: Context) -> dict[str, Any]:
+    """``Volumes`` and ``EphemeralStorage`` of the task definition."""
+    props: dict[str, Any] = {}
     if task.volumes:
-        built.Volumes = [_volume(v, ctx) for v in task.volumes]
+        props["Volumes"] = [_volume(v, ctx) for v in task.volumes]
     if task.ephemeral_storage_gib is not None:
-        built.EphemeralStorage = ecs.EphemeralStorage(SizeInGiB=ctx.value(task.ephemeral_storage_gib))
-    grant_task_role(task, ctx, "efs", [_efs_statement(v, task, ctx) for v in task.volumes
-                                       if isinstance(v, EfsVolume) and v.iam_authorization])
+        props["EphemeralStorage"] = ecs.EphemeralStorage(SizeInGiB=ctx.value(task.ephemeral_storage_gib))
+    return props
 
 
-@extends("container")
-def compile_mounts(c: Container, ctx: Context, built: ecs.ContainerDefinition) -> None:
-    """A container's mount points and the containers it takes volumes from."""
+def task_role_statements(task: TaskDefinition, ctx: Context) -> list[Statement]:
+    """What the task role needs to mount the EFS volumes that use IAM authorization."""
+    return [_efs_statement(v, task, ctx) for v in task.volumes if isinstance(v, EfsVolume) and v.iam_authorization]
+
+
+def container_properties(c: Container) -> dict[str, Any]:
+    """A container's ``MountPoints`` and ``VolumesFrom`` (the containers it takes volumes from)."""
+    props: dict[str, Any] = {}
     if c.mount_points:
-        built.MountPoints = [ecs.MountPoint(SourceVolume=m.volume_name, ContainerPath=m.container_path,
-                                            ReadOnly=m.read_only) for m in c.mount_points]
+        props["MountPoints"] = [ecs.MountPoint(SourceVolume=m.volume_name, ContainerPath=m.container_path,
+                                               ReadOnly=m.read_only) for m in c.mount_points]
     if c.volume_sources:
-        built.VolumesFrom = [ecs.VolumesFrom(SourceContainer=v.container_name, ReadOnly=v.read_only)
-                             for v in c.volume_sources]
+        props["VolumesFrom"] = [ecs.VolumesFrom(SourceContainer=v.container_name, ReadOnly=v.read_only)
+                                for v in c.volume_sources]
+    return props

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..model import Attr, Cluster, Token
+from ..names import CLUSTER, SERVICE, TASK_DEFINITION
 from ..names import pascal as _pascal
 from ._helpers import name_hint, q
 from ._registry import Index, Rule, rule
@@ -108,9 +109,9 @@ def _logical_ids(ix: Index, r: Rule) -> Iterator[Problem]:
     # are; the main resources are named <Name>Cluster, <Family>TaskDefinition and <Name>Service.
     resources: dict[str, str] = {}
     for suffix, label, names in (
-        ("Cluster", "cluster", [c.name for c in ix.stack.of_type(Cluster)]),
-        ("TaskDefinition", "task", [t.family for t in ix.tasks]),
-        ("Service", "service", [s.name for s in ix.services]),
+        (CLUSTER, "cluster", [c.name for c in ix.stack.of_type(Cluster)]),
+        (TASK_DEFINITION, "task", [t.family for t in ix.tasks]),
+        (SERVICE, "service", [s.name for s in ix.services]),
     ):
         for name in names:
             if isinstance(name, str) and _pascal(name):

@@ -195,6 +195,20 @@ def test_logical_ids_derive_from_names() -> None:
                                      "MyApiServiceSecurityGroup"}
 
 
+def test_logical_ids_are_names_and_suffixes() -> None:
+    from ecsstack.names import EXECUTION_ROLE, LOG_GROUP, TASK_DEFINITION, logical_id
+
+    assert logical_id("my-api_v2", TASK_DEFINITION) == "MyApiV2TaskDefinition"
+    assert [logical_id("web", s) for s in (LOG_GROUP, EXECUTION_ROLE)] == ["WebLogGroup", "WebExecutionRole"]
+
+
+def test_compile_passes_run_in_one_written_order() -> None:
+    from ecsstack.compile import PASSES
+
+    assert [name for name, _ in PASSES] == ["network", "discovery", "queue", "cluster", "capacity", "task",
+                                            "load balancing", "alarms", "service", "scaling"]
+
+
 def test_parameters_subs_and_outputs() -> None:
     stack, task = web_stack()
     tag = stack.parameter("ImageTag", default="latest", allowed_pattern="[a-z0-9.-]+")
@@ -316,12 +330,12 @@ def test_more_outputs_than_cloudformation_allows() -> None:
 
 def test_a_value_troposphere_rejects_is_reported_as_a_problem(monkeypatch: pytest.MonkeyPatch) -> None:
     from ecsstack import ValidationError
-    from ecsstack.compile import _context
+    from ecsstack.compile import volumes
 
-    def broken(obj, ctx, built):
+    def broken(task, ctx):
         raise ValueError("RetentionInDays must be one of ...")
 
-    monkeypatch.setitem(_context.HOOKS, "task", [broken])
+    monkeypatch.setattr(volumes, "task_properties", broken)
     stack, task = web_stack()
     task.add_container("app", image="nginx")
     with pytest.raises(ValidationError) as info:

@@ -211,6 +211,17 @@ def test_bridge_tasks_get_instance_targets_and_dynamic_host_ports() -> None:
     assert not of_type(r, "AWS::EC2::SecurityGroupIngress")
 
 
+def test_a_load_balancer_attached_after_its_bridge_service_was_added_is_compiled_before_the_service() -> None:
+    task = Ec2TaskDefinition("web", memory=512)
+    task.add_container("app", image="app:1", ports=[8080])
+    svc = Service("web", cluster=Cluster("main"), task=task, launch_type=LaunchType.EC2)
+    stack = Stack("t").add(svc)
+    ApplicationLoadBalancer("public").listen_http().add_target(svc)  # not in stack.resources
+    r = stack.to_dict()["Resources"]
+    assert r["PublicLoadBalancer"]["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer"
+    assert r["WebService"]["DependsOn"] == ["PublicLoadBalancerListener80"]
+
+
 def test_named_container_and_port_and_a_second_target_group() -> None:
     svc = web()
     svc.task.add_container("admin", image="admin:1", ports=[9000], essential=False)
