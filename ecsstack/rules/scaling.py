@@ -9,7 +9,18 @@ from typing import Any
 from ..errors import Problem
 from ..model import Alarm, Queue, ScalingStep, Service, ServiceScaling
 from ..model.derived import CPU, MEMORY, REQUESTS, StepScaling, TargetTracking
-from ..names import pascal
+from ..names import (
+    ALARM,
+    DEAD_LETTER_QUEUE,
+    QUEUE,
+    SCALE_IN_ALARM,
+    SCALE_IN_POLICY,
+    SCALE_OUT_ALARM,
+    SCALE_OUT_POLICY,
+    SCALING_POLICY,
+    logical_id,
+    pascal,
+)
 from ._helpers import q
 from ._registry import Index, Rule, rule
 
@@ -178,19 +189,18 @@ def _request_target(ix: Index, r: Rule) -> Iterator[Problem]:
 def _made(ix: Index) -> Iterator[tuple[str, str]]:
     """(logical ID, what makes it) for the queues, alarms and scaling resources of the stack."""
     for queue in ix.stack.of_type(Queue):
-        yield pascal(str(queue.name)) + "Queue", queue.path
-        yield pascal(str(queue.name)) + "DeadLetterQueue", queue.path
+        yield logical_id(queue.name, QUEUE), queue.path
+        yield logical_id(queue.name, DEAD_LETTER_QUEUE), queue.path
     for alarm in ix.stack.of_type(Alarm):
-        yield pascal(str(alarm.name)) + "Alarm", alarm.path
+        yield logical_id(alarm.name, ALARM), alarm.path
     for service, scaling in _scalings(ix):
-        base = pascal(str(service.name))
         for policy in scaling.policies:
             path = f"{scaling.path} › policy {policy.name}"
             if isinstance(policy, StepScaling):
-                for part in ("ScaleOutPolicy", "ScaleOutAlarm", "ScaleInPolicy", "ScaleInAlarm"):
-                    yield base + pascal(str(policy.name)) + part, path
+                for part in (SCALE_OUT_POLICY, SCALE_OUT_ALARM, SCALE_IN_POLICY, SCALE_IN_ALARM):
+                    yield logical_id(service.name, policy.name, part), path
             else:
-                yield base + pascal(str(policy.name)) + "ScalingPolicy", path
+                yield logical_id(service.name, policy.name, SCALING_POLICY), path
 
 
 @rule("ECS713", "queues, alarms and scaling policies do not map to the same CloudFormation logical ID")
