@@ -9,33 +9,20 @@ from ecsstack import (
     CapacityProviderStrategy,
     Cluster,
     CpuArchitecture,
-    Ec2TaskDefinition,
     FargateTaskDefinition,
     OsFamily,
     PlacementConstraint,
     PlacementStrategy,
     Service,
-    Stack,
     ValidationError,
 )
+
+from ._support import fargate
 
 SPOT = CapacityProviderStrategy("FARGATE_SPOT")
 
 
-def fargate(family: str = "web", **kwargs) -> FargateTaskDefinition:
-    task = FargateTaskDefinition(family, **kwargs)
-    task.add_container("app", image="app:1")
-    return task
 
-
-def ec2(family: str = "web", **kwargs) -> Ec2TaskDefinition:
-    task = Ec2TaskDefinition(family, memory=512, **kwargs)
-    task.add_container("app", image="app:1")
-    return task
-
-
-def one(task=None, cluster: Cluster | None = None, **kwargs) -> Stack:
-    return Stack("app").add(Service("web", cluster=cluster or Cluster("main"), task=task or fargate(), **kwargs))
 
 
 # ---- argument checks (ECS001) --------------------------------------------------------------------

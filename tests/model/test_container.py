@@ -6,25 +6,11 @@ import pytest
 
 from ecsstack import (
     Condition,
-    FargateTaskDefinition,
     HealthCheck,
     PortMapping,
-    ValidationError,
 )
 
-
-def raises(fn, *args, **kwargs) -> ValidationError:
-    with pytest.raises(ValidationError) as info:
-        fn(*args, **kwargs)
-    assert all(p.rule == "ECS001" for p in info.value.problems)
-    return info.value
-
-
-@pytest.fixture
-def task() -> FargateTaskDefinition:
-    return FargateTaskDefinition("web")
-
-
+from ._support import raises
 
 # ---- containers --------------------------------------------------------------------------------
 

@@ -23,10 +23,6 @@ def service(name: str = "web", **kwargs) -> Service:
     return Service(name, cluster=Cluster("main"), task=task, **kwargs)
 
 
-def stack_with(*services: Service) -> Stack:
-    return Stack("app").add(*services)
-
-
 DEPTH = Metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": "jobs"})
 
 

@@ -5,27 +5,13 @@ from __future__ import annotations
 import pytest
 
 from ecsstack import (
-    FargateTaskDefinition,
     HealthCheck,
     PortMapping,
     Protocol,
     Secret,
-    ValidationError,
 )
 
-
-def raises(fn, *args, **kwargs) -> ValidationError:
-    with pytest.raises(ValidationError) as info:
-        fn(*args, **kwargs)
-    assert all(p.rule == "ECS001" for p in info.value.problems)
-    return info.value
-
-
-@pytest.fixture
-def task() -> FargateTaskDefinition:
-    return FargateTaskDefinition("web")
-
-
+from ._support import raises
 
 # ---- value types -------------------------------------------------------------------------------
 
