@@ -60,6 +60,16 @@ def as_text(value: Any, path: str, field: str, *, token_ok: bool = False) -> Any
     raise fail(path, f"{field} must be a string{' or a stack parameter' if token_ok else ''}, got {value!r}.")
 
 
+def check_owned(owner: Any, path: str, fields: dict[str, type | tuple[type, ...]], methods: str) -> None:
+    """Fields a builder method fills (``containers``, ``mount_points``, …) still hold lists of what that
+    method makes; ``methods`` names the methods, for the hint."""
+    for name, kind in fields.items():
+        items = getattr(owner, name)
+        if not isinstance(items, list) or not all(isinstance(i, kind) for i in items):
+            raise fail(path, f"{name} must be a list made by {methods}, got {items!r}.",
+                       f"Use {methods} rather than assigning {name}.")
+
+
 def as_str_list(value: Any, path: str, field: str, *, token_ok: bool = True) -> list[Any] | None:
     """A list of strings (or tokens); a lone string is refused, since it is almost always a mistake."""
     if value is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_str_map, as_text, fail
+from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_str_map, as_text, check_owned, fail
 from ._enums import Condition
 from ._firelens import FirelensConfig
 from ._tokens import Token
@@ -103,12 +103,8 @@ class Container:
         self.init = as_bool(self.init, path, "init")
         as_text(self.working_directory, path, "working_directory", token_ok=True)
         as_text(self.user, path, "user", token_ok=True)
-        for name, kind in (("dependencies", Dependency), ("mount_points", MountPoint),
-                           ("volume_sources", VolumesFrom)):
-            items = getattr(self, name)
-            if not isinstance(items, list) or not all(isinstance(i, kind) for i in items):
-                raise fail(path, f"{name} must be a list of {kind.__name__}, got {items!r}.",
-                           "Use the container's methods (depends_on, mount, volumes_from) rather than assigning.")
+        check_owned(self, path, {"dependencies": Dependency, "mount_points": MountPoint,
+                                 "volume_sources": VolumesFrom}, "depends_on, mount and volumes_from")
         if self.firelens is not None and not isinstance(self.firelens, FirelensConfig):
             raise fail(path, f"firelens must be a FirelensConfig, got {self.firelens!r}.",
                        "Make the router with task.add_firelens_router(...).")

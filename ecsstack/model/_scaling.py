@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ._check import as_bool, as_enum, as_int, fail
+from ._check import as_bool, as_enum, as_int, check_owned, fail
 from ._enums import AdjustmentType
 from ._metrics import Metric, as_missing_data, as_number
 
@@ -136,11 +136,8 @@ class ServiceScaling:
             value = as_int(getattr(self, name), path, name)
             if value is not None and value < 0:
                 raise fail(path, f"{name}={value} is negative.", "Use 0 or more.")
-        for name, kind in (("policies", TargetTracking | StepScaling), ("schedules", ScheduledScaling)):
-            items = getattr(self, name)
-            if not isinstance(items, list) or not all(isinstance(i, kind) for i in items):
-                raise fail(path, f"{name} must be a list made by on_cpu/on_metric/on_schedule, got {items!r}.",
-                           "Use the scaling's methods rather than assigning.")
+        check_owned(self, path, {"policies": (TargetTracking, StepScaling), "schedules": ScheduledScaling},
+                    "on_cpu, on_memory, on_request_count, on_metric and on_schedule")
 
     @property
     def path(self) -> str:

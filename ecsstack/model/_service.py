@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._alarms import as_rollback_alarms, is_alarm_object
 from ._capacity import CapacityProviderStrategy, Ec2Capacity, as_provider, as_strategy, make_ec2_capacity
-from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_text, fail
+from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_text, check_owned, fail
 from ._discovery import DnsRegistration, Namespace, ServiceConnect, dns_registration
 from ._enums import CapacityProvider, LaunchType, PropagateTags
 from ._metrics import Alarm
@@ -64,9 +64,7 @@ class Cluster:
                            'Write capacity_providers=["FARGATE", "FARGATE_SPOT"].')
             self.capacity_providers = [as_provider(v, path) for v in self.capacity_providers]
         self.default_strategy = as_strategy(self.default_strategy, path, "default_strategy")
-        if not isinstance(self.ec2_capacity, list) or not all(isinstance(c, Ec2Capacity) for c in self.ec2_capacity):
-            raise fail(path, f"ec2_capacity must be a list of Ec2Capacity, got {self.ec2_capacity!r}.",
-                       "Use cluster.add_ec2_capacity(...) rather than assigning.")
+        check_owned(self, path, {"ec2_capacity": Ec2Capacity}, "cluster.add_ec2_capacity")
 
     def add_ec2_capacity(self, name: str, **kwargs: Any) -> Ec2Capacity:
         """Add EC2 instances (an ``Ec2Capacity``; see its keywords and defaults) to the cluster; returns it."""
@@ -180,14 +178,8 @@ class Service:
         self.placement_constraints = _typed_list(self.placement_constraints, PlacementConstraint, path,
                                                  "placement_constraints", "PlacementConstraint.distinct_instance()")
         self.rollback_alarms = as_rollback_alarms(self.rollback_alarms, path)
-        if not isinstance(self.attachments, list):
-            raise fail(path, f"attachments must be a list, got {self.attachments!r}.",
-                       "Use listener.add_target(service) rather than assigning.")
-        for name, kind in (("dns_registrations", DnsRegistration), ("scalings", ServiceScaling)):
-            items = getattr(self, name)
-            if not isinstance(items, list) or not all(isinstance(i, kind) for i in items):
-                raise fail(path, f"{name} must be a list of {kind.__name__}, got {items!r}.",
-                           "Use the service's methods (register_dns, auto_scale) rather than assigning.")
+        check_owned(self, path, {"attachments": object, "dns_registrations": DnsRegistration,
+                                 "scalings": ServiceScaling}, "listener.add_target, register_dns and auto_scale")
 
     @property
     def path(self) -> str:
