@@ -58,10 +58,6 @@ class CapacityProviderStrategy:
         object.__setattr__(self, "provider", as_provider(self.provider, path))
         as_int(self.weight, path, "weight")
         as_int(self.base, path, "base")
-        if not 0 <= self.weight <= 1000:
-            raise fail(path, f"weight={self.weight} is out of range; it is 0 to 1000.")
-        if not 0 <= self.base <= 100000:
-            raise fail(path, f"base={self.base} is out of range; it is 0 to 100000.")
 
 
 def as_strategy(value: Any, path: str, field_name: str) -> list[CapacityProviderStrategy] | None:
@@ -134,11 +130,6 @@ class Ec2Capacity:
         for name in ("min_size", "max_size", "target_capacity"):
             as_int(getattr(self, name), path, name)
         as_int(self.desired_capacity, path, "desired_capacity", optional=True)
-        if self.min_size < 0:
-            raise fail(path, f"min_size={self.min_size} is negative.", "Use 0 or more.")
-        if not 1 <= self.target_capacity <= 100:
-            raise fail(path, f"target_capacity={self.target_capacity} is out of range; it is 1 to 100 (percent).",
-                       "Use 100 to fill instances, or less to keep spare room for fast task starts.")
         self.architecture = as_enum(CpuArchitecture, self.architecture, path, "architecture")
         as_bool(self.spot, path, "spot")
         as_bool(self.termination_protection, path, "termination_protection")

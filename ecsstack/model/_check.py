@@ -1,12 +1,12 @@
 """Argument checks: a wrong argument raises ValidationError (rule ECS001), never a bare TypeError.
 
 Who checks what, decided once: a model class's ``normalise()`` owns the *type and shape* of each of its
-own fields (a whole number, a list rather than a lone string, an enum spelled any way, the right kind
-of object) and coerces them to one canonical form; it runs at construction and again before the rules,
-so every later layer trusts the types. Whether a well-typed *value* is allowed (ranges, name patterns,
-combinations, what the network mode or launch type permits) is the rules' job: they report every such
-problem at once, each with its own rule id and docs. A few constructors still refuse out-of-range values
-outright where no rule exists yet (queues, VPC blocks, metric periods); new range checks go into rules.
+own fields (a whole number, a list rather than a lone string, an enum spelled any way, the right kind of
+object, the spelling of a name it turns into identifiers) and coerces them to one canonical form; it runs
+at construction, on ``stack.add`` and again before the rules, so every later layer trusts the types.
+Whether a well-typed *value* is allowed (numeric ranges, combinations, what the network mode or launch
+type permits) is the rules' job: they report every such problem at once, each with its own rule id and
+docs (value ranges that stand on their own are in ``rules/ranges.py``).
 """
 
 from __future__ import annotations

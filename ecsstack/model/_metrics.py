@@ -47,9 +47,6 @@ class Metric:
         object.__setattr__(self, "dimensions", dict(self.dimensions))
         object.__setattr__(self, "statistic", as_enum(Statistic, self.statistic, path, "statistic"))
         as_int(self.period, path, "period")
-        if self.period not in (10, 20, 30) and (self.period <= 0 or self.period % 60):
-            raise fail(path, f"period={self.period} is not a CloudWatch period.",
-                       "Use 10, 20, 30 or a multiple of 60 seconds.")
 
 
 _ALARM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
@@ -93,11 +90,6 @@ class Alarm:
         self.comparison = as_enum(Comparison, self.comparison, path, "comparison")
         as_int(self.evaluation_periods, path, "evaluation_periods")
         as_int(self.datapoints_to_alarm, path, "datapoints_to_alarm", optional=True)
-        if self.evaluation_periods < 1:
-            raise fail(path, f"evaluation_periods={self.evaluation_periods} must be at least 1.")
-        if self.datapoints_to_alarm is not None and not 1 <= self.datapoints_to_alarm <= self.evaluation_periods:
-            raise fail(path, f"datapoints_to_alarm={self.datapoints_to_alarm} must be 1 to evaluation_periods "
-                       f"({self.evaluation_periods}).")
         self.treat_missing_data = as_missing_data(self.treat_missing_data, path)
         self.overrides = as_overrides(self.overrides, path)
 

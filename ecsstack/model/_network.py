@@ -62,21 +62,12 @@ class Vpc:
             raise fail("vpc", f"a VPC needs a name, got {self.name!r}.")
         path = self.path
         try:
-            network = ipaddress.IPv4Network(self.cidr, strict=True)
+            ipaddress.IPv4Network(self.cidr, strict=True)
         except (ValueError, TypeError):
             raise fail(path, f"cidr={self.cidr!r} is not an IPv4 network block.",
                        'Write cidr="10.0.0.0/16".') from None
-        if not 16 <= network.prefixlen <= 24:
-            raise fail(path, f"cidr={self.cidr!r} is a /{network.prefixlen}; a VPC here is a /16 to a /24.",
-                       'Write cidr="10.0.0.0/16" (or any /16 to /24).')
         as_int(self.max_azs, path, "max_azs")
-        if self.max_azs not in (2, 3):
-            raise fail(path, f"max_azs={self.max_azs}; a VPC here spans 2 or 3 availability zones.",
-                       "Write max_azs=2 or max_azs=3.")
         as_int(self.nat_gateways, path, "nat_gateways")
-        if not 0 <= self.nat_gateways <= self.max_azs:
-            raise fail(path, f"nat_gateways={self.nat_gateways}, but there are {self.max_azs} availability zones.",
-                       f"Use 0 (no internet from private subnets), 1 (shared) or {self.max_azs} (one per AZ).")
         self.overrides = as_overrides(self.overrides, path)
 
     @property

@@ -48,11 +48,8 @@ class Queue:
         if not isinstance(self.name, str) or not _NAME.match(self.name):
             raise fail("queue", f"a queue needs a name of letters, digits, hyphens and underscores, got {self.name!r}.")
         path = self.path
-        for name, low, high in (("visibility_timeout", 0, 43200), ("retention_days", 1, 14),
-                                ("receive_wait_seconds", 0, 20), ("max_receive_count", 1, 1000)):
-            value = as_int(getattr(self, name), path, name)
-            if value is not None and not low <= value <= high:
-                raise fail(path, f"{name}={value} is out of range; it is {low} to {high}.")
+        for name in ("visibility_timeout", "retention_days", "receive_wait_seconds", "max_receive_count"):
+            as_int(getattr(self, name), path, name)
         as_bool(self.dead_letter, path, "dead_letter")
         as_bool(self.retain, path, "retain")
         if self.queue_name is not None and (not isinstance(self.queue_name, str)

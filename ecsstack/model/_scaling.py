@@ -46,10 +46,6 @@ class ScalingStep:
         if self.lower is None and self.upper is None:
             raise fail(path, "a step needs lower=, upper= or both.",
                        "Write ScalingStep(lower=100, change=+1) or ScalingStep(upper=0, change=-1).")
-        if self.lower is not None and self.upper is not None and self.lower >= self.upper:
-            raise fail(path, f"lower={self.lower} is not below upper={self.upper}.")
-        if self.change == 0:
-            raise fail(path, "change=0 does nothing.", "Leave the band out: values between steps change nothing.")
 
 
 @dataclass(eq=False)
@@ -133,9 +129,7 @@ class ServiceScaling:
         """Check every field's type and bring it to one form (run at construction and before the rules)."""
         path = self.path
         for name in ("min_tasks", "max_tasks"):
-            value = as_int(getattr(self, name), path, name)
-            if value is not None and value < 0:
-                raise fail(path, f"{name}={value} is negative.", "Use 0 or more.")
+            as_int(getattr(self, name), path, name)
         check_owned(self, path, {"policies": (TargetTracking, StepScaling), "schedules": ScheduledScaling},
                     "on_cpu, on_memory, on_request_count, on_metric and on_schedule")
 
@@ -221,8 +215,6 @@ class ServiceScaling:
         for label, value in (("evaluation_periods", evaluation_periods),
                              ("scale_in_evaluation_periods", scale_in_evaluation_periods)):
             as_int(value, path, label, optional=label != "evaluation_periods")
-            if value is not None and value < 1:
-                raise fail(path, f"{label}={value} must be at least 1.")
         self.policies.append(StepScaling(name, metric, list(steps), adjustment, scale_out_cooldown,
                                          scale_in_cooldown, evaluation_periods, scale_in_evaluation_periods,
                                          as_missing_data(treat_missing_data, path)))
@@ -240,8 +232,6 @@ class ServiceScaling:
                        'Write "cron(0 8 ? * MON-FRI *)", "rate(1 day)" or "at(2025-01-01T00:00:00)".')
         for label, value in (("min_tasks", min_tasks), ("max_tasks", max_tasks)):
             as_int(value, path, label, optional=True)
-            if value is not None and value < 0:
-                raise fail(path, f"{label}={value} is negative.", "Use 0 or more.")
         if min_tasks is None and max_tasks is None:
             raise fail(path, "a scheduled action needs min_tasks=, max_tasks= or both.")
         if timezone is not None and (not isinstance(timezone, str) or not timezone):
@@ -259,5 +249,3 @@ class ServiceScaling:
 def _cooldowns(path: str, scale_in: Any, scale_out: Any) -> None:
     for label, value in (("scale_in_cooldown", scale_in), ("scale_out_cooldown", scale_out)):
         as_int(value, path, label)
-        if value < 0:
-            raise fail(path, f"{label}={value} is negative.", "Use a number of seconds, 0 or more.")

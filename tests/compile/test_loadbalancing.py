@@ -289,7 +289,6 @@ def test_load_balancer_added_alone_is_compiled_once() -> None:
     (lambda alb, svc: alb.listen_http().add_target("web"), "needs a Service"),
     (lambda alb, svc: alb.listen_https(CERT).load_balancer.listeners[1].add_target(svc), "only redirects"),
     (lambda alb, svc: NetworkLoadBalancer("n").listen_tcp(80).add_target(svc, path="/x"), "routes by port only"),
-    (lambda alb, svc: alb.listen_http().add_target(svc, health_check=TargetHealthCheck(timeout=30)), "shorter"),
     (lambda alb, svc: alb.listen_http().add_target(svc, target_type="lambda"), "target_type"),
     (lambda alb, svc: ApplicationLoadBalancer("x", vpc="vpc-123"), "vpc must be a Vpc"),
 ])

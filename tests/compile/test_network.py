@@ -112,9 +112,6 @@ def test_existing_vpc_stays_the_default() -> None:
 
 @pytest.mark.parametrize(("kwargs", "text"), [
     ({"cidr": "10.0.0.1/16"}, "not an IPv4 network"),
-    ({"cidr": "10.0.0.0/8"}, "/16 to a /24"),
-    ({"max_azs": 1}, "2 or 3"),
-    ({"nat_gateways": 3}, "nat_gateways=3"),
 ])
 def test_bad_arguments(kwargs, text) -> None:
     with pytest.raises(ValidationError) as info:

@@ -146,7 +146,7 @@ def test_arm64_with_spot_asked_for_is_refused() -> None:
 
 @pytest.mark.parametrize("kwargs", [
     {"queue": 5}, {"queue": "not a queue!"}, {"messages_per_task": 0}, {"scale_in_minutes": 0},
-    {"on_demand_base": -1}, {"visibility_timeout": 50000},
+    {"on_demand_base": -1},
 ])
 def test_argument_mistakes(kwargs) -> None:
     with pytest.raises(ValidationError) as info:
