@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import GetAtt, Ref, ecs, logs
+from troposphere import GetAtt, Ref, Sub, ecs, logs
 
 from ..model import Container, NetworkMode, Service, TaskDefinition
 from ..model.derived import FIRELENS_DRIVER, writes_to_task_log_group
@@ -14,7 +14,7 @@ from . import capacity, firelens, volumes
 from ._context import Context
 from .iam import execution_role, secret_value_from, task_role
 
-__all__ = ["compile_task", "task_log_group"]
+__all__ = ["compile_task", "family", "task_log_group"]
 
 
 def task_log_group(task: TaskDefinition) -> str | None:
@@ -23,6 +23,14 @@ def task_log_group(task: TaskDefinition) -> str | None:
     if any(c.logging.uses_task_log_group or writes_to_task_log_group(c) for c in task.containers):
         return logical_id(task.family, LOG_GROUP)
     return None
+
+
+def family(task: TaskDefinition, ctx: Context) -> Any:
+    """The family the task definition registers revisions under: ``family=`` as given, else
+    ``${AWS::StackName}-<name>``, so two stacks with a task of one name never interleave revisions."""
+    if task.explicit_family is not None:
+        return ctx.value(task.explicit_family)
+    return Sub(f"${{AWS::StackName}}-{task.family}")
 
 
 def _port(p: Any, network_mode: NetworkMode) -> ecs.PortMapping:
@@ -113,7 +121,7 @@ def compile_task(task: TaskDefinition, ctx: Context) -> None:
                               DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
 
     props: dict[str, Any] = {
-        "Family": task.family,
+        "Family": family(task, ctx),
         "NetworkMode": task.network_mode.value,
         "RequiresCompatibilities": [c.value for c in task.compatibilities],
         "ContainerDefinitions": [container_definition(c, task, ctx, log_group) for c in task.containers],
