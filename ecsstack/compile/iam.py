@@ -3,7 +3,6 @@ statements in as named grants, so each role is built once with all its policies)
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import awacs.ecr
@@ -18,14 +17,12 @@ from ..model import Container, Secret, TaskDefinition, Token
 from ..model import Sub as SubToken
 from ..names import EXECUTION_ROLE, TASK_ROLE, logical_id
 from ._context import Context
+from ._references import sub_names
 
-__all__ = ["Grants", "execution_role", "secret_value_from", "task_role"]
+__all__ = ["ANY_REPOSITORY", "Grants", "execution_role", "repository_arn", "secret_value_from", "task_role"]
 
 #: inline policies a feature adds to a role: (policy name, statements); one with no statements is left out
 Grants = list[tuple[str, list[Statement]]]
-
-_ECR_IMAGE = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[^:@]+)")
 
 
 def _assume_ecs_tasks() -> PolicyDocument:
@@ -66,23 +63,42 @@ def _secret_arn(secret: Secret, ctx: Context, *, for_policy: bool) -> Any:
                f"secret:{secret.name}{suffix}")
 
 
+#: what the execution role may pull for an image whose registry is only known at deploy time (and that names no
+#: ``ecr_repository=``): every repository of the stack's own account and region
+ANY_REPOSITORY = "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*"
+_REPOSITORY = "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/"
+
+
+def _named_repository(repository: str | Token, ctx: Context) -> Any:
+    """``ecr_repository=`` as an ARN: an ARN as given (a Sub whose text is one too), a name (a parameter
+    holds one) as a repository of the stack's account and region."""
+    if isinstance(repository, str):
+        return repository if repository.startswith("arn:") else Sub(_REPOSITORY + repository)
+    if isinstance(repository, SubToken) and repository.text.startswith("arn:"):
+        return ctx.value(repository)
+    return Sub(_REPOSITORY + "${Repository}", Repository=ctx.value(repository))
+
+
+def repository_arn(c: Container, ctx: Context) -> Any | None:
+    """The ARN of the ECR repository ``c`` pulls its image from, None when the image is not in ECR: exactly
+    the repository the image names (account, region and name taken from it, also from the literal parts
+    of a Sub), or ``ecr_repository=``; ``ANY_REPOSITORY`` when the registry is only known at deploy time."""
+    if c.ecr_repository is not None:
+        return _named_repository(c.ecr_repository, ctx)
+    found = c.ecr_image
+    if found is None:
+        return None
+    if not found.known:
+        return Sub(ANY_REPOSITORY)
+    text = f"arn:${{AWS::Partition}}:ecr:{found.region}:{found.account}:repository/{found.repository}"
+    used = sub_names(text)
+    return ctx.value(SubToken(text, {k: v for k, v in found.variables.items() if k in used}))
+
+
 def _ecr_repositories(containers: list[Container], ctx: Context) -> list[Any] | None:
-    """ECR repository ARNs to pull from; None when no image is in ECR. An image given as a
-    parameter may be anywhere, so it gets pull rights on every repository of the account."""
-    arns: list[Any] = []
-    for c in containers:
-        image = c.image.text if isinstance(c.image, SubToken) else c.image
-        if isinstance(image, Token) or image.startswith("${") or (".dkr.ecr." in image and "${" in image):
-            # the registry is only known at deploy time
-            arns.append(Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*"))
-            continue
-        m = _ECR_IMAGE.match(image)
-        if m:
-            arns.append(Sub(f"arn:${{AWS::Partition}}:ecr:{m['region']}:{m['account']}:repository/{m['repo']}"))
-    unique: dict[str, Any] = {}
-    for arn in arns:
-        unique.setdefault(repr(arn.to_dict()), arn)
-    return list(unique.values()) or None
+    """ECR repository ARNs to pull from, each once; None when no image is in ECR."""
+    arns = [arn for arn in (repository_arn(c, ctx) for c in containers) if arn is not None]
+    return _unique(arns) or None
 
 
 def _policies(grants: Grants) -> list[iam.Policy]:

@@ -131,7 +131,8 @@ class TaskDefinition:
         Keywords: ``essential`` (Default True), ``ports``, ``command``, ``entry_point``,
         ``environment``, ``secrets``, ``health_check``, ``cpu``, ``memory``, ``memory_reservation``,
         ``working_directory``, ``user``, ``readonly_root_filesystem``, ``start_timeout``,
-        ``stop_timeout``, ``logging``, ``overrides``.
+        ``stop_timeout``, ``logging``, ``overrides``, ``ecr_repository`` (the ECR repository of an image
+        given as a parameter).
         """
         return self._add(name, image, kwargs, init=False)
 

@@ -10,6 +10,7 @@ from ecsstack import (
     FargateTaskDefinition,
     Service,
     Stack,
+    Sub,
     TaskDefinition,
     ValidationError,
 )
@@ -67,3 +68,85 @@ def test_16_a_bad_family_is_refused(make, text) -> None:
     with pytest.raises(ValidationError) as err:
         make()
     assert err.value.problems[0].rule == "ECS001" and text in err.value.problems[0].message
+
+
+# ---- 3: ECR pulls exactly the repository an image names -------------------------------------------------------
+PULL = ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")
+ANY_REPOSITORY = {"Fn::Sub": "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*"}
+
+
+def pulls(stack: Stack) -> list | None:
+    """The repositories the execution role may pull from (None: no pull statement)."""
+    policies = resources(stack)["WebExecutionRole"]["Properties"]["Policies"]
+    found = [s["Resource"] for p in policies for s in p["PolicyDocument"]["Statement"]
+             if tuple(s["Action"]) == PULL]
+    return found[0] if found else None
+
+
+def image_stack(*images, **container_kwargs) -> Stack:
+    stack = Stack("t")
+    stack.parameter("ImageTag", default="1")
+    task = FargateTaskDefinition("web")
+    for i, image in enumerate(images):
+        task.add_container(f"c{i}", image=image(stack) if callable(image) else image, **container_kwargs)
+    return stack.add(Service("web", cluster=Cluster("main"), task=task))
+
+
+def test_3_a_sub_with_a_literal_ecr_registry_pulls_exactly_that_repository() -> None:
+    stack = image_stack(Sub("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:${ImageTag}"))
+    assert pulls(stack) == [{"Fn::Sub": "arn:${AWS::Partition}:ecr:eu-west-1:123456789012:repository/app"}]
+
+
+def test_3_account_region_and_repository_written_as_tokens_are_substituted_exactly() -> None:
+    stack = image_stack(
+        Sub("${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/team/app:${ImageTag}"),
+        lambda s: Sub("123456789012.dkr.ecr.eu-west-1.amazonaws.com/${Repo}@${Digest}",
+                      {"Repo": s.parameter("Repo"), "Digest": "sha256:0"}))
+    assert pulls(stack) == [
+        {"Fn::Sub": "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/team/app"},
+        # only the variables the ARN names are passed on (an unused one would be a cfn-lint warning)
+        {"Fn::Sub": ["arn:${AWS::Partition}:ecr:eu-west-1:123456789012:repository/${Repo}",
+                     {"Repo": {"Ref": "Repo"}}]}]
+
+
+def test_3_images_outside_private_ecr_get_no_pull_rights() -> None:
+    stack = image_stack("nginx:1.27", Sub("example/app:${ImageTag}"), Sub("nginx:${ImageTag}"),
+                        "public.ecr.aws/docker/library/nginx:1", "ghcr.io/o/app:1")
+    assert pulls(stack) is None
+
+
+@pytest.mark.parametrize("image", [lambda s: s.parameter("Image"),
+                                   lambda s: (s.parameter("Registry"), Sub("${Registry}/app:${ImageTag}"))[1],
+                                   lambda s: (s.parameter("Image"), Sub("${Image}"))[1]],
+                         ids=["parameter", "registry-token", "sub-of-a-parameter"])
+def test_3_an_image_whose_registry_is_a_token_pulls_anywhere_in_the_account_unless_named(image) -> None:
+    stack = image_stack(image)
+    container = stack.of_type(Service)[0].task.containers[0]
+    assert container.pulls_any_repository  # what a warning about the wildcard keys on
+    assert pulls(stack) == [ANY_REPOSITORY]
+    container.ecr_repository = "team/app"
+    assert not container.pulls_any_repository
+    assert pulls(stack) == [{"Fn::Sub": "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:"
+                                        "repository/team/app"}]
+
+
+@pytest.mark.parametrize(("repository", "arn"), [
+    ("arn:aws:ecr:eu-west-1:123456789012:repository/app", "arn:aws:ecr:eu-west-1:123456789012:repository/app"),
+    (lambda s: s.parameter("Repo"), {"Fn::Sub": ["arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:"
+                                                 "repository/${Repository}", {"Repository": {"Ref": "Repo"}}]}),
+    (Sub("arn:aws:ecr:eu-west-1:${AWS::AccountId}:repository/app"),
+     {"Fn::Sub": "arn:aws:ecr:eu-west-1:${AWS::AccountId}:repository/app"}),
+], ids=["arn", "parameter-name", "sub-arn"])
+def test_3_ecr_repository_grants_exactly_what_it_names(repository, arn) -> None:
+    stack = Stack("t")
+    image = stack.parameter("Image")
+    task = FargateTaskDefinition("web")
+    task.add_container("app", image=image,
+                       ecr_repository=repository(stack) if callable(repository) else repository)
+    stack.add(Service("web", cluster=Cluster("main"), task=task))
+    assert pulls(stack) == [arn]
+
+
+def test_3_ecr_repository_must_be_text_or_a_token() -> None:
+    with pytest.raises(ValidationError, match="ecr_repository"):
+        FargateTaskDefinition("web").add_container("app", image="app:1", ecr_repository=["team/app"])
