@@ -19,7 +19,15 @@ from ..names import EXECUTION_ROLE, TASK_ROLE, logical_id
 from ._context import Context
 from ._references import sub_names
 
-__all__ = ["ANY_REPOSITORY", "Grants", "execution_role", "repository_arn", "secret_value_from", "task_role"]
+__all__ = [
+    "ANY_REPOSITORY",
+    "Grants",
+    "awslogs_groups",
+    "execution_role",
+    "repository_arn",
+    "secret_value_from",
+    "task_role",
+]
 
 #: inline policies a feature adds to a role: (policy name, statements); one with no statements is left out
 Grants = list[tuple[str, list[Statement]]]
@@ -106,14 +114,43 @@ def _policies(grants: Grants) -> list[iam.Policy]:
             for name, statements in grants if statements]
 
 
-def execution_role(task: TaskDefinition, ctx: Context, log_group: str | None,
+def awslogs_groups(task: TaskDefinition, ctx: Context, log_group: str | None) -> list[Any]:
+    """The ARNs of the log groups the task's containers log to with ``awslogs`` (what the execution role
+    writes on Fargate): the task's own (``log_group``) and every group a container names, each once."""
+    arns: list[Any] = []
+    if log_group is not None and any(c.logging.uses_task_log_group for c in task.containers):
+        arns.append(GetAtt(log_group, "Arn"))
+    for c in task.containers:
+        cfg = c.logging
+        if cfg.driver != "awslogs" or cfg.uses_task_log_group:
+            continue
+        # the same precedence as the container's LogConfiguration: an explicit option wins
+        group = cfg.options.get("awslogs-group", cfg.log_group)
+        region = cfg.options.get("awslogs-region")
+        variables: dict[str, Any] = {}
+        if isinstance(region, str):
+            where = region
+        elif region is not None:
+            where, variables["Region"] = "${Region}", region
+        else:
+            where = "${AWS::Region}"
+        if not isinstance(group, str):
+            variables["LogGroup"] = group
+            group = "${LogGroup}"
+        arns.append(ctx.value(SubToken(f"arn:${{AWS::Partition}}:logs:{where}:${{AWS::AccountId}}:log-group:{group}:*",
+                                       variables)))
+    return _unique(arns)
+
+
+def execution_role(task: TaskDefinition, ctx: Context, log_groups: list[Any],
                    grants: Grants) -> iam.Role | None:
-    """The role ECS uses to start the task: writing to ``log_group``, secrets and image pulls, plus the
-    features' ``grants``, nothing more; None when it needs no permission at all."""
+    """The role ECS uses to start the task: writing to ``log_groups`` (ARNs, see ``awslogs_groups``),
+    secrets and image pulls, plus the features' ``grants``, nothing more; None when it needs no permission
+    at all."""
     statements: list[Statement] = []
-    if log_group is not None:
+    if log_groups:
         statements.append(Statement(Effect=Allow, Action=[awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
-                                    Resource=[GetAtt(log_group, "Arn")]))
+                                    Resource=log_groups))
     secrets = [s for c in task.containers for s in c.secrets.values()]
     ssm = _unique([_ssm_arn(s, ctx) for s in secrets if s.source == "ssm"])
     if ssm:

@@ -12,7 +12,7 @@ from ..model.derived import FIRELENS_DRIVER, writes_to_task_log_group
 from ..names import LOG_GROUP, TASK_DEFINITION, logical_id
 from . import capacity, firelens, volumes
 from ._context import Context
-from .iam import execution_role, secret_value_from, task_role
+from .iam import awslogs_groups, execution_role, secret_value_from, task_role
 
 __all__ = ["compile_task", "family", "task_log_group"]
 
@@ -140,9 +140,9 @@ def compile_task(task: TaskDefinition, ctx: Context) -> None:
     if task.execution_role is not None:
         props["ExecutionRoleArn"] = ctx.value(task.execution_role)
     else:
-        # only awslogs needs the execution role to write logs; FireLens writes with the task role
-        awslogs = log_group if any(c.logging.uses_task_log_group for c in task.containers) else None
-        role = execution_role(task, ctx, awslogs, execution_grants)
+        # only awslogs needs the execution role to write logs (into the task's own group and any group a
+        # container names); FireLens writes with the task role
+        role = execution_role(task, ctx, awslogs_groups(task, ctx, log_group), execution_grants)
         if role is not None:
             ctx.add(role)
             props["ExecutionRoleArn"] = GetAtt(role.title, "Arn")

@@ -8,6 +8,7 @@ import pytest
 from ecsstack import (
     Cluster,
     FargateTaskDefinition,
+    LogConfig,
     Service,
     Stack,
     Sub,
@@ -150,3 +151,56 @@ def test_3_ecr_repository_grants_exactly_what_it_names(repository, arn) -> None:
 def test_3_ecr_repository_must_be_text_or_a_token() -> None:
     with pytest.raises(ValidationError, match="ecr_repository"):
         FargateTaskDefinition("web").add_container("app", image="app:1", ecr_repository=["team/app"])
+
+
+# ---- 11: awslogs into a named log group needs an execution role that may write it ----------------------------
+WRITE_LOGS = ("logs:CreateLogStream", "logs:PutLogEvents")
+
+
+def log_writes(stack: Stack) -> list | None:
+    """The log groups the execution role may write (None: no such statement, or no role at all)."""
+    role = resources(stack).get("WebExecutionRole")
+    if role is None:
+        return None
+    found = [s["Resource"] for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]
+             if tuple(s["Action"]) == WRITE_LOGS]
+    return found[0] if found else None
+
+
+def test_11_a_fargate_task_logging_to_a_named_group_gets_an_execution_role_writing_it() -> None:
+    task = FargateTaskDefinition("web")
+    task.add_container("app", image="nginx:1.27", logging=LogConfig.awslogs(log_group="x"))
+    stack = fargate_stack(task)
+    props = resources(stack)["WebTaskDefinition"]["Properties"]
+    assert props["ExecutionRoleArn"] == {"Fn::GetAtt": ["WebExecutionRole", "Arn"]}
+    assert log_writes(stack) == [{"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
+                                             "log-group:x:*"}]
+    assert "WebLogGroup" not in resources(stack)  # nobody logs into a group of the task's own
+
+
+def test_11_every_group_is_granted_once_with_its_region_and_the_tasks_own_group_kept() -> None:
+    stack = Stack("t")
+    group = stack.parameter("LogGroupName")
+    task = FargateTaskDefinition("web")
+    task.add_container("app", image="nginx:1.27")  # the task's own log group
+    task.add_container("a", image="nginx:1.27", logging=LogConfig.awslogs(log_group="/ecs/shared"))
+    task.add_container("b", image="nginx:1.27", logging=LogConfig.awslogs(log_group="/ecs/shared"))
+    task.add_container("c", image="nginx:1.27", logging=LogConfig.awslogs(log_group=group))
+    task.add_container("d", image="nginx:1.27", logging=LogConfig("awslogs", {
+        "awslogs-group": "audit", "awslogs-region": "eu-central-1", "awslogs-stream-prefix": "d"}))
+    task.add_container("e", image="nginx:1.27", logging=LogConfig.disabled())
+    stack.add(Service("web", cluster=Cluster("main"), task=task))
+    assert log_writes(stack) == [
+        {"Fn::GetAtt": ["WebLogGroup", "Arn"]},
+        {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/ecs/shared:*"},
+        {"Fn::Sub": ["arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${LogGroup}:*",
+                     {"LogGroup": {"Ref": "LogGroupName"}}]},
+        {"Fn::Sub": "arn:${AWS::Partition}:logs:eu-central-1:${AWS::AccountId}:log-group:audit:*"}]
+
+
+def test_11_a_task_without_awslogs_still_gets_no_execution_role() -> None:
+    task = FargateTaskDefinition("web")
+    task.add_container("app", image="nginx:1.27", logging=LogConfig.disabled())
+    stack = fargate_stack(task)
+    assert "WebExecutionRole" not in resources(stack)
+    assert "ExecutionRoleArn" not in resources(stack)["WebTaskDefinition"]["Properties"]
