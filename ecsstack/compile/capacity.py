@@ -32,12 +32,17 @@ from ..names import (
     logical_id,
 )
 from ._context import Context
-from .network import subnet_refs, vpc_ref
+from .network import admit, subnet_refs, vpc_ref
 
 __all__ = [
+    "EPHEMERAL_PORTS",
     "admit_load_balancers",
+    "admit_on_instances",
     "association_name",
     "compile_capacity",
+    "instance_capacity",
+    "instance_group",
+    "instance_ports",
     "launch",
     "runtime_platform",
     "service_properties",
@@ -68,7 +73,7 @@ def _user_data(cap: Ec2Capacity, cluster_logical: str) -> Base64:
 def _ec2_capacity(cap: Ec2Capacity, cluster_logical: str, ctx: Context) -> None:
     base = logical_id(cap.name)
     ctx.register(cap, f"{base}{CAPACITY_PROVIDER}")
-    role, profile, group = f"{base}{INSTANCE_ROLE}", f"{base}{INSTANCE_PROFILE}", _instance_group(cap)
+    role, profile, group = f"{base}{INSTANCE_ROLE}", f"{base}{INSTANCE_PROFILE}", instance_group(cap)
     template, asg = f"{base}{LAUNCH_TEMPLATE}", f"{base}{AUTO_SCALING_GROUP}"
     ctx.add(iam.Role(role, AssumeRolePolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[
         Statement(Effect=Allow, Principal=Principal("Service", "ec2.amazonaws.com"), Action=[awacs.sts.AssumeRole])]),
@@ -142,7 +147,7 @@ def _strategy(items: list[Any], ctx: Context, kind: type) -> list[Any]:
     return out
 
 
-def _instance_group(cap: Ec2Capacity) -> str:
+def instance_group(cap: Ec2Capacity) -> str:
     """The logical ID of the security group of the capacity's container instances."""
     return logical_id(cap.name, INSTANCE, SECURITY_GROUP)
 
@@ -163,7 +168,7 @@ def compile_capacity(cluster: Cluster, ctx: Context) -> None:
     ))
 
 
-def _instance_capacity(service: Service) -> list[Ec2Capacity]:
+def instance_capacity(service: Service) -> list[Ec2Capacity]:
     """The EC2 capacity a service's tasks may land on."""
     strategy = effective_strategy(service)
     if strategy:
@@ -206,16 +211,23 @@ def service_properties(service: Service, ctx: Context) -> dict[str, Any]:
     return props
 
 
-def _task_ports(service: Service, target: Any) -> tuple[int, int] | None:
-    """The instance ports a target's traffic reaches: the ephemeral range for a dynamic bridge port, the
-    host port (the container port under host networking) otherwise."""
-    port = target.container_port
-    mapping = next((p for p in getattr(target.container, "ports", []) if p.container_port == port), None)
+def instance_ports(service: Service, container: Any, port: int | None) -> tuple[int, int] | None:
+    """The instance ports traffic for ``container``'s ``port`` reaches under bridge/host networking: the
+    mapping's host port, else the ephemeral range for a dynamic bridge port, else the port itself."""
+    mapping = next((p for p in getattr(container, "ports", []) if p.container_port == port), None)
     if mapping is not None and mapping.host_port:
         return mapping.host_port, mapping.host_port
     if service.task.network_mode is NetworkMode.BRIDGE:
         return EPHEMERAL_PORTS
     return None if port is None else (port, port)
+
+
+def admit_on_instances(service: Service, ctx: Context, source: str, ports: tuple[int, int], description: str) -> None:
+    """Let ``source`` (a security group's logical ID) reach ``ports`` on the instances of every EC2 capacity
+    ``service``'s tasks may land on."""
+    low, high = ports
+    for cap in instance_capacity(service):
+        admit(ctx, instance_group(cap), source, low, "tcp", description, to_port=high)
 
 
 def admit_load_balancers(service: Service, ctx: Context) -> None:
@@ -224,20 +236,12 @@ def admit_load_balancers(service: Service, ctx: Context) -> None:
     if service.task.network_mode not in (NetworkMode.BRIDGE, NetworkMode.HOST):
         return
     for target in targets_of(ctx.stack, service):
-        ports = _task_ports(service, target)
+        ports = instance_ports(service, target.container, target.container_port)
         if ports is None:
             continue
-        low, high = ports
         lb = ctx.logical(target.load_balancer)
-        for cap in _instance_capacity(service):
-            group = _instance_group(cap)
-            name = f"{group.removesuffix(SECURITY_GROUP)}From{lb}Tcp{low}" + (f"To{high}" if high != low else "")
-            if name in ctx.template.resources:
-                continue
-            ctx.add(ec2.SecurityGroupIngress(
-                name, GroupId=GetAtt(group, "GroupId"), IpProtocol="tcp", FromPort=low,
-                ToPort=high, SourceSecurityGroupId=GetAtt(f"{lb}{SECURITY_GROUP}", "GroupId"),
-                Description=f"tcp/{low}-{high} from load balancer {target.load_balancer.name}"))
+        admit_on_instances(service, ctx, f"{lb}{SECURITY_GROUP}", ports,
+                           f"tcp/{ports[0]}-{ports[1]} from load balancer {target.load_balancer.name}")
 
 
 def runtime_platform(task: TaskDefinition) -> dict[str, Any]:

@@ -6,10 +6,15 @@ from __future__ import annotations
 import pytest
 
 from ecsstack import (
+    CapacityProviderStrategy,
     Cluster,
+    Ec2TaskDefinition,
     FargateTaskDefinition,
     LogConfig,
+    Namespace,
+    PortMapping,
     Service,
+    ServiceConnect,
     Stack,
     Sub,
     TaskDefinition,
@@ -204,3 +209,61 @@ def test_11_a_task_without_awslogs_still_gets_no_execution_role() -> None:
     stack = fargate_stack(task)
     assert "WebExecutionRole" not in resources(stack)
     assert "ExecutionRoleArn" not in resources(stack)["WebTaskDefinition"]["Properties"]
+
+
+# ---- 1: Service Connect into EC2 capacity in bridge mode is admitted on the instances -------------------------
+def service_connect_stack(client_on_ec2: bool = False) -> dict:
+    """A Fargate (or bridge, ``client_on_ec2``) client calling, through Service Connect, a server that runs in
+    bridge mode on the cluster's EC2 capacity."""
+    cluster = Cluster("main", service_connect_namespace=Namespace("internal"))
+    capacity = cluster.add_ec2_capacity("ec2")
+    server_task = Ec2TaskDefinition("api", memory=512)
+    server_task.add_container("app", image="api:1", ports=[PortMapping(8080, name="http")])
+    server = Service("api", cluster=cluster, task=server_task, service_connect=ServiceConnect(ports=["http"]),
+                     capacity_provider_strategy=[CapacityProviderStrategy(capacity)])
+    if client_on_ec2:
+        client_task = Ec2TaskDefinition("web", memory=512)
+        client_task.add_container("app", image="web:1")
+        client = Service("web", cluster=cluster, task=client_task, service_connect=True,
+                         capacity_provider_strategy=[CapacityProviderStrategy(capacity)])
+    else:
+        client_task = FargateTaskDefinition("web")
+        client_task.add_container("app", image="web:1")
+        client = Service("web", cluster=cluster, task=client_task, service_connect=True)
+    return Stack("t").add(server, client).to_dict()
+
+
+def ingress(template: dict) -> dict:
+    return {k: v["Properties"] for k, v in template["Resources"].items()
+            if v["Type"] == "AWS::EC2::SecurityGroupIngress"}
+
+
+def test_1_a_fargate_client_is_admitted_on_the_instances_of_a_bridge_server() -> None:
+    assert ingress(service_connect_stack()) == {"Ec2InstanceFromWebServiceTcp32768To65535": {
+        "GroupId": {"Fn::GetAtt": ["Ec2InstanceSecurityGroup", "GroupId"]},
+        "IpProtocol": "tcp", "FromPort": 32768, "ToPort": 65535,  # the Service Connect proxy's dynamic host port
+        "SourceSecurityGroupId": {"Fn::GetAtt": ["WebServiceSecurityGroup", "GroupId"]},
+        "Description": "tcp/32768-65535 from service web (Service Connect)"}}
+
+
+def test_1_a_bridge_client_calls_from_its_instances_group() -> None:
+    rules = ingress(service_connect_stack(client_on_ec2=True))
+    assert list(rules) == ["Ec2InstanceFromEc2InstanceTcp32768To65535"]
+    assert rules["Ec2InstanceFromEc2InstanceTcp32768To65535"]["SourceSecurityGroupId"] == {
+        "Fn::GetAtt": ["Ec2InstanceSecurityGroup", "GroupId"]}
+
+
+def test_1_a_bridge_client_of_a_fargate_server_is_admitted_into_the_servers_group() -> None:
+    cluster = Cluster("main", service_connect_namespace=Namespace("internal"))
+    capacity = cluster.add_ec2_capacity("ec2")
+    server_task = FargateTaskDefinition("api")
+    server_task.add_container("app", image="api:1", ports=[PortMapping(8080, name="http")])
+    client_task = Ec2TaskDefinition("web", memory=512)
+    client_task.add_container("app", image="web:1")
+    stack = Stack("t").add(
+        Service("api", cluster=cluster, task=server_task, service_connect=ServiceConnect(ports=["http"])),
+        Service("web", cluster=cluster, task=client_task, service_connect=True,
+                capacity_provider_strategy=[CapacityProviderStrategy(capacity)]))
+    rules = ingress(stack.to_dict())
+    assert list(rules) == ["ApiServiceFromEc2InstanceTcp8080"]
+    assert rules["ApiServiceFromEc2InstanceTcp8080"]["FromPort"] == 8080
