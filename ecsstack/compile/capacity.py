@@ -11,9 +11,11 @@ from troposphere import Base64, GetAtt, Ref, Sub, autoscaling, ec2, ecs, iam
 
 from ..model import (
     CapacityProvider,
+    CapacityProviderStrategy,
     Cluster,
     CpuArchitecture,
     Ec2Capacity,
+    LaunchType,
     NetworkMode,
     OsFamily,
     Service,
@@ -40,6 +42,7 @@ __all__ = [
     "admit_on_instances",
     "association_name",
     "compile_capacity",
+    "implied_strategy",
     "instance_capacity",
     "instance_group",
     "instance_ports",
@@ -168,12 +171,23 @@ def compile_capacity(cluster: Cluster, ctx: Context) -> None:
     ))
 
 
+def implied_strategy(service: Service) -> list[CapacityProviderStrategy]:
+    """The strategy a service gets without asking: one item (weight 1) per EC2 capacity of its cluster when
+    its tasks would otherwise run with ``LaunchType: EC2`` there (it sets neither launch type nor strategy,
+    its cluster has no default strategy, and its task is not Fargate-compatible), so managed scaling sees
+    its tasks; empty otherwise."""
+    if (service.launch_type is not None or effective_strategy(service)
+            or service.effective_launch_type is not LaunchType.EC2):
+        return []
+    return [CapacityProviderStrategy(cap) for cap in service.cluster.ec2_capacity]
+
+
 def instance_capacity(service: Service) -> list[Ec2Capacity]:
     """The EC2 capacity a service's tasks may land on."""
-    strategy = effective_strategy(service)
+    strategy = effective_strategy(service) or implied_strategy(service)
     if strategy:
         return [s.provider for s in strategy if isinstance(s.provider, Ec2Capacity)]
-    if service.effective_launch_type.value == "EC2":
+    if service.effective_launch_type is LaunchType.EC2:
         return list(service.cluster.ec2_capacity)
     return []
 
@@ -183,14 +197,16 @@ def launch(service: Service, ctx: Context) -> dict[str, Any]:
 
     A service placed by a capacity provider strategy (its own, which it states as
     ``CapacityProviderStrategy``, or its cluster's default, which ECS applies) has no ``LaunchType`` and
-    waits (``DependsOn``) on the cluster's capacity provider associations; any other service states
-    its ``LaunchType``.
+    waits (``DependsOn``) on the cluster's capacity provider associations. So does a service that would
+    run on EC2 in a cluster with EC2 capacity: it states a strategy over that capacity
+    (``implied_strategy``), since with ``LaunchType: EC2`` managed scaling would ignore its tasks. Any
+    other service states its ``LaunchType``.
     """
     props: dict[str, Any] = {}
-    if service.capacity_provider_strategy:
-        props["CapacityProviderStrategy"] = _strategy(service.capacity_provider_strategy, ctx,
-                                                      ecs.CapacityProviderStrategyItem)
-    if effective_strategy(service):
+    strategy = service.capacity_provider_strategy or implied_strategy(service)
+    if strategy:
+        props["CapacityProviderStrategy"] = _strategy(strategy, ctx, ecs.CapacityProviderStrategyItem)
+    if strategy or effective_strategy(service):
         props["DependsOn"] = [association_name(service.cluster, ctx)]
     else:
         props["LaunchType"] = service.effective_launch_type.value

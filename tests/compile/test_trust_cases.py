@@ -267,3 +267,55 @@ def test_1_a_bridge_client_of_a_fargate_server_is_admitted_into_the_servers_grou
     rules = ingress(stack.to_dict())
     assert list(rules) == ["ApiServiceFromEc2InstanceTcp8080"]
     assert rules["ApiServiceFromEc2InstanceTcp8080"]["FromPort"] == 8080
+
+
+# ---- 4: a service on EC2 capacity is placed by its capacity providers, not LaunchType EC2 ---------------------
+def ec2_service(capacities: tuple[str, ...] = ("ec2",), **service_kwargs) -> dict:
+    cluster = Cluster("main")
+    for name in capacities:
+        cluster.add_ec2_capacity(name)
+    task = Ec2TaskDefinition("api", memory=512)
+    task.add_container("app", image="api:1", ports=[8080])
+    return Stack("t").add(Service("api", cluster=cluster, task=task, **service_kwargs)).to_dict()["Resources"]
+
+
+def test_4_an_ec2_service_without_strategy_defaults_to_the_clusters_ec2_capacity_providers() -> None:
+    r = ec2_service(("ec2", "big"))
+    service = r["ApiService"]
+    assert "LaunchType" not in service["Properties"]
+    assert service["Properties"]["CapacityProviderStrategy"] == [
+        {"CapacityProvider": {"Ref": "Ec2CapacityProvider"}, "Weight": 1},
+        {"CapacityProvider": {"Ref": "BigCapacityProvider"}, "Weight": 1}]
+    assert service["DependsOn"] == ["MainClusterCapacityProviders"]
+    assert r["MainClusterCapacityProviders"]["Properties"]["CapacityProviders"] == [
+        {"Ref": "Ec2CapacityProvider"}, {"Ref": "BigCapacityProvider"}]
+
+
+def test_4_an_explicit_launch_type_is_kept() -> None:
+    props = ec2_service(launch_type="EC2")["ApiService"]["Properties"]
+    assert props["LaunchType"] == "EC2" and "CapacityProviderStrategy" not in props
+
+
+def test_4_without_ec2_capacity_the_launch_type_stays() -> None:
+    props = ec2_service(())["ApiService"]["Properties"]
+    assert props["LaunchType"] == "EC2" and "CapacityProviderStrategy" not in props
+
+
+def test_4_a_fargate_service_on_a_cluster_with_ec2_capacity_stays_on_fargate() -> None:
+    cluster = Cluster("main")
+    cluster.add_ec2_capacity("ec2")
+    task = FargateTaskDefinition("web")
+    task.add_container("app", image="web:1")
+    props = Stack("t").add(Service("web", cluster=cluster, task=task)).to_dict()["Resources"]["WebService"]
+    assert props["Properties"]["LaunchType"] == "FARGATE"
+
+
+def test_4_the_clusters_default_strategy_still_applies_unstated() -> None:
+    cluster = Cluster("main")
+    capacity = cluster.add_ec2_capacity("ec2")
+    cluster.default_strategy = [CapacityProviderStrategy(capacity, weight=2)]
+    task = Ec2TaskDefinition("api", memory=512)
+    task.add_container("app", image="api:1")
+    service = Stack("t").add(Service("api", cluster=cluster, task=task)).to_dict()["Resources"]["ApiService"]
+    assert "LaunchType" not in service["Properties"] and "CapacityProviderStrategy" not in service["Properties"]
+    assert service["DependsOn"] == ["MainClusterCapacityProviders"]
