@@ -21,7 +21,7 @@ from ..model import (
     Service,
     TaskDefinition,
 )
-from ..model.derived import associated_providers, effective_strategy, targets_of
+from ..model.derived import AMI_PARAMETERS, associated_providers, effective_strategy, targets_of
 from ..names import (
     AUTO_SCALING_GROUP,
     CAPACITY_PROVIDER,
@@ -53,6 +53,8 @@ __all__ = [
 
 #: stack parameters holding the ECS-optimized AMI id, read from its public SSM parameter at deploy time
 AMI_PARAMETER_NAMES = {CpuArchitecture.X86_64: "EcsAmiId", CpuArchitecture.ARM64: "EcsArm64AmiId"}
+#: the stack parameter holding the ECS GPU-optimized AMI id (for capacity with GPU instance types)
+GPU_AMI_PARAMETER_NAME = "EcsGpuAmiId"
 #: the ports Docker picks dynamic host ports from (bridge networking)
 EPHEMERAL_PORTS = (32768, 65535)
 
@@ -89,6 +91,9 @@ def _ec2_capacity(cap: Ec2Capacity, cluster_logical: str, ctx: Context) -> None:
                                                                          Description="all outbound")]))
     if cap.image_id is not None:
         image = ctx.value(cap.image_id)
+    elif cap.ami_parameter not in AMI_PARAMETERS.values():  # no architecture's AMI: the GPU-optimized one
+        image = ctx.parameter(GPU_AMI_PARAMETER_NAME, "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+                              "ECS GPU-optimized Amazon Linux 2023 AMI", default=cap.ami_parameter)
     else:
         image = ctx.parameter(AMI_PARAMETER_NAMES[cap.architecture], "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
                               f"ECS-optimized Amazon Linux 2023 AMI ({cap.architecture.value})",

@@ -94,6 +94,8 @@ def container_definition(c: Container, task: TaskDefinition, ctx: Context,
         value = getattr(c, attr)
         if value is not None:
             kw[prop] = ctx.value(value)
+    if c.gpu is not None:
+        kw["ResourceRequirements"] = [ecs.ResourceRequirement(Type="GPU", Value=str(c.gpu))]
     log_cfg = _log_configuration(c, ctx, log_group)
     if log_cfg is not None:
         kw["LogConfiguration"] = log_cfg

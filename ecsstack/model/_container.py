@@ -102,6 +102,8 @@ class Container:
     #: image; needed when the image's registry is only known at deploy time (``image=stack.parameter(...)``),
     #: which otherwise gets pulls on every repository of the stack's account and region
     ecr_repository: str | Token | None = None
+    #: GPUs the container reserves (``ResourceRequirements``; EC2 instances with GPUs only). Default None: none
+    gpu: int | None = None
     init: bool = False
     task: TaskDefinition | None = field(default=None, repr=False)
     #: what this container waits for, as declared with ``depends_on`` (``task.dependencies_of`` adds the implied)
@@ -160,6 +162,9 @@ class Container:
         as_text(self.ecr_repository, path, "ecr_repository", token_ok=True)
         if self.ecr_repository == "":
             raise fail(path, "ecr_repository= is empty.", "Give the repository's ARN or name, or leave it out.")
+        as_int(self.gpu, path, "gpu", optional=True)
+        if self.gpu is not None and self.gpu < 1:
+            raise fail(path, f"gpu={self.gpu} reserves no GPU.", "Use gpu=1 or more, or leave it out.")
         self.init = as_bool(self.init, path, "init")
         as_text(self.working_directory, path, "working_directory", token_ok=True)
         as_text(self.user, path, "user", token_ok=True)

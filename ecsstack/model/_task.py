@@ -132,7 +132,7 @@ class TaskDefinition:
         ``environment``, ``secrets``, ``health_check``, ``cpu``, ``memory``, ``memory_reservation``,
         ``working_directory``, ``user``, ``readonly_root_filesystem``, ``start_timeout``,
         ``stop_timeout``, ``logging``, ``overrides``, ``ecr_repository`` (the ECR repository of an image
-        given as a parameter).
+        given as a parameter), ``gpu`` (GPUs to reserve, on EC2 instances with GPUs).
         """
         return self._add(name, image, kwargs, init=False)
 

@@ -319,3 +319,51 @@ def test_4_the_clusters_default_strategy_still_applies_unstated() -> None:
     service = Stack("t").add(Service("api", cluster=cluster, task=task)).to_dict()["Resources"]["ApiService"]
     assert "LaunchType" not in service["Properties"] and "CapacityProviderStrategy" not in service["Properties"]
     assert service["DependsOn"] == ["MainClusterCapacityProviders"]
+
+
+# ---- 9: GPU instance types get the ECS GPU-optimized AMI; containers reserve GPUs -----------------------------
+GPU_AMI = "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id"
+
+
+def gpu_stack(instance_type: str, **capacity_kwargs) -> dict:
+    cluster = Cluster("main")
+    cluster.add_ec2_capacity("ec2", instance_type=instance_type, **capacity_kwargs)
+    task = Ec2TaskDefinition("train", memory=4096)
+    task.add_container("app", image="train:1", gpu=1)
+    return Stack("t").add(Service("train", cluster=cluster, task=task)).to_dict()
+
+
+@pytest.mark.parametrize("instance_type", ["g5.xlarge", "g4dn.xlarge", "g6e.2xlarge", "p3.2xlarge",
+                                           "p4d.24xlarge", "p5.48xlarge"])
+def test_9_a_gpu_instance_type_runs_the_gpu_optimized_ami(instance_type) -> None:
+    template = gpu_stack(instance_type)
+    data = template["Resources"]["Ec2LaunchTemplate"]["Properties"]["LaunchTemplateData"]
+    assert data["ImageId"] == {"Ref": "EcsGpuAmiId"}
+    assert template["Parameters"]["EcsGpuAmiId"] == {
+        "Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+        "Description": "ECS GPU-optimized Amazon Linux 2023 AMI", "Default": GPU_AMI}
+    assert "EcsAmiId" not in template["Parameters"]
+
+
+@pytest.mark.parametrize("instance_type", ["t3.medium", "g5g.xlarge", "g4ad.xlarge", "c5.large"])
+def test_9_other_instance_types_keep_the_standard_ami(instance_type) -> None:
+    template = gpu_stack(instance_type, architecture="arm64" if instance_type.startswith("g5g") else "x86_64")
+    assert "EcsGpuAmiId" not in template["Parameters"]
+
+
+def test_9_an_explicit_image_id_wins() -> None:
+    template = gpu_stack("g5.xlarge", image_id="ami-0123456789abcdef0")
+    data = template["Resources"]["Ec2LaunchTemplate"]["Properties"]["LaunchTemplateData"]
+    assert data["ImageId"] == "ami-0123456789abcdef0" and "EcsGpuAmiId" not in template.get("Parameters", {})
+
+
+def test_9_a_container_reserves_gpus() -> None:
+    template = gpu_stack("g5.xlarge")
+    (app,) = template["Resources"]["TrainTaskDefinition"]["Properties"]["ContainerDefinitions"]
+    assert app["ResourceRequirements"] == [{"Type": "GPU", "Value": "1"}]
+
+
+@pytest.mark.parametrize(("gpu", "text"), [(0, "reserves no GPU"), ("1", "whole number"), (True, "whole number")])
+def test_9_a_bad_gpu_count_is_refused(gpu, text) -> None:
+    with pytest.raises(ValidationError, match=text):
+        Ec2TaskDefinition("train").add_container("app", image="train:1", gpu=gpu)
