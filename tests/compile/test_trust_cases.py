@@ -20,6 +20,7 @@ from ecsstack import (
     TaskDefinition,
     ValidationError,
 )
+from ecsstack.lint import lint_template
 
 
 def resources(stack: Stack) -> dict:
@@ -270,13 +271,17 @@ def test_1_a_bridge_client_of_a_fargate_server_is_admitted_into_the_servers_grou
 
 
 # ---- 4: a service on EC2 capacity is placed by its capacity providers, not LaunchType EC2 ---------------------
-def ec2_service(capacities: tuple[str, ...] = ("ec2",), **service_kwargs) -> dict:
+def ec2_template(capacities: tuple[str, ...] = ("ec2",), **service_kwargs) -> dict:
     cluster = Cluster("main")
     for name in capacities:
         cluster.add_ec2_capacity(name)
     task = Ec2TaskDefinition("api", memory=512)
     task.add_container("app", image="api:1", ports=[8080])
-    return Stack("t").add(Service("api", cluster=cluster, task=task, **service_kwargs)).to_dict()["Resources"]
+    return Stack("t").add(Service("api", cluster=cluster, task=task, **service_kwargs)).to_dict()
+
+
+def ec2_service(capacities: tuple[str, ...] = ("ec2",), **service_kwargs) -> dict:
+    return ec2_template(capacities, **service_kwargs)["Resources"]
 
 
 def test_4_an_ec2_service_without_strategy_defaults_to_the_clusters_ec2_capacity_providers() -> None:
@@ -367,3 +372,23 @@ def test_9_a_container_reserves_gpus() -> None:
 def test_9_a_bad_gpu_count_is_refused(gpu, text) -> None:
     with pytest.raises(ValidationError, match=text):
         Ec2TaskDefinition("train").add_container("app", image="train:1", gpu=gpu)
+
+
+# ---- every case's template lints clean --------------------------------------------------------------------------
+def _lint_cases() -> list[dict]:
+    named = Stack("t")
+    task = FargateTaskDefinition("web", family="shared-web")
+    task.add_container("app", image=named.parameter("Image"), ecr_repository="team/app",
+                       logging=LogConfig.awslogs(log_group=named.parameter("LogGroupName")))
+    task.add_container("side", image=Sub("${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/side:${Tag}",
+                                         {"Tag": named.parameter("Tag")}),
+                       essential=False, logging=LogConfig.awslogs(log_group="x"))
+    named.add(Service("web", cluster=Cluster("main"), task=task))
+    return [named.to_dict(), service_connect_stack(), service_connect_stack(client_on_ec2=True),
+            ec2_template(("ec2", "big")), gpu_stack("g5.xlarge")]
+
+
+def test_the_cases_templates_lint_clean() -> None:
+    for template in _lint_cases():
+        findings = lint_template(template)
+        assert [str(f) for f in findings if f.level in ("error", "warning")] == []
