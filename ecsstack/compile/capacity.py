@@ -11,15 +11,17 @@ from troposphere import Base64, GetAtt, Ref, Sub, autoscaling, ec2, ecs, iam
 
 from ..model import (
     CapacityProvider,
+    CapacityProviderStrategy,
     Cluster,
     CpuArchitecture,
     Ec2Capacity,
+    LaunchType,
     NetworkMode,
     OsFamily,
     Service,
     TaskDefinition,
 )
-from ..model.derived import associated_providers, effective_strategy, targets_of
+from ..model.derived import AMI_PARAMETERS, associated_providers, effective_strategy, targets_of
 from ..names import (
     AUTO_SCALING_GROUP,
     CAPACITY_PROVIDER,
@@ -32,12 +34,18 @@ from ..names import (
     logical_id,
 )
 from ._context import Context
-from .network import subnet_refs, vpc_ref
+from .network import admit, subnet_refs, vpc_ref
 
 __all__ = [
+    "EPHEMERAL_PORTS",
     "admit_load_balancers",
+    "admit_on_instances",
     "association_name",
     "compile_capacity",
+    "implied_strategy",
+    "instance_capacity",
+    "instance_group",
+    "instance_ports",
     "launch",
     "runtime_platform",
     "service_properties",
@@ -45,6 +53,8 @@ __all__ = [
 
 #: stack parameters holding the ECS-optimized AMI id, read from its public SSM parameter at deploy time
 AMI_PARAMETER_NAMES = {CpuArchitecture.X86_64: "EcsAmiId", CpuArchitecture.ARM64: "EcsArm64AmiId"}
+#: the stack parameter holding the ECS GPU-optimized AMI id (for capacity with GPU instance types)
+GPU_AMI_PARAMETER_NAME = "EcsGpuAmiId"
 #: the ports Docker picks dynamic host ports from (bridge networking)
 EPHEMERAL_PORTS = (32768, 65535)
 
@@ -68,7 +78,7 @@ def _user_data(cap: Ec2Capacity, cluster_logical: str) -> Base64:
 def _ec2_capacity(cap: Ec2Capacity, cluster_logical: str, ctx: Context) -> None:
     base = logical_id(cap.name)
     ctx.register(cap, f"{base}{CAPACITY_PROVIDER}")
-    role, profile, group = f"{base}{INSTANCE_ROLE}", f"{base}{INSTANCE_PROFILE}", _instance_group(cap)
+    role, profile, group = f"{base}{INSTANCE_ROLE}", f"{base}{INSTANCE_PROFILE}", instance_group(cap)
     template, asg = f"{base}{LAUNCH_TEMPLATE}", f"{base}{AUTO_SCALING_GROUP}"
     ctx.add(iam.Role(role, AssumeRolePolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[
         Statement(Effect=Allow, Principal=Principal("Service", "ec2.amazonaws.com"), Action=[awacs.sts.AssumeRole])]),
@@ -81,6 +91,9 @@ def _ec2_capacity(cap: Ec2Capacity, cluster_logical: str, ctx: Context) -> None:
                                                                          Description="all outbound")]))
     if cap.image_id is not None:
         image = ctx.value(cap.image_id)
+    elif cap.ami_parameter not in AMI_PARAMETERS.values():  # no architecture's AMI: the GPU-optimized one
+        image = ctx.parameter(GPU_AMI_PARAMETER_NAME, "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+                              "ECS GPU-optimized Amazon Linux 2023 AMI", default=cap.ami_parameter)
     else:
         image = ctx.parameter(AMI_PARAMETER_NAMES[cap.architecture], "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
                               f"ECS-optimized Amazon Linux 2023 AMI ({cap.architecture.value})",
@@ -142,7 +155,7 @@ def _strategy(items: list[Any], ctx: Context, kind: type) -> list[Any]:
     return out
 
 
-def _instance_group(cap: Ec2Capacity) -> str:
+def instance_group(cap: Ec2Capacity) -> str:
     """The logical ID of the security group of the capacity's container instances."""
     return logical_id(cap.name, INSTANCE, SECURITY_GROUP)
 
@@ -163,12 +176,23 @@ def compile_capacity(cluster: Cluster, ctx: Context) -> None:
     ))
 
 
-def _instance_capacity(service: Service) -> list[Ec2Capacity]:
+def implied_strategy(service: Service) -> list[CapacityProviderStrategy]:
+    """The strategy a service gets without asking: one item (weight 1) per EC2 capacity of its cluster when
+    its tasks would otherwise run with ``LaunchType: EC2`` there (it sets neither launch type nor strategy,
+    its cluster has no default strategy, and its task is not Fargate-compatible), so managed scaling sees
+    its tasks; empty otherwise."""
+    if (service.launch_type is not None or effective_strategy(service)
+            or service.effective_launch_type is not LaunchType.EC2):
+        return []
+    return [CapacityProviderStrategy(cap) for cap in service.cluster.ec2_capacity]
+
+
+def instance_capacity(service: Service) -> list[Ec2Capacity]:
     """The EC2 capacity a service's tasks may land on."""
-    strategy = effective_strategy(service)
+    strategy = effective_strategy(service) or implied_strategy(service)
     if strategy:
         return [s.provider for s in strategy if isinstance(s.provider, Ec2Capacity)]
-    if service.effective_launch_type.value == "EC2":
+    if service.effective_launch_type is LaunchType.EC2:
         return list(service.cluster.ec2_capacity)
     return []
 
@@ -178,14 +202,16 @@ def launch(service: Service, ctx: Context) -> dict[str, Any]:
 
     A service placed by a capacity provider strategy (its own, which it states as
     ``CapacityProviderStrategy``, or its cluster's default, which ECS applies) has no ``LaunchType`` and
-    waits (``DependsOn``) on the cluster's capacity provider associations; any other service states
-    its ``LaunchType``.
+    waits (``DependsOn``) on the cluster's capacity provider associations. So does a service that would
+    run on EC2 in a cluster with EC2 capacity: it states a strategy over that capacity
+    (``implied_strategy``), since with ``LaunchType: EC2`` managed scaling would ignore its tasks. Any
+    other service states its ``LaunchType``.
     """
     props: dict[str, Any] = {}
-    if service.capacity_provider_strategy:
-        props["CapacityProviderStrategy"] = _strategy(service.capacity_provider_strategy, ctx,
-                                                      ecs.CapacityProviderStrategyItem)
-    if effective_strategy(service):
+    strategy = service.capacity_provider_strategy or implied_strategy(service)
+    if strategy:
+        props["CapacityProviderStrategy"] = _strategy(strategy, ctx, ecs.CapacityProviderStrategyItem)
+    if strategy or effective_strategy(service):
         props["DependsOn"] = [association_name(service.cluster, ctx)]
     else:
         props["LaunchType"] = service.effective_launch_type.value
@@ -206,16 +232,23 @@ def service_properties(service: Service, ctx: Context) -> dict[str, Any]:
     return props
 
 
-def _task_ports(service: Service, target: Any) -> tuple[int, int] | None:
-    """The instance ports a target's traffic reaches: the ephemeral range for a dynamic bridge port, the
-    host port (the container port under host networking) otherwise."""
-    port = target.container_port
-    mapping = next((p for p in getattr(target.container, "ports", []) if p.container_port == port), None)
+def instance_ports(service: Service, container: Any, port: int | None) -> tuple[int, int] | None:
+    """The instance ports traffic for ``container``'s ``port`` reaches under bridge/host networking: the
+    mapping's host port, else the ephemeral range for a dynamic bridge port, else the port itself."""
+    mapping = next((p for p in getattr(container, "ports", []) if p.container_port == port), None)
     if mapping is not None and mapping.host_port:
         return mapping.host_port, mapping.host_port
     if service.task.network_mode is NetworkMode.BRIDGE:
         return EPHEMERAL_PORTS
     return None if port is None else (port, port)
+
+
+def admit_on_instances(service: Service, ctx: Context, source: str, ports: tuple[int, int], description: str) -> None:
+    """Let ``source`` (a security group's logical ID) reach ``ports`` on the instances of every EC2 capacity
+    ``service``'s tasks may land on."""
+    low, high = ports
+    for cap in instance_capacity(service):
+        admit(ctx, instance_group(cap), source, low, "tcp", description, to_port=high)
 
 
 def admit_load_balancers(service: Service, ctx: Context) -> None:
@@ -224,20 +257,12 @@ def admit_load_balancers(service: Service, ctx: Context) -> None:
     if service.task.network_mode not in (NetworkMode.BRIDGE, NetworkMode.HOST):
         return
     for target in targets_of(ctx.stack, service):
-        ports = _task_ports(service, target)
+        ports = instance_ports(service, target.container, target.container_port)
         if ports is None:
             continue
-        low, high = ports
         lb = ctx.logical(target.load_balancer)
-        for cap in _instance_capacity(service):
-            group = _instance_group(cap)
-            name = f"{group.removesuffix(SECURITY_GROUP)}From{lb}Tcp{low}" + (f"To{high}" if high != low else "")
-            if name in ctx.template.resources:
-                continue
-            ctx.add(ec2.SecurityGroupIngress(
-                name, GroupId=GetAtt(group, "GroupId"), IpProtocol="tcp", FromPort=low,
-                ToPort=high, SourceSecurityGroupId=GetAtt(f"{lb}{SECURITY_GROUP}", "GroupId"),
-                Description=f"tcp/{low}-{high} from load balancer {target.load_balancer.name}"))
+        admit_on_instances(service, ctx, f"{lb}{SECURITY_GROUP}", ports,
+                           f"tcp/{ports[0]}-{ports[1]} from load balancer {target.load_balancer.name}")
 
 
 def runtime_platform(task: TaskDefinition) -> dict[str, Any]:

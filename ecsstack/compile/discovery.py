@@ -8,6 +8,7 @@ from troposphere import GetAtt, Ref, ecs, servicediscovery
 
 from ..model import Cluster, Container, Namespace, NetworkMode, Service
 from ..names import DISCOVERY, NAMESPACE, SERVICE, logical_id
+from . import capacity
 from ._context import Context
 from .network import admit, service_security_group, vpc_ref
 from .task import task_log_group
@@ -111,18 +112,37 @@ def _service_connect(service: Service, ctx: Context) -> ecs.ServiceConnectConfig
     return ecs.ServiceConnectConfiguration(**props)
 
 
+def _client_groups(client: Service) -> list[str]:
+    """The security groups a client's calls come from: its own group (awsvpc), else the instance groups of
+    the EC2 capacity its bridge/host tasks run on."""
+    group = service_security_group(client)
+    if group is not None:
+        return [group]
+    if client.task.network_mode in (NetworkMode.BRIDGE, NetworkMode.HOST):
+        return [capacity.instance_group(cap) for cap in capacity.instance_capacity(client)]
+    return []
+
+
 def _admit_clients(server: Service, ctx: Context, port: int | None) -> None:
-    """Ingress into a Service Connect server's group from the group of every other client service of
-    its namespace (those that may call it), on the served port only."""
-    group = service_security_group(server)
+    """Ingress from the groups of every other client service of the server's namespace (those that may call
+    it), on the served port only: into the server's own group (awsvpc), or, for a server in bridge mode,
+    into the instance groups of its EC2 capacity on the ephemeral range (there ECS's Service Connect proxy
+    listens on a dynamic host port, whatever the application's port mapping says)."""
     ns = namespace_of(server)
-    if group is None or port is None or ns is None:
+    group = service_security_group(server)
+    bridge = server.task.network_mode is NetworkMode.BRIDGE
+    if ns is None or port is None or (group is None and not bridge):
         return
     for client in ctx.stack.of_type(Service):
-        source = service_security_group(client)
-        if client is server or source is None or namespace_of(client) is not ns or not client.service_connect.client:
+        if client is server or namespace_of(client) is not ns or not client.service_connect.client:
             continue
-        admit(ctx, group, source, port, "tcp", f"tcp/{port} from service {client.name} (Service Connect)")
+        for source in _client_groups(client):
+            if group is not None:
+                admit(ctx, group, source, port, "tcp", f"tcp/{port} from service {client.name} (Service Connect)")
+            else:
+                low, high = capacity.EPHEMERAL_PORTS
+                capacity.admit_on_instances(server, ctx, source, capacity.EPHEMERAL_PORTS,
+                                            f"tcp/{low}-{high} from service {client.name} (Service Connect)")
 
 
 def service_properties(service: Service, ctx: Context) -> dict[str, Any]:

@@ -3,7 +3,6 @@ statements in as named grants, so each role is built once with all its policies)
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import awacs.ecr
@@ -18,14 +17,20 @@ from ..model import Container, Secret, TaskDefinition, Token
 from ..model import Sub as SubToken
 from ..names import EXECUTION_ROLE, TASK_ROLE, logical_id
 from ._context import Context
+from ._references import sub_names
 
-__all__ = ["Grants", "execution_role", "secret_value_from", "task_role"]
+__all__ = [
+    "ANY_REPOSITORY",
+    "Grants",
+    "awslogs_groups",
+    "execution_role",
+    "repository_arn",
+    "secret_value_from",
+    "task_role",
+]
 
 #: inline policies a feature adds to a role: (policy name, statements); one with no statements is left out
 Grants = list[tuple[str, list[Statement]]]
-
-_ECR_IMAGE = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[^:@]+)")
 
 
 def _assume_ecs_tasks() -> PolicyDocument:
@@ -66,23 +71,42 @@ def _secret_arn(secret: Secret, ctx: Context, *, for_policy: bool) -> Any:
                f"secret:{secret.name}{suffix}")
 
 
+#: what the execution role may pull for an image whose registry is only known at deploy time (and that names no
+#: ``ecr_repository=``): every repository of the stack's own account and region
+ANY_REPOSITORY = "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*"
+_REPOSITORY = "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/"
+
+
+def _named_repository(repository: str | Token, ctx: Context) -> Any:
+    """``ecr_repository=`` as an ARN: an ARN as given (a Sub whose text is one too), a name (a parameter
+    holds one) as a repository of the stack's account and region."""
+    if isinstance(repository, str):
+        return repository if repository.startswith("arn:") else Sub(_REPOSITORY + repository)
+    if isinstance(repository, SubToken) and repository.text.startswith("arn:"):
+        return ctx.value(repository)
+    return Sub(_REPOSITORY + "${Repository}", Repository=ctx.value(repository))
+
+
+def repository_arn(c: Container, ctx: Context) -> Any | None:
+    """The ARN of the ECR repository ``c`` pulls its image from, None when the image is not in ECR: exactly
+    the repository the image names (account, region and name taken from it, also from the literal parts
+    of a Sub), or ``ecr_repository=``; ``ANY_REPOSITORY`` when the registry is only known at deploy time."""
+    if c.ecr_repository is not None:
+        return _named_repository(c.ecr_repository, ctx)
+    found = c.ecr_image
+    if found is None:
+        return None
+    if not found.known:
+        return Sub(ANY_REPOSITORY)
+    text = f"arn:${{AWS::Partition}}:ecr:{found.region}:{found.account}:repository/{found.repository}"
+    used = sub_names(text)
+    return ctx.value(SubToken(text, {k: v for k, v in found.variables.items() if k in used}))
+
+
 def _ecr_repositories(containers: list[Container], ctx: Context) -> list[Any] | None:
-    """ECR repository ARNs to pull from; None when no image is in ECR. An image given as a
-    parameter may be anywhere, so it gets pull rights on every repository of the account."""
-    arns: list[Any] = []
-    for c in containers:
-        image = c.image.text if isinstance(c.image, SubToken) else c.image
-        if isinstance(image, Token) or image.startswith("${") or (".dkr.ecr." in image and "${" in image):
-            # the registry is only known at deploy time
-            arns.append(Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*"))
-            continue
-        m = _ECR_IMAGE.match(image)
-        if m:
-            arns.append(Sub(f"arn:${{AWS::Partition}}:ecr:{m['region']}:{m['account']}:repository/{m['repo']}"))
-    unique: dict[str, Any] = {}
-    for arn in arns:
-        unique.setdefault(repr(arn.to_dict()), arn)
-    return list(unique.values()) or None
+    """ECR repository ARNs to pull from, each once; None when no image is in ECR."""
+    arns = [arn for arn in (repository_arn(c, ctx) for c in containers) if arn is not None]
+    return _unique(arns) or None
 
 
 def _policies(grants: Grants) -> list[iam.Policy]:
@@ -90,14 +114,43 @@ def _policies(grants: Grants) -> list[iam.Policy]:
             for name, statements in grants if statements]
 
 
-def execution_role(task: TaskDefinition, ctx: Context, log_group: str | None,
+def awslogs_groups(task: TaskDefinition, ctx: Context, log_group: str | None) -> list[Any]:
+    """The ARNs of the log groups the task's containers log to with ``awslogs`` (what the execution role
+    writes on Fargate): the task's own (``log_group``) and every group a container names, each once."""
+    arns: list[Any] = []
+    if log_group is not None and any(c.logging.uses_task_log_group for c in task.containers):
+        arns.append(GetAtt(log_group, "Arn"))
+    for c in task.containers:
+        cfg = c.logging
+        if cfg.driver != "awslogs" or cfg.uses_task_log_group:
+            continue
+        # the same precedence as the container's LogConfiguration: an explicit option wins
+        group = cfg.options.get("awslogs-group", cfg.log_group)
+        region = cfg.options.get("awslogs-region")
+        variables: dict[str, Any] = {}
+        if isinstance(region, str):
+            where = region
+        elif region is not None:
+            where, variables["Region"] = "${Region}", region
+        else:
+            where = "${AWS::Region}"
+        if not isinstance(group, str):
+            variables["LogGroup"] = group
+            group = "${LogGroup}"
+        arns.append(ctx.value(SubToken(f"arn:${{AWS::Partition}}:logs:{where}:${{AWS::AccountId}}:log-group:{group}:*",
+                                       variables)))
+    return _unique(arns)
+
+
+def execution_role(task: TaskDefinition, ctx: Context, log_groups: list[Any],
                    grants: Grants) -> iam.Role | None:
-    """The role ECS uses to start the task: writing to ``log_group``, secrets and image pulls, plus the
-    features' ``grants``, nothing more; None when it needs no permission at all."""
+    """The role ECS uses to start the task: writing to ``log_groups`` (ARNs, see ``awslogs_groups``),
+    secrets and image pulls, plus the features' ``grants``, nothing more; None when it needs no permission
+    at all."""
     statements: list[Statement] = []
-    if log_group is not None:
+    if log_groups:
         statements.append(Statement(Effect=Allow, Action=[awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
-                                    Resource=[GetAtt(log_group, "Arn")]))
+                                    Resource=log_groups))
     secrets = [s for c in task.containers for s in c.secrets.values()]
     ssm = _unique([_ssm_arn(s, ctx) for s in secrets if s.source == "ssm"])
     if ssm:

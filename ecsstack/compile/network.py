@@ -122,12 +122,15 @@ def service_security_group(service: Service) -> str | None:
     return logical_id(service.name, SERVICE, SECURITY_GROUP)
 
 
-def admit(ctx: Context, group: str, source: str, port: int, protocol: str, description: str) -> None:
-    """Let ``source`` (a security group's logical ID) reach ``port`` in ``group``: one
-    ``AWS::EC2::SecurityGroupIngress`` (a separate resource, so groups may admit each other)."""
-    name = f"{group.removesuffix(SECURITY_GROUP)}From{source.removesuffix(SECURITY_GROUP)}{protocol.title()}{port}"
+def admit(ctx: Context, group: str, source: str, port: int, protocol: str, description: str,
+          to_port: int | None = None) -> None:
+    """Let ``source`` (a security group's logical ID) reach ``port`` (to ``to_port``, for a range) in
+    ``group``: one ``AWS::EC2::SecurityGroupIngress`` (a separate resource, so groups may admit each other)."""
+    high = port if to_port is None else to_port
+    name = (f"{group.removesuffix(SECURITY_GROUP)}From{source.removesuffix(SECURITY_GROUP)}{protocol.title()}{port}"
+            + (f"To{high}" if high != port else ""))
     if name in ctx.template.resources:
         return
     ctx.add(ec2.SecurityGroupIngress(name, GroupId=GetAtt(group, "GroupId"), IpProtocol=protocol, FromPort=port,
-                                     ToPort=port, SourceSecurityGroupId=GetAtt(source, "GroupId"),
+                                     ToPort=high, SourceSecurityGroupId=GetAtt(source, "GroupId"),
                                      Description=description))

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import GetAtt, Ref, ecs, logs
+from troposphere import GetAtt, Ref, Sub, ecs, logs
 
 from ..model import Container, NetworkMode, Service, TaskDefinition
 from ..model.derived import FIRELENS_DRIVER, writes_to_task_log_group
 from ..names import LOG_GROUP, TASK_DEFINITION, logical_id
 from . import capacity, firelens, volumes
 from ._context import Context
-from .iam import execution_role, secret_value_from, task_role
+from .iam import awslogs_groups, execution_role, secret_value_from, task_role
 
-__all__ = ["compile_task", "task_log_group"]
+__all__ = ["compile_task", "family", "task_log_group"]
 
 
 def task_log_group(task: TaskDefinition) -> str | None:
@@ -23,6 +23,14 @@ def task_log_group(task: TaskDefinition) -> str | None:
     if any(c.logging.uses_task_log_group or writes_to_task_log_group(c) for c in task.containers):
         return logical_id(task.family, LOG_GROUP)
     return None
+
+
+def family(task: TaskDefinition, ctx: Context) -> Any:
+    """The family the task definition registers revisions under: ``family=`` as given, else
+    ``${AWS::StackName}-<name>``, so two stacks with a task of one name never interleave revisions."""
+    if task.explicit_family is not None:
+        return ctx.value(task.explicit_family)
+    return Sub(f"${{AWS::StackName}}-{task.family}")
 
 
 def _port(p: Any, network_mode: NetworkMode) -> ecs.PortMapping:
@@ -86,6 +94,8 @@ def container_definition(c: Container, task: TaskDefinition, ctx: Context,
         value = getattr(c, attr)
         if value is not None:
             kw[prop] = ctx.value(value)
+    if c.gpu is not None:
+        kw["ResourceRequirements"] = [ecs.ResourceRequirement(Type="GPU", Value=str(c.gpu))]
     log_cfg = _log_configuration(c, ctx, log_group)
     if log_cfg is not None:
         kw["LogConfiguration"] = log_cfg
@@ -113,7 +123,7 @@ def compile_task(task: TaskDefinition, ctx: Context) -> None:
                               DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
 
     props: dict[str, Any] = {
-        "Family": task.family,
+        "Family": family(task, ctx),
         "NetworkMode": task.network_mode.value,
         "RequiresCompatibilities": [c.value for c in task.compatibilities],
         "ContainerDefinitions": [container_definition(c, task, ctx, log_group) for c in task.containers],
@@ -132,9 +142,9 @@ def compile_task(task: TaskDefinition, ctx: Context) -> None:
     if task.execution_role is not None:
         props["ExecutionRoleArn"] = ctx.value(task.execution_role)
     else:
-        # only awslogs needs the execution role to write logs; FireLens writes with the task role
-        awslogs = log_group if any(c.logging.uses_task_log_group for c in task.containers) else None
-        role = execution_role(task, ctx, awslogs, execution_grants)
+        # only awslogs needs the execution role to write logs (into the task's own group and any group a
+        # container names); FireLens writes with the task role
+        role = execution_role(task, ctx, awslogs_groups(task, ctx, log_group), execution_grants)
         if role is not None:
             ctx.add(role)
             props["ExecutionRoleArn"] = GetAtt(role.title, "Arn")

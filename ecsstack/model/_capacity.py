@@ -14,7 +14,14 @@ from ._tokens import Token
 if TYPE_CHECKING:
     from ._service import Cluster
 
-__all__ = ["CapacityProviderStrategy", "Ec2Capacity", "as_strategy", "make_ec2_capacity", "provider_name"]
+__all__ = [
+    "GPU_AMI_PARAMETER",
+    "CapacityProviderStrategy",
+    "Ec2Capacity",
+    "as_strategy",
+    "make_ec2_capacity",
+    "provider_name",
+]
 
 
 
@@ -81,6 +88,11 @@ AMI_PARAMETERS = {
     CpuArchitecture.X86_64: "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
     CpuArchitecture.ARM64: "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id",
 }
+#: The public SSM parameter of the ECS GPU-optimized Amazon Linux 2023 AMI (NVIDIA drivers, x86_64).
+GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id"
+#: Instance types with NVIDIA GPUs on x86_64 (g4dn, g5, g6, g6e, gr6, p3, p3dn, p4d, p4de, p5, p5e, p6-…):
+#: the instance families the GPU-optimized AMI is for
+_GPU_INSTANCE_TYPE = re.compile(r"^(?:p[3-9][a-z0-9-]*|g4dn|g5|g6[a-z]*|gr6)\.[a-z0-9]+$")
 
 
 @dataclass(eq=False)
@@ -96,7 +108,10 @@ class Ec2Capacity:
     the group managed scaling keeps in use). ``spot``: Default False (on-demand instances).
     ``termination_protection``: Default False (managed termination protection off, instances not
     protected from scale-in). ``image_id``: Default the ECS-optimized Amazon Linux 2023 AMI of the
-    architecture, through its public SSM parameter (a stack parameter you can override).
+    architecture, through its public SSM parameter (a stack parameter you can override); for an
+    instance type with NVIDIA GPUs (``g4dn``, ``g5``, ``g6``, ``p3``, ``p4d``, ``p5`` … families) on X86_64
+    the ECS GPU-optimized AMI instead (``/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/…``), whose
+    drivers and ECS agent let containers reserve GPUs (``gpu=``).
     """
 
     name: str
@@ -149,8 +164,16 @@ class Ec2Capacity:
         return [self.cluster]
 
     @property
+    def has_gpus(self) -> bool:
+        """Whether the instance type is one with NVIDIA GPUs on x86_64 (False for a parameter: unknown)."""
+        return isinstance(self.instance_type, str) and bool(_GPU_INSTANCE_TYPE.match(self.instance_type))
+
+    @property
     def ami_parameter(self) -> str:
-        """The public SSM parameter naming the ECS-optimized AMI for this architecture."""
+        """The public SSM parameter naming the default AMI: the ECS GPU-optimized AMI for an X86_64 GPU
+        instance type, else the ECS-optimized AMI for this architecture."""
+        if self.has_gpus and self.architecture is CpuArchitecture.X86_64:
+            return GPU_AMI_PARAMETER
         return AMI_PARAMETERS[self.architecture]
 
     @property

@@ -2,20 +2,72 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_str_map, as_text, check_owned, fail
 from ._enums import Condition
 from ._firelens import FirelensConfig
-from ._tokens import Token
+from ._tokens import Sub, Token
 from ._values import Dependency, HealthCheck, LogConfig, PortMapping, Secret
 from ._volumes import MountPoint, Volume, VolumesFrom, mount_point
 
 if TYPE_CHECKING:
     from ._task import TaskDefinition
 
-__all__ = ["Container"]
+__all__ = ["Container", "EcrImage", "parse_ecr_image"]
+
+_TOKEN = r"\$\{[^}]+\}"
+#: an ECR image: ``<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag | @digest]``, where a
+#: Sub may write the account, region or repository (or part of it) as ``${Name}``
+_ECR_IMAGE = re.compile(
+    rf"(?P<account>\d{{12}}|{_TOKEN})\.dkr\.ecr\.(?P<region>[a-z0-9-]+|{_TOKEN})\.amazonaws\.com(?:\.cn)?/"
+    rf"(?P<repository>(?:[^:@$]|{_TOKEN})+)(?:[:@].*)?")
+
+
+@dataclass(frozen=True)
+class EcrImage:
+    """The ECR repository an image is pulled from, as far as synth can tell.
+
+    ``account``, ``region``, ``repository``: the parts of the image, literal or ``${Name}`` of a ``Sub``
+    (whose ``variables`` they may name). ``known`` is False when the image (or its registry part) is a
+    deploy-time value, so it may be any repository: then the other fields are empty.
+    """
+
+    account: str = ""
+    region: str = ""
+    repository: str = ""
+    variables: dict[str, Any] = field(default_factory=dict)
+    known: bool = True
+
+
+def _first_component(text: str) -> str:
+    """The registry host of an image (the part before the first ``/``), or for an image without one its
+    name (before ``:`` or ``@``); ``${…}`` tokens are opaque, whatever they hold."""
+    masked = re.sub(_TOKEN, lambda m: "$" * len(m.group()), text)
+    end = masked.find("/")
+    if end < 0:
+        end = min((i for i in (masked.find(":"), masked.find("@")) if i >= 0), default=len(masked))
+    return text[:end]
+
+
+def parse_ecr_image(image: str | Token) -> EcrImage | None:
+    """Where ``image`` is pulled from: its ECR repository, ``EcrImage(known=False)`` when that is only
+    known at deploy time (a parameter, or a Sub whose registry part is a ``${Name}``), None when the
+    image is not in a private ECR registry (Docker Hub, ``public.ecr.aws``, another registry)."""
+    if isinstance(image, Sub):
+        text, variables = image.text, dict(image.variables)
+    elif isinstance(image, str):
+        text, variables = image, {}
+    else:
+        return EcrImage(known=False)
+    m = _ECR_IMAGE.fullmatch(text)
+    if m:
+        return EcrImage(m["account"], m["region"], m["repository"], variables)
+    if "${" in _first_component(text):
+        return EcrImage(known=False)
+    return None
 
 
 @dataclass(eq=False)
@@ -45,6 +97,13 @@ class Container:
     stop_timeout: int | None = None
     logging: LogConfig = field(default_factory=LogConfig)
     overrides: dict[str, Any] = field(default_factory=dict)
+    #: the ECR repository the image is pulled from: an ARN, or a repository name of the stack's account and
+    #: region (a parameter holds a name; for an ARN write ``Sub("arn:...")``). Default None: read from the
+    #: image; needed when the image's registry is only known at deploy time (``image=stack.parameter(...)``),
+    #: which otherwise gets pulls on every repository of the stack's account and region
+    ecr_repository: str | Token | None = None
+    #: GPUs the container reserves (``ResourceRequirements``; EC2 instances with GPUs only). Default None: none
+    gpu: int | None = None
     init: bool = False
     task: TaskDefinition | None = field(default=None, repr=False)
     #: what this container waits for, as declared with ``depends_on`` (``task.dependencies_of`` adds the implied)
@@ -100,6 +159,12 @@ class Container:
         if not isinstance(self.logging, LogConfig):
             raise fail(path, f"logging must be LogConfig.awslogs(...) or LogConfig(...), got {self.logging!r}.")
         self.overrides = as_overrides(self.overrides, path)
+        as_text(self.ecr_repository, path, "ecr_repository", token_ok=True)
+        if self.ecr_repository == "":
+            raise fail(path, "ecr_repository= is empty.", "Give the repository's ARN or name, or leave it out.")
+        as_int(self.gpu, path, "gpu", optional=True)
+        if self.gpu is not None and self.gpu < 1:
+            raise fail(path, f"gpu={self.gpu} reserves no GPU.", "Use gpu=1 or more, or leave it out.")
         self.init = as_bool(self.init, path, "init")
         as_text(self.working_directory, path, "working_directory", token_ok=True)
         as_text(self.user, path, "user", token_ok=True)
@@ -142,3 +207,15 @@ class Container:
     def path(self) -> str:
         where = f"task {self.task.family} › " if self.task is not None else ""
         return f"{where}container {self.name}"
+
+    @property
+    def ecr_image(self) -> EcrImage | None:
+        """The ECR repository the image comes from (see ``parse_ecr_image``); None when it is not in ECR."""
+        return parse_ecr_image(self.image)
+
+    @property
+    def pulls_any_repository(self) -> bool:
+        """Whether the execution role may pull from every repository of the stack's account and region for
+        this container: its image's registry is only known at deploy time and ``ecr_repository=`` is unset."""
+        found = self.ecr_image
+        return self.ecr_repository is None and found is not None and not found.known

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
@@ -22,11 +22,15 @@ CONTAINER_KEYWORDS = frozenset(f.name for f in dataclass_fields(Container) if f.
     "name", "image", "init", "task", "dependencies"}
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, init=False)
 class TaskDefinition:
     """A task definition (the class of which tasks are objects).
 
-    ``family`` names it. ``compatibilities``: Default ``[LaunchType.FARGATE]``.
+    The first argument names it in the blueprint (``task.family``: paths, logical IDs). ``family=``: the
+    family it registers revisions under; Default ``<stack>-<name>`` (``${AWS::StackName}-web``), so two
+    stacks with a task called ``web`` in one account never share a family; an explicit ``family=`` is used
+    as given (``TaskDefinition(family="web")`` alone names the task and registers it as ``web``).
+    ``compatibilities``: Default ``[LaunchType.FARGATE]``.
     ``network_mode``: Default ``awsvpc``. ``cpu``/``memory`` in CPU units and MiB.
     ``execution_role``/``task_role``: Default: a role made for this task, least-privilege;
     pass an ARN (or a parameter) to use your own. ``log_retention_days``: Default 30.
@@ -47,6 +51,8 @@ class TaskDefinition:
     os_family: OsFamily | None = None
     #: Fargate only: task storage in GiB, 21 to 200. Default None: Fargate's 20 GiB.
     ephemeral_storage_gib: int | Token | None = None
+    #: the ``family=`` keyword: the Family registered, used as given. Default None: ``<stack>-<family>``
+    explicit_family: str | Token | None = None
     #: the task's volumes (``add_efs_volume``, ``add_bind_volume``)
     volumes: list[Volume] = field(default_factory=list, init=False, repr=False)
     #: the task's containers, in the order added
@@ -54,14 +60,35 @@ class TaskDefinition:
     #: what ``allow`` granted the task role: (actions, resources) pairs
     permissions: list[tuple[list[str], list[str | Token]]] = field(default_factory=list, init=False, repr=False)
 
-    def __post_init__(self) -> None:
+    def __init__(self, name: str | None = None, /, *, family: str | Token | None = None, **kwargs: Any) -> None:
+        # the blueprint name is positional-only, so that ``family=`` can be the family registered
+        if name is None and isinstance(family, str):
+            name = family  # TaskDefinition(family="web"): named "web", registered as "web"
+        unknown = sorted(set(kwargs) - _TASK_KEYWORDS)
+        if unknown:
+            raise fail(f"task {name}" if isinstance(name, str) else "task",
+                       f"unknown keyword{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}.",
+                       f"Known keywords: {', '.join(sorted(_TASK_KEYWORDS | {'family'}))}.")
+        self.family = name  # type: ignore[assignment]  # normalise() refuses a missing name
+        self.explicit_family = family
+        for f in dataclass_fields(self):
+            if f.name in ("family", "explicit_family"):
+                continue
+            if f.name in kwargs:
+                setattr(self, f.name, kwargs[f.name])
+            else:
+                setattr(self, f.name, f.default_factory() if f.default_factory is not MISSING else f.default)
         self.normalise()
 
     def normalise(self) -> None:
         """Check every field's type and bring it to one form (run at construction and before the rules)."""
         if not isinstance(self.family, str) or not self.family:
-            raise fail("task", f"a task definition needs a family name, got {self.family!r}.")
+            raise fail("task", f"a task definition needs a name, got {self.family!r}.",
+                       'Write FargateTaskDefinition("web"); family="..." sets the registered family.')
         path = self.path
+        as_text(self.explicit_family, path, "family", token_ok=True)
+        if self.explicit_family == "":
+            raise fail(path, "family= is empty.", "Leave it out to register the task as <stack>-<name>.")
         self.cpu = as_int(self.cpu, path, "cpu", optional=True)
         self.memory = as_int(self.memory, path, "memory", optional=True)
         self.network_mode = as_enum(NetworkMode, self.network_mode, path, "network_mode")
@@ -107,7 +134,8 @@ class TaskDefinition:
         Keywords: ``essential`` (Default True), ``ports``, ``command``, ``entry_point``,
         ``environment``, ``secrets``, ``health_check``, ``cpu``, ``memory``, ``memory_reservation``,
         ``working_directory``, ``user``, ``readonly_root_filesystem``, ``start_timeout``,
-        ``stop_timeout``, ``logging``, ``overrides``.
+        ``stop_timeout``, ``logging``, ``overrides``, ``ecr_repository`` (the ECR repository of an image
+        given as a parameter), ``gpu`` (GPUs to reserve, on EC2 instances with GPUs).
         """
         return self._add(name, image, kwargs, init=False)
 
@@ -220,21 +248,26 @@ class TaskDefinition:
         return [d for d in implied if d.target_name not in declared] + list(container.dependencies)
 
 
+#: the keywords TaskDefinition takes besides ``family=`` (its fields a builder method does not fill)
+_TASK_KEYWORDS = frozenset(f.name for f in dataclass_fields(TaskDefinition) if f.init) - {"family", "explicit_family"}
+
+
 class FargateTaskDefinition(TaskDefinition):
     """A task definition for Fargate: awsvpc networking and a size Fargate offers.
 
     ``cpu``: Default 256 (0.25 vCPU). ``memory``: Default 512 MiB.
     """
 
-    def __init__(self, family: str, cpu: int = 256, memory: int = 512, **kwargs: Any):
+    def __init__(self, name: str | None = None, /, cpu: int = 256, memory: int = 512, **kwargs: Any):
         kwargs.setdefault("network_mode", NetworkMode.AWSVPC)
         kwargs.setdefault("compatibilities", [LaunchType.FARGATE])
-        super().__init__(family, cpu=cpu, memory=memory, **kwargs)
+        super().__init__(name, cpu=cpu, memory=memory, **kwargs)
 
 
 class Ec2TaskDefinition(TaskDefinition):
     """A task definition for EC2 container instances. ``network_mode``: Default ``bridge``."""
 
-    def __init__(self, family: str, network_mode: NetworkMode | str = NetworkMode.BRIDGE, **kwargs: Any):
+    def __init__(self, name: str | None = None, /, network_mode: NetworkMode | str = NetworkMode.BRIDGE,
+                 **kwargs: Any):
         kwargs.setdefault("compatibilities", [LaunchType.EC2])
-        super().__init__(family, network_mode=network_mode, **kwargs)
+        super().__init__(name, network_mode=network_mode, **kwargs)
