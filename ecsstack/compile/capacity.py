@@ -11,7 +11,6 @@ from troposphere import Base64, GetAtt, Ref, Sub, autoscaling, ec2, ecs, iam
 
 from ..model import (
     CapacityProvider,
-    CapacityProviderStrategy,
     Cluster,
     CpuArchitecture,
     Ec2Capacity,
@@ -21,7 +20,13 @@ from ..model import (
     Service,
     TaskDefinition,
 )
-from ..model.derived import AMI_PARAMETERS, associated_providers, effective_strategy, targets_of
+from ..model.derived import (
+    AMI_PARAMETERS,
+    associated_providers,
+    effective_strategy,
+    implied_strategy,
+    targets_of,
+)
 from ..names import (
     AUTO_SCALING_GROUP,
     CAPACITY_PROVIDER,
@@ -42,7 +47,6 @@ __all__ = [
     "admit_on_instances",
     "association_name",
     "compile_capacity",
-    "implied_strategy",
     "instance_capacity",
     "instance_group",
     "instance_ports",
@@ -176,20 +180,9 @@ def compile_capacity(cluster: Cluster, ctx: Context) -> None:
     ))
 
 
-def implied_strategy(service: Service) -> list[CapacityProviderStrategy]:
-    """The strategy a service gets without asking: one item (weight 1) per EC2 capacity of its cluster when
-    its tasks would otherwise run with ``LaunchType: EC2`` there (it sets neither launch type nor strategy,
-    its cluster has no default strategy, and its task is not Fargate-compatible), so managed scaling sees
-    its tasks; empty otherwise."""
-    if (service.launch_type is not None or effective_strategy(service)
-            or service.effective_launch_type is not LaunchType.EC2):
-        return []
-    return [CapacityProviderStrategy(cap) for cap in service.cluster.ec2_capacity]
-
-
 def instance_capacity(service: Service) -> list[Ec2Capacity]:
     """The EC2 capacity a service's tasks may land on."""
-    strategy = effective_strategy(service) or implied_strategy(service)
+    strategy = effective_strategy(service)
     if strategy:
         return [s.provider for s in strategy if isinstance(s.provider, Ec2Capacity)]
     if service.effective_launch_type is LaunchType.EC2:
@@ -208,10 +201,10 @@ def launch(service: Service, ctx: Context) -> dict[str, Any]:
     other service states its ``LaunchType``.
     """
     props: dict[str, Any] = {}
-    strategy = service.capacity_provider_strategy or implied_strategy(service)
-    if strategy:
-        props["CapacityProviderStrategy"] = _strategy(strategy, ctx, ecs.CapacityProviderStrategyItem)
-    if strategy or effective_strategy(service):
+    stated = service.capacity_provider_strategy or implied_strategy(service)  # a cluster default ECS applies
+    if stated:
+        props["CapacityProviderStrategy"] = _strategy(stated, ctx, ecs.CapacityProviderStrategyItem)
+    if effective_strategy(service):
         props["DependsOn"] = [association_name(service.cluster, ctx)]
     else:
         props["LaunchType"] = service.effective_launch_type.value

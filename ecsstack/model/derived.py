@@ -10,7 +10,7 @@ from __future__ import annotations
 from ._alarms import is_alarm_object
 from ._capacity import AMI_PARAMETERS, CapacityProviderStrategy, Ec2Capacity, provider_name
 from ._check import ARGUMENT_RULE, as_int, fail
-from ._enums import CapacityProvider
+from ._enums import CapacityProvider, LaunchType
 from ._firelens import CLOUDWATCH_OUTPUTS, FIRELENS_DRIVER, logs_through_firelens, routers, writes_to_task_log_group
 from ._loadbalancing import load_balancers_of, targets_of
 from ._nodes import normalise_all
@@ -36,6 +36,7 @@ __all__ = [
     "associated_providers",
     "effective_strategy",
     "fail",
+    "implied_strategy",
     "is_alarm_object",
     "load_balancers_of",
     "logs_through_firelens",
@@ -48,14 +49,26 @@ __all__ = [
 ]
 
 
+def implied_strategy(service: Service) -> list[CapacityProviderStrategy]:
+    """The strategy a service gets without asking: one item (weight 1) per EC2 capacity of its cluster when
+    its tasks would otherwise run with ``LaunchType: EC2`` there (it sets neither launch type nor strategy,
+    its cluster has no default strategy, and its task is not Fargate-compatible), so managed scaling sees
+    its tasks; empty otherwise."""
+    if (service.capacity_provider_strategy or service.launch_type is not None or service.cluster.default_strategy
+            or service.effective_launch_type is not LaunchType.EC2):
+        return []
+    return [CapacityProviderStrategy(capacity) for capacity in service.cluster.ec2_capacity]
+
+
 def effective_strategy(service: Service) -> list[CapacityProviderStrategy] | None:
-    """The strategy the service's tasks are placed with: its own, else (when it sets no launch type) the
-    cluster's default; None when it runs on a launch type."""
+    """The strategy the service's tasks are placed with, decided here for rules and compile alike: its own;
+    else, when it sets no launch type, the cluster's default, or the strategy over the cluster's EC2 capacity
+    it is given without asking (``implied_strategy``); None when it runs on a launch type."""
     if service.capacity_provider_strategy:
         return service.capacity_provider_strategy
     if service.launch_type is not None:
         return None
-    return service.cluster.default_strategy or None
+    return service.cluster.default_strategy or implied_strategy(service) or None
 
 
 def _same(a: CapacityProvider | Ec2Capacity | str, b: CapacityProvider | Ec2Capacity | str) -> bool:
