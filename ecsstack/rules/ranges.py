@@ -23,7 +23,7 @@ def _out_of_range(r: Rule, path: str, name: str, value: int | float, low: int, h
         yield r.problem(path, f"{name}={value} is out of range; it is {low} to {high}.", hint)
 
 
-@rule("ECS715", "capacity provider weights and bases, and EC2 capacity sizes, are in range")
+@rule("ECS718", "capacity provider weights and bases, and EC2 capacity sizes, are in range")
 def _capacity(ix: Index, r: Rule) -> Iterator[Problem]:
     owners: list[tuple[str, list[CapacityProviderStrategy]]] = [
         (f"{c.path}", c.default_strategy or []) for c in _clusters(ix)]
@@ -57,7 +57,7 @@ def _vpc(ix: Index, r: Rule) -> Iterator[Problem]:
                             "(one per AZ).")
 
 
-@rule("ECS617", "a target health check's path starts with '/' and its timeout is shorter than its interval")
+@rule("ECS619", "a target health check's path starts with '/' and its timeout is shorter than its interval")
 def _target_health(ix: Index, r: Rule) -> Iterator[Problem]:
     for lb in load_balancers_of(ix.stack):
         for target in lb.targets:

@@ -1,4 +1,4 @@
-"""Value ranges of settings that stand on their own (ECS617, ECS715, ECS716, ECS717, ECS815, ECS816): the
+"""Value ranges of settings that stand on their own (ECS619, ECS718, ECS716, ECS717, ECS815, ECS816): the
 model takes any whole number, the rules say which are allowed, every problem at once."""
 
 from __future__ import annotations
@@ -36,25 +36,25 @@ def web(cluster: Cluster | None = None, **kwargs) -> Service:
     (CapacityProviderStrategy("FARGATE", base=-1), "base=-1 is out of range"),
     (CapacityProviderStrategy("FARGATE", base=100001), "base=100001 is out of range"),
 ])
-def test_ecs715_strategy_ranges(found, item, text):
-    [problem] = found(Stack("app").add(web(capacity_provider_strategy=[item])), "ECS715")
+def test_ecs718_strategy_ranges(found, item, text):
+    [problem] = found(Stack("app").add(web(capacity_provider_strategy=[item])), "ECS718")
     assert problem.path == "service web" and text in problem.message
 
 
-def test_ecs715_cluster_default_strategy_and_ec2_sizes(found):
+def test_ecs718_cluster_default_strategy_and_ec2_sizes(found):
     cluster = Cluster("main", default_strategy=[CapacityProviderStrategy("FARGATE", weight=2000)])
     cluster.add_ec2_capacity("ec2", min_size=-1, target_capacity=0)
-    problems = found(Stack("app").add(cluster), "ECS715")
+    problems = found(Stack("app").add(cluster), "ECS718")
     assert [(p.path, p.message.split(" ")[0]) for p in problems] == [
         ("cluster main", "weight=2000"), ("cluster main › capacity ec2", "min_size=-1"),
         ("cluster main › capacity ec2", "target_capacity=0")]
 
 
-def test_ecs715_allows_the_edges(found):
+def test_ecs718_allows_the_edges(found):
     cluster = Cluster("main", default_strategy=[CapacityProviderStrategy("FARGATE", weight=0, base=100000)])
     cluster.add_ec2_capacity("ec2", min_size=0, target_capacity=100)
     service = web(cluster, capacity_provider_strategy=[CapacityProviderStrategy("FARGATE_SPOT", weight=1000)])
-    assert found(Stack("app").add(cluster, service), "ECS715") == []
+    assert found(Stack("app").add(cluster, service), "ECS718") == []
 
 
 @pytest.mark.parametrize(("kwargs", "text"), [
@@ -77,18 +77,18 @@ def test_ecs716_allows(found, kwargs):
     (TargetHealthCheck(timeout=30), "shorter than its interval=30"),
     (TargetHealthCheck(path="health"), "must start with '/'"),
 ])
-def test_ecs617_target_health_check(found, check, text):
+def test_ecs619_target_health_check(found, check, text):
     service = web()
     ApplicationLoadBalancer("public").listen_http().add_target(service, health_check=check)
-    [problem] = found(Stack("app").add(service), "ECS617")
+    [problem] = found(Stack("app").add(service), "ECS619")
     assert problem.path == "service web › load balancer public › listener 80" and text in problem.message
 
 
-def test_ecs617_allows(found):
+def test_ecs619_allows(found):
     service = web()
     ApplicationLoadBalancer("public").listen_http().add_target(
         service, health_check=TargetHealthCheck(path="/health", interval=10, timeout=9))
-    assert found(Stack("app").add(service), "ECS617") == []
+    assert found(Stack("app").add(service), "ECS619") == []
 
 
 @pytest.mark.parametrize(("kwargs", "text"), [
