@@ -165,30 +165,39 @@ def _health_check_ranges(ix: Index, r: Rule) -> Iterator[Problem]:
             )
 
 
-def _tag_of(image: str) -> tuple[str | None, bool]:
-    """(tag, pinned by digest) of an image reference: ``("1.27", False)`` for ``nginx:1.27``, ``(None, False)``
-    for ``nginx`` or ``localhost:5000/app`` (the colon there is the registry's port)."""
-    if "@" in image:
-        return None, True
-    last = image.rsplit("/", 1)[-1]
-    return (last.rsplit(":", 1)[1] if ":" in last else None), False
+#: the digest an image may be pinned by: ``sha256:`` and 64 hex digits (``sha512:`` and 128)
+DIGEST = re.compile(r"sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}")
 
 
-@rule("ECS109", "an image is pinned to a version tag or a digest, not latest")
+def _tag_of(image: str) -> tuple[str, str | None, str | None]:
+    """(repository, tag, digest) of an image reference: ``("nginx", "1.27", None)`` for ``nginx:1.27``,
+    ``("localhost:5000/app", None, None)`` for ``localhost:5000/app`` (that colon is the registry's port)."""
+    name, _, digest = image.partition("@")
+    head, _, last = name.rpartition("/")
+    repository, _, tag = last.partition(":")
+    return (f"{head}/{repository}" if head else repository), tag or None, digest or None
+
+
+@rule("ECS109", "an image is pinned to a version tag or a digest, not latest; a digest is well formed")
 def _image_tag(ix: Index, r: Rule) -> Iterator[Problem]:
     for path, container in _containers(ix):
         image = container.image
         if isinstance(image, Token):  # a parameter or Sub names its tag at deploy time
             continue
-        tag, digest = _tag_of(image)
-        if digest or (tag and tag != "latest"):
+        repository, tag, digest = _tag_of(image)
+        pin = f"Pin a version, e.g. image={repository + ':1.2.3'!r}, or a digest ({repository}@sha256:…)."
+        if digest is not None:
+            if not DIGEST.fullmatch(digest):
+                yield r.problem(path, f"image {image!r} has {('@' + digest)!r} where a digest goes, which is not "
+                                "one (sha256: and 64 hex digits), so the image cannot be pulled.", pin)
             continue
-        repository = image.rsplit(":", 1)[0] if tag else image
+        if tag is not None and tag != "latest":
+            continue
         said = f"has no tag, so it means {repository}:latest" if tag is None else "uses the tag latest"
         yield r.problem(
             path,
             f"image {image!r} {said}: each deploy, and each task ECS replaces, may pull a different image, "
             "and rolling back does not bring the old one back.",
-            f"Pin a version, e.g. image={repository + ':1.2.3'!r}, or a digest ({repository}@sha256:…).",
+            pin,
             severity="warning",
         )

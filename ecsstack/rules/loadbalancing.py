@@ -269,11 +269,16 @@ def _dynamic_health_port(ix: Index, r: Rule) -> Iterator[Problem]:
         mapping = next((m for m in container.ports if m.container_port == port), None)
         if mapping is None or mapping.host_port not in (None, 0):
             continue
+        fixed = f"a fixed host port: PortMapping({port}, host_port={port}) (one task per instance)."
+        if t.listener.protocol is ListenerProtocol.UDP:  # the traffic port is UDP; the check needs TCP (ECS613)
+            hint = f"Map {fixed}"
+        else:
+            hint = ("Leave port= out of TargetHealthCheck (the load balancer then checks each task on its own "
+                    f"traffic port), or map {fixed}")
         yield r.problem(
             t.path,
             f"health_check port={check_port}, but container {q(container.name)} maps port {port} to a dynamic "
             "host port (bridge networking): each task listens on a host port ECS picks, so a fixed health check "
             "port does not reach it, and the targets never turn healthy.",
-            "Leave port= out of TargetHealthCheck (the load balancer then checks each task on its own traffic "
-            f"port), or map a fixed host port: PortMapping({port}, host_port={port}) (one task per instance).",
+            hint,
         )

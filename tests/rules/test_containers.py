@@ -238,6 +238,18 @@ def test_ecs109_allows_a_tag_or_a_digest(stack_of, found, image):
     assert found(stack_of(task), "ECS109") == []
 
 
+@pytest.mark.parametrize("image", ["nginx@latest", "nginx:1.27@sha256:abc", "nginx@sha256:" + "A" * 64])
+def test_ecs109_malformed_digest_is_an_error(stack_of, found, image):
+    task = FargateTaskDefinition("web")
+    task.add_container("app", image=image)
+    [problem] = found(stack_of(task), "ECS109")
+    assert problem.severity == "error"
+    digest = image.split("@")[1]
+    assert problem.message == (f"image {image!r} has '@{digest}' where a digest goes, which is not one (sha256: and "
+                               "64 hex digits), so the image cannot be pulled.")
+    assert "'nginx:1.2.3'" in problem.hint
+
+
 def test_ecs109_does_not_judge_tokens(stack_of, found):
     stack = Stack("app")
     task = FargateTaskDefinition("web")

@@ -348,6 +348,13 @@ def test_ecs618_fixed_health_check_port_under_dynamic_host_ports(found):
     assert "PortMapping(8080, host_port=8080)" in problem.hint
 
 
+def test_ecs618_udp_target_can_only_map_a_fixed_host_port(found):
+    web = service(ec2=True, ports=(PortMapping(5000, protocol="udp"),))
+    NetworkLoadBalancer("nlb").listen_udp(5000).add_target(web, health_check=TargetHealthCheck(port=8080))
+    [problem] = found(stack_with(web), "ECS618")
+    assert problem.hint == "Map a fixed host port: PortMapping(5000, host_port=5000) (one task per instance)."
+
+
 def test_ecs618_host_port_zero_is_dynamic_too(found):
     web = service(ec2=True, ports=(PortMapping(8080, host_port=0),))
     alb = ApplicationLoadBalancer("public", internet_facing=False)
