@@ -1,5 +1,5 @@
 """A web app on EC2: an Auto Scaling group behind a capacity provider with managed scaling, bridge networking
-with dynamic host ports, an Application Load Balancer sending traffic to the instances."""
+with dynamic host ports, an Application Load Balancer serving HTTPS and sending traffic to the instances."""
 
 from ecsstack import (
     ApplicationLoadBalancer,
@@ -15,10 +15,14 @@ from ecsstack import (
     TargetHealthCheck,
 )
 
+PLACEHOLDER_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+
 
 def build() -> Stack:
     stack = Stack("ec2-bridge", description="Bridge-networked web app on an EC2 capacity provider behind an ALB")
     stack.parameter("ImageTag", default="1.4", description="Tag of example/app to run")
+    certificate = stack.parameter("Certificate", default=PLACEHOLDER_CERTIFICATE,
+                                  description="ARN of the ACM certificate the load balancer serves HTTPS with")
     cluster = Cluster("main", container_insights=True)
     capacity = cluster.add_ec2_capacity("ec2", instance_type="t3.medium", min_size=1, max_size=6,
                                         target_capacity=90)
@@ -38,10 +42,10 @@ def build() -> Stack:
                       placement_strategies=[PlacementStrategy.spread("attribute:ecs.availability-zone"),
                                             PlacementStrategy.binpack("memory")])
     alb = ApplicationLoadBalancer("public")
-    target = alb.listen_http().add_target(service, health_check=TargetHealthCheck(path="/health"))
+    target = alb.listen_https(certificate).add_target(service, health_check=TargetHealthCheck(path="/health"))
     service.auto_scale(min_tasks=2, max_tasks=12).on_cpu(60).on_request_count(target, per_target=1000)
 
     stack.add(service)
-    stack.output("Url", Sub("http://${Name}", {"Name": Attr(alb, "DNSName")}), description="The web app")
+    stack.output("Url", Sub("https://${Name}", {"Name": Attr(alb, "DNSName")}), description="The web app")
     stack.output("ClusterName", cluster)
     return stack

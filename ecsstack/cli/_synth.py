@@ -15,14 +15,17 @@ __all__ = ["COMMANDS"]
 
 
 def _synth_all(target: str, fmt: str) -> list[tuple[str, str]]:
-    """(stack name, template text) for every blueprint at ``target``; exits 1 listing all problems."""
+    """(stack name, template text) for every blueprint at ``target``; exits 1 listing all problems, including
+    two blueprints that build stacks of the same name (each file named)."""
     from ..pipeline import synth_with_warnings
     from ..render import to_json, to_yaml
 
     rendered: list[tuple[str, str]] = []
+    built_by: dict[str, list[str]] = {}
     failed = 0
     for path, stack in load_stacks(target):
         source = str(path) if Path(target).is_dir() else None
+        built_by.setdefault(stack.name, []).append(str(path))
         try:
             template, warnings = synth_with_warnings(stack)
         except ValidationError as exc:
@@ -30,9 +33,14 @@ def _synth_all(target: str, fmt: str) -> list[tuple[str, str]]:
             continue
         print_problems(warnings, source=source)
         rendered.append((stack.name, to_json(template) if fmt == "json" else to_yaml(template)))
-    names = [name for name, _ in rendered]
-    for dup in sorted({n for n in names if names.count(n) > 1}):
-        err.print(f"[bold red]error[/] two blueprints build a stack named {dup!r}; give each stack its own name.")
+    for name, files in sorted(built_by.items()):
+        if len(files) < 2:
+            continue
+        listed = ", ".join(files[:-1]) + f" and {files[-1]}"
+        both = "both" if len(files) == 2 else "all"
+        err.print(f"[bold red]error[/] {escape(listed)} {both} build a stack named {escape(repr(name))}, so their "
+                  f"templates would overwrite each other; give each a stack name of its own (Stack(\"...\") in "
+                  "its build()).")
         failed += 1
     if failed:
         err.print(f"{failed} problem{'s' if failed != 1 else ''}; nothing was written.")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +21,8 @@ __all__ = ["INIT_ORDER", "Dependency", "HealthCheck", "LogConfig", "PortMapping"
 INIT_ORDER = "init order"
 #: the reason of the dependency on a FireLens router
 FIRELENS_ORDER = "FireLens router"
+#: how a health check command says how to run what follows (``NONE`` disables the image's check)
+HEALTH_CHECK_FORMS = ("CMD", "CMD-SHELL")
 
 
 @dataclass(frozen=True)
@@ -89,12 +94,16 @@ class HealthCheck:
     start_period: int | None = None
 
     def __post_init__(self) -> None:
-        command = as_str_list(self.command, "health check", "command", token_ok=False)
+        where = "health check"
+        if isinstance(self.command, str):  # a shell line: ECS needs it as ["CMD-SHELL", line]
+            raise fail(where, f"the command must be a list starting with CMD, CMD-SHELL or NONE, got the string "
+                       f"{self.command!r}.", f"Write HealthCheck({_listed(['CMD-SHELL', self.command])}), or "
+                       f"HealthCheck.shell({json.dumps(self.command, ensure_ascii=False)}).")
+        command = as_str_list(self.command, where, "command", token_ok=False)
         if not command:
-            raise fail("health check", "the command is empty.",
+            raise fail(where, "the command is empty.",
                        'Write HealthCheck(["CMD-SHELL", "curl -f http://localhost/ || exit 1"]).')
-        if command[0] not in ("CMD", "CMD-SHELL", "NONE"):
-            command = ["CMD-SHELL", " ".join(command)] if len(command) > 1 else ["CMD-SHELL", command[0]]
+        _check_health_command(command)
         object.__setattr__(self, "command", command)
         for name in ("interval", "timeout", "retries"):
             as_int(getattr(self, name), "health check", name)
@@ -104,6 +113,63 @@ class HealthCheck:
     def shell(cls, script: str, **kwargs: Any) -> HealthCheck:
         """A ``CMD-SHELL`` health check running ``script``."""
         return cls(["CMD-SHELL", script], **kwargs)
+
+
+def _listed(items: list[str]) -> str:
+    """A list of strings as Python source with double quotes, as the docs write commands."""
+    return json.dumps(items, ensure_ascii=False)
+
+
+def _check_health_command(command: list[str]) -> None:
+    """Refuse a command ECS would reject or misread, naming the list that would work."""
+    where = "health check"
+    head = command[0]
+    if head == "NONE":
+        return
+    if head in HEALTH_CHECK_FORMS:
+        if len(command) < 2 or not all(part.strip() for part in command[1:]):
+            raise fail(where, f"{head} needs the command to run after it, got {_listed(command)}.",
+                       'Write HealthCheck(["CMD-SHELL", "curl -f http://localhost/ || exit 1"]).')
+        if head == "CMD-SHELL" and len(command) > 2:
+            raise fail(where, f"CMD-SHELL takes the whole shell line as one string, got {len(command) - 1} strings "
+                       f"({_listed(command)}); the shell would run only the first.",
+                       f"Write HealthCheck({_listed(['CMD-SHELL', shlex.join(command[1:])])}).")
+        return
+    if head.upper() in HEALTH_CHECK_FORMS:
+        raise fail(where, f"the command starts with {head!r}; ECS knows only CMD, CMD-SHELL and NONE, in capitals.",
+                   f"Write HealthCheck({_listed([head.upper(), *command[1:]])}).")
+    if len(command) == 1:
+        fix = f"Write HealthCheck({_listed(['CMD-SHELL', head])}) to run it with the container's shell."
+    else:
+        fix = (f"Write HealthCheck({_listed(['CMD', *command])}) to run it directly, or "
+               f"HealthCheck({_listed(['CMD-SHELL', shlex.join(command)])}) to run it with the container's shell.")
+    raise fail(where, f"the command {_listed(command)} does not start with CMD, CMD-SHELL or NONE, so ECS would not "
+               "know how to run it.", fix)
+
+
+#: the ARN of an SSM parameter or a Secrets Manager secret: arn:<partition>:<service>:<region>:<account>:<resource>
+_ARN = re.compile(r"arn:[^:]*:([^:]*):[^:]*:[^:]*:(.*)", re.S)
+_SECRET_SOURCES = {"ssm": ("an SSM parameter", "Secret.ssm", "parameter/"),
+                   "secretsmanager": ("a Secrets Manager secret", "Secret.secrets_manager", "secret:")}
+
+
+def _check_arn_service(value: str | Token, source: str) -> None:
+    """Refuse an ARN of another service than ``source``'s: the execution role would be granted on the wrong one."""
+    match = _ARN.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return
+    kind, used, resource = _SECRET_SOURCES[source]
+    service, rest = match.groups()
+    if service == source and rest.startswith(resource):
+        return
+    if service in _SECRET_SOURCES and service != source:
+        other_kind, other = _SECRET_SOURCES[service][:2]
+        raise fail("secret", f"{used} got {value!r}, which is the ARN of {other_kind}, not of {kind}.",
+                   f"Write {other}({value!r}).")
+    raise fail("secret", f"{used} got {value!r}, which is not the ARN of {kind} "
+               f"(arn:aws:{source}:<region>:<account>:{resource}…).",
+               f"Pass the ARN of {kind}, or its name; use Secret.ssm for SSM parameters and "
+               "Secret.secrets_manager for Secrets Manager secrets.")
 
 
 @dataclass(frozen=True)
@@ -122,6 +188,7 @@ class Secret:
         """An SSM Parameter Store parameter, by name (``/web/db-password``) or ARN."""
         if not isinstance(name, str | Token) or not name:
             raise fail("secret", f"Secret.ssm needs a parameter name, got {name!r}.")
+        _check_arn_service(name, "ssm")
         return cls("ssm", name)
 
     @classmethod
@@ -131,6 +198,7 @@ class Secret:
             raise fail("secret", f"Secret.secrets_manager needs an ARN or a name, got {arn_or_name!r}.")
         if key is not None and (not isinstance(key, str) or not key):
             raise fail("secret", f"key must be a non-empty string, got {key!r}.")
+        _check_arn_service(arn_or_name, "secretsmanager")
         return cls("secretsmanager", arn_or_name, key)
 
     @property

@@ -1,4 +1,5 @@
-"""ECS703-ECS706, ECS711, ECS712: capacity provider strategies, placement, runtime platform, EC2 capacity."""
+"""ECS703-ECS706, ECS711, ECS712, ECS715: capacity provider strategies, placement, runtime platform, EC2
+capacity."""
 
 from __future__ import annotations
 
@@ -229,3 +230,37 @@ def _ec2_sizes(ix: Index, r: Rule) -> Iterator[Problem]:
                 yield r.problem(cap.path, f"another EC2 capacity ({seen[key].path}) has the same name; their "
                                 "resources would collide.", "Give each EC2 capacity its own name.")
             seen.setdefault(key, cap)
+
+
+def _ec2_providers(cluster: Cluster) -> list[Ec2Capacity | str]:
+    """The cluster's EC2 capacity providers: its own EC2 capacity, and those its default strategy or
+    ``capacity_providers`` name that are not Fargate's."""
+    named = [s.provider for s in cluster.default_strategy or []] + list(cluster.capacity_providers or [])
+    out: list[Ec2Capacity | str] = list(cluster.ec2_capacity)
+    for provider in named:
+        if not _is_fargate(provider) and not any(_same(provider, seen) for seen in out):
+            out.append(provider)
+    return out
+
+
+@rule("ECS715", "an EC2 service on a cluster with EC2 capacity providers uses them, not launch_type=EC2")
+def _launch_type_bypasses_providers(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
+        if service.launch_type is not LaunchType.EC2 or service.capacity_provider_strategy:
+            continue
+        providers = _ec2_providers(service.cluster)
+        if not providers:
+            continue
+        names = ", ".join(provider_name(p) for p in providers)
+        first = providers[0]
+        made = (f"the capacity cluster.add_ec2_capacity({first.name!r}, ...) returned"
+                if isinstance(first, Ec2Capacity) else repr(first))
+        yield r.problem(
+            service.path,
+            f"launch_type=EC2 places tasks on the instances of cluster {q(service.cluster.name)} directly, "
+            f"bypassing its capacity provider ({names}): managed scaling does not count these tasks, so it "
+            "neither starts instances for them nor keeps the instances they run on.",
+            f"Replace launch_type= with capacity_provider_strategy=[CapacityProviderStrategy(cap)], where cap is "
+            f"{made}.",
+            severity="warning",
+        )

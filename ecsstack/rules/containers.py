@@ -1,4 +1,4 @@
-"""ECS1xx: one container definition at a time (names, timeouts, ports, memory, environment)."""
+"""ECS1xx: one container definition at a time (names, timeouts, ports, memory, environment, health check, image)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ..errors import Problem
-from ..model import Container
+from ..model import Container, Token
 from ._helpers import name_hint, q
 from ._registry import Index, Rule, rule
 
@@ -16,6 +16,9 @@ NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TIMEOUT_MIN, TIMEOUT_MAX = 2, 120
 PORT_MIN, PORT_MAX = 1, 65535
+#: what ECS accepts for a container health check, in seconds (retries: a count), with its defaults
+HEALTH_CHECK_RANGES = (("interval", 5, 300, "30"), ("timeout", 2, 120, "5"), ("retries", 1, 10, "3"),
+                       ("start_period", 0, 300, "none"))
 
 
 def _containers(ix: Index) -> Iterator[tuple[str, Container]]:
@@ -142,3 +145,59 @@ def _env_names(ix: Index, r: Rule) -> Iterator[Problem]:
                         f"e.g. {q(suggestion)}.",
                         severity="warning",
                     )
+
+
+@rule("ECS108", "container health check interval 5-300 s, timeout 2-120 s, retries 1-10, start_period 0-300 s")
+def _health_check_ranges(ix: Index, r: Rule) -> Iterator[Problem]:
+    for path, container in _containers(ix):
+        check = container.health_check
+        if check is None:
+            continue
+        for field, low, high, default in HEALTH_CHECK_RANGES:
+            value = getattr(check, field)
+            if value is None or low <= value <= high:
+                continue
+            unit = "" if field == "retries" else " seconds"
+            yield r.problem(
+                path,
+                f"health check {field}={value} is out of range: ECS allows {low} to {high}{unit}.",
+                f"Use {field}={low if value < low else high}, or leave it out for the default ({default}).",
+            )
+
+
+#: the digest an image may be pinned by: ``sha256:`` and 64 hex digits (``sha512:`` and 128)
+DIGEST = re.compile(r"sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}")
+
+
+def _tag_of(image: str) -> tuple[str, str | None, str | None]:
+    """(repository, tag, digest) of an image reference: ``("nginx", "1.27", None)`` for ``nginx:1.27``,
+    ``("localhost:5000/app", None, None)`` for ``localhost:5000/app`` (that colon is the registry's port)."""
+    name, _, digest = image.partition("@")
+    head, _, last = name.rpartition("/")
+    repository, _, tag = last.partition(":")
+    return (f"{head}/{repository}" if head else repository), tag or None, digest or None
+
+
+@rule("ECS109", "an image is pinned to a version tag or a digest, not latest; a digest is well formed")
+def _image_tag(ix: Index, r: Rule) -> Iterator[Problem]:
+    for path, container in _containers(ix):
+        image = container.image
+        if isinstance(image, Token):  # a parameter or Sub names its tag at deploy time
+            continue
+        repository, tag, digest = _tag_of(image)
+        pin = f"Pin a version, e.g. image={repository + ':1.2.3'!r}, or a digest ({repository}@sha256:…)."
+        if digest is not None:
+            if not DIGEST.fullmatch(digest):
+                yield r.problem(path, f"image {image!r} has {('@' + digest)!r} where a digest goes, which is not "
+                                "one (sha256: and 64 hex digits), so the image cannot be pulled.", pin)
+            continue
+        if tag is not None and tag != "latest":
+            continue
+        said = f"has no tag, so it means {repository}:latest" if tag is None else "uses the tag latest"
+        yield r.problem(
+            path,
+            f"image {image!r} {said}: each deploy, and each task ECS replaces, may pull a different image, "
+            "and rolling back does not bring the old one back.",
+            pin,
+            severity="warning",
+        )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..errors import Problem
 from ..model import Condition, Container, Dependency, TaskDefinition
-from ..model.derived import INIT_ORDER
+from ..model.derived import INIT_ORDER, routers
 from ._helpers import did_you_mean, fmt_list, q, resolve
 from ._registry import Index, Rule, rule
 
@@ -235,3 +235,47 @@ def _duplicate_dependency(ix: Index, r: Rule) -> Iterator[Problem]:
                         f"Remove the repeated depends_on({name!r}, ...) call.",
                         severity="warning",
                     )
+
+
+#: what a container that waits on an init container with another condition than SUCCESS risks
+_EARLY = {
+    Condition.START: "as soon as {init} has started, before it has done its work",
+    Condition.COMPLETE: "after {init} exits even when it failed",
+    Condition.HEALTHY: "as soon as {init} reports healthy, while it may still be working",
+}
+
+
+def _implied_init(task: TaskDefinition, container: Container) -> Container | None:
+    """The init container ``container`` waits on with SUCCESS by the init order, or None (as
+    ``task.dependencies_of`` implies it: the previous init container, else the last; the FireLens router
+    waits on none)."""
+    inits = task.init_containers
+    if not inits or any(container is router for router in routers(task)):
+        return None
+    if container.init:
+        index = next(i for i, c in enumerate(inits) if c is container)
+        return inits[index - 1] if index > 0 else None
+    return inits[-1]
+
+
+@rule("ECS207", "a declared dependency on an init container keeps the SUCCESS the init order implies")
+def _init_order_replaced(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        for container in task.containers:
+            init = _implied_init(task, container)
+            if init is None:
+                continue
+            for dep in container.dependencies:
+                if dep.target_name != init.name or dep.condition is Condition.SUCCESS:
+                    continue
+                condition = dep.condition.value
+                yield r.problem(
+                    ix.cpath(task, container),
+                    f"depends on init container {q(init.name)} with {condition}, which replaces the SUCCESS "
+                    f"wait the init order implies: {q(container.name)} may start "
+                    f"{_EARLY[dep.condition].format(init=q(init.name))}.",
+                    f"Remove depends_on({init.name!r}, {condition}) to keep waiting for SUCCESS; if {q(init.name)} "
+                    "is a sidecar that keeps running, add it with add_container(..., essential=False) instead of "
+                    "add_init_container.",
+                    severity="warning",
+                )

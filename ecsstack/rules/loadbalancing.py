@@ -236,3 +236,49 @@ def _nlb_without_target(ix: Index, r: Rule) -> Iterator[Problem]:
             if not listener.targets:
                 yield r.problem(listener.path, "has no target; a Network Load Balancer listener can only forward.",
                                 "Add one with listener.add_target(service), or remove the listener.")
+
+
+@rule("ECS617", "an internet-facing load balancer serves HTTPS, not plain HTTP")
+def _plain_http(ix: Index, r: Rule) -> Iterator[Problem]:
+    for lb in _load_balancers(ix):
+        if lb.kind != "application" or lb.internet_facing is not True:
+            continue
+        for listener in lb.listeners:
+            if listener.protocol is not ListenerProtocol.HTTP or listener.redirect_to is not None \
+                    or not listener.targets:
+                continue
+            services = fmt_list(q(t.service.name) for t in listener.targets)
+            yield r.problem(
+                listener.path,
+                f"forwards plain HTTP from the internet to service {services}: requests and responses, "
+                "cookies and credentials included, cross the internet unencrypted.",
+                "Listen with HTTPS and add the targets there: listen_https(certificate=stack.parameter("
+                '"CertificateArn")) also answers port 80 with a redirect to it; or make the load balancer '
+                "internal with internet_facing=False.",
+                severity="warning",
+            )
+
+
+@rule("ECS618", "a target health check keeps the traffic port when the task's host port is dynamic")
+def _dynamic_health_port(ix: Index, r: Rule) -> Iterator[Problem]:
+    for t in _targets(ix):
+        check_port = t.health_check.port
+        container, port = t.container, t.container_port
+        if check_port is None or container is None or t.service.task.network_mode is not NetworkMode.BRIDGE:
+            continue
+        mapping = next((m for m in container.ports if m.container_port == port), None)
+        if mapping is None or mapping.host_port not in (None, 0):
+            continue
+        fixed = f"a fixed host port: PortMapping({port}, host_port={port}) (one task per instance)."
+        if t.listener.protocol is ListenerProtocol.UDP:  # the traffic port is UDP; the check needs TCP (ECS613)
+            hint = f"Map {fixed}"
+        else:
+            hint = ("Leave port= out of TargetHealthCheck (the load balancer then checks each task on its own "
+                    f"traffic port), or map {fixed}")
+        yield r.problem(
+            t.path,
+            f"health_check port={check_port}, but container {q(container.name)} maps port {port} to a dynamic "
+            "host port (bridge networking): each task listens on a host port ECS picks, so a fixed health check "
+            "port does not reach it, and the targets never turn healthy.",
+            hint,
+        )

@@ -1,4 +1,5 @@
-"""ECS5xx: names (the stack, clusters, services, parameters) and the logical IDs derived from them."""
+"""ECS5xx: the stack as a whole, names (the stack, clusters, services, parameters) and the logical IDs derived
+from them."""
 
 from __future__ import annotations
 
@@ -174,3 +175,13 @@ def _dangling_references(ix: Index, r: Rule) -> Iterator[Problem]:
                 what = getattr(target, "path", repr(target))  # Attr(...) may wrap any object
                 yield r.problem(where, f"refers to {what}, which is not part of stack {q(stack.name)}.",
                                 "Add it with stack.add(...), or refer to something the stack holds.")
+
+
+@rule("ECS507", "a stack holds at least one resource")
+def _empty_stack(ix: Index, r: Rule) -> Iterator[Problem]:
+    stack = ix.stack
+    if stack.resources:
+        return
+    yield r.problem(stack.path, "holds no resources, and CloudFormation refuses a template without any.",
+                    "Add what the blueprint builds with stack.add(service) (a service brings its cluster, task "
+                    "definition and load balancers along).")

@@ -59,7 +59,8 @@ def test_target_tracking_on_cpu_and_memory_with_cooldowns() -> None:
 
 def test_request_count_per_target_names_the_load_balancer_and_target_group() -> None:
     svc = web()
-    target = ApplicationLoadBalancer("public").listen_http().add_target(svc)
+    certificate = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    target = ApplicationLoadBalancer("public").listen_https(certificate).add_target(svc)
     svc.auto_scale().on_request_count(target, per_target=500)
     r = compiled(svc)
     config = r["WebRequestsScalingPolicy"]["Properties"]["TargetTrackingScalingPolicyConfiguration"]
@@ -157,7 +158,8 @@ def test_alarm_resource_and_its_dimensions() -> None:
 
 def realistic() -> Stack:
     svc = web(desired_count=2)
-    target = ApplicationLoadBalancer("public").listen_http().add_target(svc)
+    certificate = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    target = ApplicationLoadBalancer("public").listen_https(certificate).add_target(svc)
     (svc.auto_scale(min_tasks=2, max_tasks=12)
         .on_cpu(60).on_memory(80).on_request_count(target, per_target=800)
         .on_metric("latency", Metric("AWS/ApplicationELB", "TargetResponseTime", {"LoadBalancer": "app/x/1"}),

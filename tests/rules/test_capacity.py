@@ -1,4 +1,4 @@
-"""ECS703-ECS706, ECS711, ECS712: capacity providers, placement, runtime platform; and the builders' checks."""
+"""ECS703-ECS706, ECS711, ECS712, ECS715: capacity providers, placement, runtime platform; and the builders' checks."""
 
 from __future__ import annotations
 
@@ -250,3 +250,33 @@ def test_ecs712_allows_sane_sizes(found):
     cluster.add_ec2_capacity("ec2", min_size=1, max_size=4, desired_capacity=2)
     cluster.add_ec2_capacity("spot", spot=True)
     assert found(Stack("app").add(cluster), "ECS712") == []
+
+
+# ---- ECS715 ------------------------------------------------------------------------------------
+
+def test_ecs715_explicit_ec2_launch_type_bypasses_ec2_capacity(found):
+    cluster = Cluster("main")
+    cluster.add_ec2_capacity("ec2")
+    [problem] = found(one(ec2(), cluster, launch_type=LaunchType.EC2), "ECS715")
+    assert problem.severity == "warning"
+    assert problem.path == "service web"
+    assert problem.message.startswith("launch_type=EC2 places tasks on the instances of cluster 'main' directly, "
+                                      "bypassing its capacity provider (EC2 capacity 'ec2'): managed scaling")
+    assert problem.hint == ("Replace launch_type= with capacity_provider_strategy=[CapacityProviderStrategy(cap)], "
+                            "where cap is the capacity cluster.add_ec2_capacity('ec2', ...) returned.")
+
+
+def test_ecs715_existing_ec2_provider_of_the_default_strategy(found):
+    cluster = Cluster("main", default_strategy=[CapacityProviderStrategy("my-asg-provider")])
+    [problem] = found(one(ec2(), cluster, launch_type="EC2"), "ECS715")
+    assert "(my-asg-provider)" in problem.message and "cap is 'my-asg-provider'" in problem.hint
+
+
+def test_ecs715_allows_strategies_fargate_and_clusters_without_ec2_capacity(found):
+    cluster = Cluster("main")
+    capacity = cluster.add_ec2_capacity("ec2")
+    assert found(one(ec2(), cluster, capacity_provider_strategy=[CapacityProviderStrategy(capacity)]), "ECS715") == []
+    assert found(one(fargate(), cluster, launch_type=LaunchType.FARGATE), "ECS715") == []
+    assert found(one(ec2(), Cluster("bare"), launch_type=LaunchType.EC2), "ECS715") == []
+    spot = Cluster("spot", default_strategy=[SPOT])
+    assert found(one(ec2(), spot, launch_type=LaunchType.EC2), "ECS715") == []

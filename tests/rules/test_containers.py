@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from ecsstack import Ec2TaskDefinition, FargateTaskDefinition, PortMapping, Secret
+from ecsstack import (
+    Cluster,
+    Ec2TaskDefinition,
+    FargateTaskDefinition,
+    HealthCheck,
+    PortMapping,
+    Secret,
+    Service,
+    Stack,
+    Sub,
+)
 
 
 def one(name: str = "app", **kwargs):
@@ -154,3 +164,97 @@ def test_ecs107_checks_secret_names_too(stack_of, found):
 def test_ecs107_allows_portable_names(stack_of, found, name):
     task, _ = one(environment={name: "x"})
     assert found(stack_of(task), "ECS107") == []
+
+
+# ---- ECS108 ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("kwargs", "said", "fix"), [
+    ({"interval": 600}, "interval=600 is out of range: ECS allows 5 to 300 seconds.", "Use interval=300"),
+    ({"interval": 4}, "interval=4 is out of range: ECS allows 5 to 300 seconds.", "Use interval=5"),
+    ({"timeout": 1}, "timeout=1 is out of range: ECS allows 2 to 120 seconds.", "Use timeout=2"),
+    ({"timeout": 121}, "timeout=121 is out of range: ECS allows 2 to 120 seconds.", "Use timeout=120"),
+    ({"retries": 20}, "retries=20 is out of range: ECS allows 1 to 10.", "Use retries=10"),
+    ({"retries": 0}, "retries=0 is out of range: ECS allows 1 to 10.", "Use retries=1"),
+    ({"start_period": 301}, "start_period=301 is out of range: ECS allows 0 to 300 seconds.", "Use start_period=300"),
+    ({"start_period": -1}, "start_period=-1 is out of range: ECS allows 0 to 300 seconds.", "Use start_period=0"),
+])
+def test_ecs108_health_check_out_of_range(stack_of, found, kwargs, said, fix):
+    task, _ = one(health_check=HealthCheck(["CMD", "/bin/check"], **kwargs))
+    [problem] = found(stack_of(task), "ECS108")
+    assert problem.severity == "error"
+    assert problem.path == "service web › task web › container app"
+    assert problem.message == f"health check {said}"
+    assert problem.hint.startswith(fix) and "or leave it out for the default" in problem.hint
+
+
+def test_ecs108_reports_each_field(stack_of, found):
+    task, _ = one(health_check=HealthCheck(["CMD", "/bin/check"], interval=600, retries=20))
+    assert [p.message.split("=")[0] for p in found(stack_of(task), "ECS108")] == ["health check interval",
+                                                                                  "health check retries"]
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"interval": 5, "timeout": 2, "retries": 1, "start_period": 0},
+                                    {"interval": 300, "timeout": 120, "retries": 10, "start_period": 300}])
+def test_ecs108_allows_the_bounds(stack_of, found, kwargs):
+    task, _ = one(health_check=HealthCheck(["CMD", "/bin/check"], **kwargs))
+    task.add_container("plain", image="app:1")
+    assert found(stack_of(task), "ECS108") == []
+
+
+def test_stop_timeout_above_120_on_fargate_is_ecs103(stack_of, found):  # issue 8's "stop timeout ≤ 120 s on Fargate"
+    task, _ = one(stop_timeout=121)
+    [problem] = found(stack_of(task), "ECS103")
+    assert problem.message.startswith("stop_timeout=121 is out of range")
+
+
+# ---- ECS109 ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("image", "said", "example"), [
+    ("nginx", "has no tag, so it means nginx:latest", "'nginx:1.2.3'"),
+    ("nginx:latest", "uses the tag latest", "'nginx:1.2.3'"),
+    ("localhost:5000/team/app", "has no tag, so it means localhost:5000/team/app:latest",
+     "'localhost:5000/team/app:1.2.3'"),
+    ("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:latest", "uses the tag latest",
+     "'123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.2.3'"),
+])
+def test_ecs109_untagged_or_latest_image(stack_of, found, image, said, example):
+    task = FargateTaskDefinition("web")
+    task.add_container("app", image=image)
+    [problem] = found(stack_of(task), "ECS109")
+    assert problem.severity == "warning"
+    assert problem.path == "service web › task web › container app"
+    assert problem.message.startswith(f"image {image!r} {said}: ")
+    assert example in problem.hint and "@sha256:" in problem.hint
+
+
+@pytest.mark.parametrize("image", [
+    "nginx:1.27", "public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0", "localhost:5000/app:2",
+    "nginx@sha256:" + "a" * 64, "nginx:latest@sha256:" + "b" * 64,
+    "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable",
+])
+def test_ecs109_allows_a_tag_or_a_digest(stack_of, found, image):
+    task = FargateTaskDefinition("web")
+    task.add_container("app", image=image)
+    assert found(stack_of(task), "ECS109") == []
+
+
+@pytest.mark.parametrize("image", ["nginx@latest", "nginx:1.27@sha256:abc", "nginx@sha256:" + "A" * 64])
+def test_ecs109_malformed_digest_is_an_error(stack_of, found, image):
+    task = FargateTaskDefinition("web")
+    task.add_container("app", image=image)
+    [problem] = found(stack_of(task), "ECS109")
+    assert problem.severity == "error"
+    digest = image.split("@")[1]
+    assert problem.message == (f"image {image!r} has '@{digest}' where a digest goes, which is not one (sha256: and "
+                               "64 hex digits), so the image cannot be pulled.")
+    assert "'nginx:1.2.3'" in problem.hint
+
+
+def test_ecs109_does_not_judge_tokens(stack_of, found):
+    stack = Stack("app")
+    task = FargateTaskDefinition("web")
+    task.add_container("a", image=stack.parameter("Image"))
+    task.add_container("b", image=Sub("example/app:${ImageTag}", {"ImageTag": "latest"}))
+    task.add_container("c", image=Sub("example/app"))
+    stack.add(Service("web", cluster=Cluster("main"), task=task))
+    assert found(stack, "ECS109") == []

@@ -158,10 +158,10 @@ def test_ecs204_init_containers_wait_in_the_order_added(stack_of, found):
 
 def test_ecs204_allows_chain_and_init_ordering(stack_of, found):
     task = FargateTaskDefinition("web")
-    task.add_init_container("one", image="x")
-    task.add_init_container("two", image="x")
-    otel = task.add_container("otel", image="x", health_check=CHECK)
-    task.add_container("app", image="x").depends_on(otel, Condition.HEALTHY)
+    task.add_init_container("one", image="x:1")
+    task.add_init_container("two", image="x:1")
+    otel = task.add_container("otel", image="x:1", health_check=CHECK)
+    task.add_container("app", image="x:1").depends_on(otel, Condition.HEALTHY)
     assert found(stack_of(task)) == []
 
 
@@ -256,3 +256,53 @@ def test_ecs206_allows_one_dependency_per_target(stack_of, found):
     task, otel, app = web()
     app.depends_on(otel)
     assert found(stack_of(task), "ECS206") == []
+
+
+# ---- ECS207 ------------------------------------------------------------------------------------
+
+def init_task() -> FargateTaskDefinition:
+    task = FargateTaskDefinition("web")
+    task.add_init_container("fetch", image="app:1")
+    task.add_init_container("migrate", image="app:1", command=["./manage", "migrate"])
+    return task
+
+
+@pytest.mark.parametrize(("condition", "when"), [
+    (Condition.START, "as soon as 'migrate' has started, before it has done its work"),
+    (Condition.COMPLETE, "after 'migrate' exits even when it failed"),
+    (Condition.HEALTHY, "as soon as 'migrate' reports healthy, while it may still be working"),
+])
+def test_ecs207_declared_condition_replaces_the_implied_success(stack_of, found, condition, when):
+    task = init_task()
+    task.container("migrate").health_check = CHECK  # HEALTHY would need one (ECS201)
+    task.add_container("app", image="app:1").depends_on("migrate", condition)
+    [problem] = found(stack_of(task), "ECS207")
+    assert problem.severity == "warning"
+    assert problem.path == "service web › task web › container app"
+    assert problem.message == (f"depends on init container 'migrate' with {condition.value}, which replaces the "
+                               f"SUCCESS wait the init order implies: 'app' may start {when}.")
+    assert problem.hint.startswith(f"Remove depends_on('migrate', {condition.value}) to keep waiting for SUCCESS")
+    assert "add_container(..., essential=False)" in problem.hint
+
+
+def test_ecs207_between_init_containers(stack_of, found):
+    task = FargateTaskDefinition("web")
+    fetch = task.add_init_container("fetch", image="app:1")
+    task.add_init_container("migrate", image="app:1").depends_on(fetch, Condition.START)
+    task.add_container("app", image="app:1")
+    [problem] = found(stack_of(task), "ECS207")
+    assert problem.path == "service web › task web › container migrate"
+    assert "init container 'fetch' with START" in problem.message
+
+
+def test_ecs207_allows_success_and_waits_that_replace_nothing(stack_of, found):
+    task = init_task()
+    app = task.add_container("app", image="app:1").depends_on("migrate", Condition.SUCCESS)
+    app.depends_on("fetch", Condition.START)  # not the init container the order makes it wait on
+    side = task.add_container("side", image="app:1", essential=False)
+    side.depends_on("app", Condition.START)
+    assert found(stack_of(task), "ECS207") == []
+    plain = FargateTaskDefinition("plain")
+    plain.add_container("app", image="app:1")
+    plain.add_container("b", image="app:1").depends_on("app", Condition.START)
+    assert found(stack_of(plain), "ECS207") == []

@@ -308,3 +308,69 @@ def test_adding_the_service_brings_its_load_balancer():
     alb.listen_http().add_target(web)
     stack = stack_with(web)
     assert any(r is alb for r in stack.resources) and any(r is vpc for r in stack.resources)
+
+
+# ---- ECS617 ------------------------------------------------------------------------------------
+
+def test_ecs617_internet_facing_plain_http(found):
+    web, api = service("web"), service("api")
+    listener = ApplicationLoadBalancer("public").listen_http()
+    listener.add_target(web)
+    listener.add_target(api, path="/api/*")
+    [problem] = found(stack_with(web, api), "ECS617")
+    assert problem.severity == "warning"
+    assert problem.path == "load balancer public › listener 80"
+    assert problem.message.startswith("forwards plain HTTP from the internet to service 'web', 'api': ")
+    assert "listen_https(certificate=" in problem.hint and "internet_facing=False" in problem.hint
+
+
+def test_ecs617_allows_https_redirects_internal_and_network_load_balancers(found):
+    web, internal, tcp = service("web"), service("internal"), service("tcp")
+    ApplicationLoadBalancer("public").listen_https(CERT).add_target(web)  # port 80 only redirects
+    ApplicationLoadBalancer("private", internet_facing=False).listen_http().add_target(internal)
+    NetworkLoadBalancer("nlb").listen_tcp(8080).add_target(tcp)
+    ApplicationLoadBalancer("empty").listen_http()  # forwards nothing: a fixed 404
+    assert found(stack_with(web, internal, tcp), "ECS617") == []
+
+
+# ---- ECS618 ------------------------------------------------------------------------------------
+
+def test_ecs618_fixed_health_check_port_under_dynamic_host_ports(found):
+    web = service(ec2=True)
+    alb = ApplicationLoadBalancer("public", internet_facing=False)
+    alb.listen_http().add_target(web, health_check=TargetHealthCheck(path="/health", port=8080))
+    [problem] = found(stack_with(web), "ECS618")
+    assert problem.severity == "error"
+    assert problem.path == "service web › load balancer public › listener 80"
+    assert problem.message.startswith("health_check port=8080, but container 'app' maps port 8080 to a dynamic "
+                                      "host port (bridge networking)")
+    assert "Leave port= out of TargetHealthCheck" in problem.hint
+    assert "PortMapping(8080, host_port=8080)" in problem.hint
+
+
+def test_ecs618_udp_target_can_only_map_a_fixed_host_port(found):
+    web = service(ec2=True, ports=(PortMapping(5000, protocol="udp"),))
+    NetworkLoadBalancer("nlb").listen_udp(5000).add_target(web, health_check=TargetHealthCheck(port=8080))
+    [problem] = found(stack_with(web), "ECS618")
+    assert problem.hint == "Map a fixed host port: PortMapping(5000, host_port=5000) (one task per instance)."
+
+
+def test_ecs618_host_port_zero_is_dynamic_too(found):
+    web = service(ec2=True, ports=(PortMapping(8080, host_port=0),))
+    alb = ApplicationLoadBalancer("public", internet_facing=False)
+    alb.listen_http().add_target(web, health_check=TargetHealthCheck(port=9000))
+    assert [p.rule for p in found(stack_with(web), "ECS618")] == ["ECS618"]
+
+
+@pytest.mark.parametrize(("kwargs", "check_port"), [
+    ({"ec2": True}, None),  # traffic-port
+    ({"ec2": True, "ports": (PortMapping(8080, host_port=8080),)}, 8080),
+    ({"ec2": True, "mode": NetworkMode.HOST}, 9000),
+    ({"ec2": True, "mode": NetworkMode.AWSVPC}, 9000),
+    ({}, 9000),
+])
+def test_ecs618_allows_traffic_port_and_fixed_ports(found, kwargs, check_port):
+    web = service(**kwargs)
+    alb = ApplicationLoadBalancer("public", internet_facing=False)
+    alb.listen_http().add_target(web, health_check=TargetHealthCheck(port=check_port))
+    assert found(stack_with(web), "ECS618") == []

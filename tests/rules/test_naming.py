@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ecsstack import Cluster, FargateTaskDefinition, Service, Stack
+from ecsstack import Cluster, FargateTaskDefinition, Service, Stack, ValidationError
 from ecsstack.names import pascal as _pascal
 
 
@@ -186,3 +186,27 @@ def test_ecs505_allows_references_to_what_the_stack_holds():
     stack.output("Arn", Attr(cluster, "Arn"))
     assert [p for p in stack.problems() if p.rule == "ECS505"] == []
     stack.to_dict()
+
+
+# ---- ECS507 ------------------------------------------------------------------------------------
+
+def test_ecs507_stack_without_resources(found):
+    stack = Stack("app")
+    stack.parameter("ImageTag", default="1")
+    stack.output("Tag", stack.parameters["ImageTag"])
+    Service("web", cluster=Cluster("main"), task=fargate())  # built, never added
+    [problem] = found(stack, "ECS507")
+    assert problem.severity == "error"
+    assert problem.path == "stack app"
+    assert problem.message == "holds no resources, and CloudFormation refuses a template without any."
+    assert problem.hint.startswith("Add what the blueprint builds with stack.add(service)")
+
+
+def test_ecs507_is_raised_by_synth():
+    with pytest.raises(ValidationError) as info:
+        Stack("app").to_dict()
+    assert [p.rule for p in info.value.problems] == ["ECS507"]
+
+
+def test_ecs507_allows_any_resource(found):
+    assert found(Stack("app").add(Cluster("main")), "ECS507") == []

@@ -22,15 +22,15 @@ from ecsstack.rules import RULES, check_stack, validate
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 
 EXPECTED = {
-    "ECS101", "ECS102", "ECS103", "ECS104", "ECS105", "ECS106", "ECS107",
-    "ECS201", "ECS202", "ECS203", "ECS204", "ECS205", "ECS206",
+    "ECS101", "ECS102", "ECS103", "ECS104", "ECS105", "ECS106", "ECS107", "ECS108", "ECS109", "ECS110", "ECS111",
+    "ECS201", "ECS202", "ECS203", "ECS204", "ECS205", "ECS206", "ECS207",
     "ECS301", "ECS302", "ECS303", "ECS310", "ECS311", "ECS312", "ECS313", "ECS314", "ECS315", "ECS316",
     "ECS317",
     "ECS401", "ECS402", "ECS403", "ECS404", "ECS405", "ECS406", "ECS407",
     "ECS501", "ECS502", "ECS503", "ECS504",
-    "ECS505",
-    *(f"ECS{n}" for n in range(601, 617)),
-    *(f"ECS{n}" for n in range(701, 715)),
+    "ECS505", "ECS507",
+    *(f"ECS{n}" for n in range(601, 619)),
+    *(f"ECS{n}" for n in range(701, 716)),
     *(f"ECS{n}" for n in range(801, 815)),
 }
 
@@ -127,13 +127,18 @@ def test_hints_and_messages_are_sentences():
         assert not problem.hint or problem.hint.endswith((".", "?"))
 
 
-# ---- an empty stack is a valid model --------------------------------------------------------------
+# ---- an empty stack: only ECS507 speaks (CloudFormation refuses a template without resources) --------
 
 
-def test_no_rule_finds_anything_in_an_empty_stack():
+def test_only_ecs507_finds_anything_in_an_empty_stack():
     found = {rule_id: rule.check(Stack("empty")) for rule_id, rule in RULES.items()}
-    assert {rule_id: problems for rule_id, problems in found.items() if problems} == {}
+    assert {rule_id for rule_id, problems in found.items() if problems} == {"ECS507"}
     assert set(found) >= EXPECTED
+
+
+def test_no_rule_finds_anything_in_a_stack_of_one_cluster():
+    found = {rule_id: rule.check(Stack("one").add(Cluster("main"))) for rule_id, rule in RULES.items()}
+    assert {rule_id: problems for rule_id, problems in found.items() if problems} == {}
 
 
 # ---- the examples of docs/rules.md do what they say ----------------------------------------------
