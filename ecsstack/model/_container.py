@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..errors import Problem, ValidationError
 from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_str_map, as_text, check_owned, fail
 from ._enums import Condition
 from ._firelens import FirelensConfig
@@ -146,8 +147,15 @@ class Container:
                 raise fail(path, f"secrets[{key!r}] must be Secret.ssm(...) or Secret.secrets_manager(...), "
                            f"got {secret!r}.")
         if self.health_check is not None and not isinstance(self.health_check, HealthCheck):
+            if isinstance(self.health_check, str):
+                raise fail(path, f"health_check must be HealthCheck([...]), got the string {self.health_check!r}.",
+                           f'Write health_check=HealthCheck(["CMD-SHELL", {self.health_check!r}]).')
             if isinstance(self.health_check, list | tuple):
-                self.health_check = HealthCheck(list(self.health_check))
+                try:
+                    self.health_check = HealthCheck(list(self.health_check))
+                except ValidationError as exc:  # under this container's path
+                    raise ValidationError(Problem(p.rule, f"{path} › {p.path}", p.message, p.hint)
+                                          for p in exc.problems) from None
             else:
                 raise fail(path, f"health_check must be HealthCheck([...]), got {self.health_check!r}.")
         for name in ("cpu", "memory", "memory_reservation", "start_timeout", "stop_timeout"):
@@ -163,8 +171,6 @@ class Container:
         if self.ecr_repository == "":
             raise fail(path, "ecr_repository= is empty.", "Give the repository's ARN or name, or leave it out.")
         as_int(self.gpu, path, "gpu", optional=True)
-        if self.gpu is not None and self.gpu < 1:
-            raise fail(path, f"gpu={self.gpu} reserves no GPU.", "Use gpu=1 or more, or leave it out.")
         self.init = as_bool(self.init, path, "init")
         as_text(self.working_directory, path, "working_directory", token_ok=True)
         as_text(self.user, path, "user", token_ok=True)

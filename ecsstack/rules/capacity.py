@@ -264,3 +264,30 @@ def _launch_type_bypasses_providers(ix: Index, r: Rule) -> Iterator[Problem]:
             f"{made}.",
             severity="warning",
         )
+
+
+@rule("ECS719", "GPUs: at least one, on EC2 only, on capacity with GPU instance types")
+def _gpus(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        for container in task.containers:
+            if container.gpu is None:
+                continue
+            where = ix.cpath(task, container)
+            if container.gpu < 1:
+                yield r.problem(where, f"gpu={container.gpu} reserves no GPU.", "Use gpu=1 or more, or leave it out.")
+            if task.is_fargate:
+                yield r.problem(where, f"gpu={container.gpu}, but Fargate has no GPUs.",
+                                "Run the task on EC2: Ec2TaskDefinition(...) on a cluster with "
+                                'add_ec2_capacity("gpu", instance_type="g5.xlarge").')
+                continue
+            for service in ix.services_of(task):
+                strategy = effective_strategy(service) or []
+                capacity = [s.provider for s in strategy if isinstance(s.provider, Ec2Capacity)] \
+                    or list(service.cluster.ec2_capacity)
+                known = [c for c in capacity if isinstance(c.instance_type, str)]
+                if known and not any(c.has_gpus for c in known):
+                    types = ", ".join(sorted({str(c.instance_type) for c in known}))
+                    yield r.problem(f"{service.path} › {task.path} › container {container.name}",
+                                    f"gpu={container.gpu}, but the service runs on {types}, which has no GPUs.",
+                                    'Add GPU capacity, e.g. cluster.add_ec2_capacity("gpu", '
+                                    'instance_type="g5.xlarge"), and place the service on it.')

@@ -201,3 +201,19 @@ def _image_tag(ix: Index, r: Rule) -> Iterator[Problem]:
             pin,
             severity="warning",
         )
+
+
+@rule("ECS112", "an image whose registry is known only at deploy time names its ECR repository")
+def _ecr_wildcard(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        if task.execution_role is not None:
+            continue  # the user's own role: nothing is granted on it
+        for container in task.containers:
+            if container.pulls_any_repository:
+                yield r.problem(
+                    ix.cpath(task, container),
+                    "the image's registry is only known at deploy time, so the execution role may pull from "
+                    "every ECR repository of the stack's account and region.",
+                    'Name the repository: ecr_repository="my-repo" (or its ARN), or write the image with a '
+                    "literal registry, e.g. Sub(\"123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:${Tag}\").",
+                    severity="warning")

@@ -30,6 +30,8 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
                       2557, 2922, 3288, 3653)
 
 FAMILY = re.compile(r"[A-Za-z0-9_-]{1,255}")
+#: a family prefixed with the stack name (≤ 128) and a hyphen stays within ECS's 255 characters
+PREFIXED_FAMILY_MAX = 255 - 128 - 1
 
 
 @rule("ECS301", "a task needs at least one essential container")
@@ -271,7 +273,10 @@ def _log_retention(ix: Index, r: Rule) -> Iterator[Problem]:
 def _family(ix: Index, r: Rule) -> Iterator[Problem]:
     for task in ix.tasks:
         family = task.family
-        if FAMILY.fullmatch(family):
-            continue
-        yield r.problem(ix.task_path(task), f"the family name {family!r} is not valid.",
-                        name_hint(family))
+        if not FAMILY.fullmatch(family):
+            yield r.problem(ix.task_path(task), f"the family name {family!r} is not valid.", name_hint(family))
+        elif task.explicit_family is None and len(family) > PREFIXED_FAMILY_MAX:
+            yield r.problem(ix.task_path(task), f"the family name {family!r} has {len(family)} characters; "
+                            f"prefixed with the stack name (up to 128 characters and a hyphen) it may pass "
+                            f"the 255 ECS allows.", f"Use at most {PREFIXED_FAMILY_MAX} characters, or give "
+                            "the registered name yourself with family=.")

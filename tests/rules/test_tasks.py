@@ -286,8 +286,9 @@ def test_ecs317_bad_family(found, family):
     assert problem.path == f"task {family}"
 
 
-@pytest.mark.parametrize("family", ["web", "my_app-2", "x" * 255])
-def test_ecs317_good_family(found, family):
-    task = FargateTaskDefinition(family)
+@pytest.mark.parametrize(("family", "kwargs"), [("web", {}), ("my_app-2", {}), ("x" * 126, {}),
+                                                ("x" * 255, {"family": "x" * 255})])
+def test_ecs317_good_family(found, family, kwargs):
+    task = FargateTaskDefinition(family, **kwargs)
     task.add_container("app", image="x")
     assert found(Stack("app").add(task), "ECS317") == []
