@@ -92,8 +92,11 @@ class TaskDefinition:
             if not isinstance(items, list) or not all(isinstance(i, kind) and i.task is self for i in items):
                 raise fail(path, f"{name} must be a list of this task's {kind.__name__} objects, got {items!r}.",
                            "Use the task's methods (add_container, add_efs_volume, …) rather than assigning.")
-        if not isinstance(self.permissions, list):
-            raise fail(path, f"permissions must be a list, got {self.permissions!r}.", "Use task.allow(...).")
+        if not isinstance(self.permissions, list) or not all(
+                isinstance(p, tuple) and len(p) == 2 and all(isinstance(part, list) for part in p)
+                for p in self.permissions):
+            raise fail(path, f"permissions must be a list of (actions, resources) pairs, got {self.permissions!r}.",
+                       "Use task.allow(...).")
 
     @property
     def path(self) -> str:
