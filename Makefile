@@ -5,8 +5,12 @@ PY        := $(VENV)/bin/python
 BIN       := $(VENV)/bin
 BLUEPRINTS ?= blueprints
 OUT       ?= build
+# checkov lives in its own virtual environment: it pins old libraries that must never reach $(VENV)
+CHECKOV_VENV    ?= .venv-checkov
+CHECKOV_VERSION ?= 3.3.30
+CHECKOV         := $(CHECKOV_VENV)/bin/checkov
 
-.PHONY: synth lint test test-fast golden install install-test clean
+.PHONY: synth lint test test-fast golden install install-test install-checkov checkov clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +24,15 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+$(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+	touch $@
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+install-checkov: $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 
 synth: install
 	$(BIN)/ecsstack synth $(BLUEPRINTS) -o $(OUT)
@@ -29,9 +40,14 @@ synth: install
 lint: install
 	$(BIN)/ecsstack lint $(BLUEPRINTS)
 
-test: install-test
+# CHECKOV= makes tests/test_checkov.py fail rather than skip when the scanner is missing
+test: install-test install-checkov
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	CHECKOV=$(abspath $(CHECKOV)) $(BIN)/pytest
+
+# checkov alone over every shipped blueprint (make test runs it too, in tests/test_checkov.py)
+checkov: install-test install-checkov
+	CHECKOV=$(abspath $(CHECKOV)) $(BIN)/pytest -q -s tests/test_checkov.py
 
 # the inner loop: everything but the emulator and cfn-lint tests (make test runs all of them)
 test-fast: install-test

@@ -1,5 +1,5 @@
-"""A web app behind an HTTPS load balancer, autoscaled on CPU: a migration init container and a
-telemetry sidecar the app waits on until healthy."""
+"""A web app behind an HTTPS load balancer (plain HTTP is redirected, access logs go to S3), autoscaled on
+CPU: a migration init container and a telemetry sidecar the app waits on until healthy."""
 
 from ecsstack import (
     Attr,
@@ -13,6 +13,8 @@ from ecsstack import (
 )
 
 PLACEHOLDER_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+# not a valid bucket name, so no one can own it: deploying without AccessLogsBucket=<your bucket> fails loudly
+PLACEHOLDER_ACCESS_LOGS_BUCKET = "replace:with-your-access-logs-bucket"
 
 
 def build() -> Stack:
@@ -20,6 +22,9 @@ def build() -> Stack:
     stack.parameter("ImageTag", default="1.4", description="Tag of example/app to run")
     certificate = stack.parameter("Certificate", default=PLACEHOLDER_CERTIFICATE,
                                   description="ARN of the ACM certificate the load balancer serves HTTPS with")
+    access_logs = stack.parameter("AccessLogsBucket", default=PLACEHOLDER_ACCESS_LOGS_BUCKET,
+                                  description="S3 bucket (SSE-S3, writable by Elastic Load Balancing) for the "
+                                              "load balancer's access logs")
     image = Sub("example/app:${ImageTag}")
 
     web = LoadBalancedWebService(
@@ -31,6 +36,7 @@ def build() -> Stack:
         health_check=HealthCheck.shell("curl -f localhost:8080/health || exit 1"),
         stop_timeout=30,
     )
+    web.load_balancer.access_logs_bucket = access_logs
     web.task.add_init_container("migrate", image=image, command=["./manage", "migrate"])
     otel = web.task.add_container(
         "otel",

@@ -1,6 +1,6 @@
 """A queue worker: Fargate Spot tasks draining an SQS queue (with a dead-letter queue), scaled on its depth."""
 
-from ecsstack import Secret, Stack
+from ecsstack import Cluster, Secret, Stack
 from ecsstack.patterns import QueueWorkerService
 
 
@@ -9,6 +9,7 @@ def build() -> Stack:
     worker = QueueWorkerService(
         stack,
         "worker",
+        cluster=Cluster("worker", container_insights=True),
         image="123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:2.0",
         cpu=1024,
         memory=2048,

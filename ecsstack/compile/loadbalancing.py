@@ -20,6 +20,7 @@ from ..model import (
 )
 from ..model.derived import load_balancers_of, targets_of
 from ..names import LISTENER, LISTENER_RULE, LOAD_BALANCER, SECURITY_GROUP, SERVICE, TARGET_GROUP, logical_id
+from ._checkov import REDIRECT_PORT_80, checkov_skips
 from ._context import Context
 from .network import admit, internet_route, service_security_group, subnet_refs, vpc_ref
 
@@ -150,6 +151,23 @@ def compile_load_balancers(stack: Stack, ctx: Context) -> None:
         _load_balancer(lb, names, ctx)
 
 
+def _port_80_only_redirects(lb: LoadBalancer) -> bool:
+    """True when every listener on port 80 only redirects to HTTPS (what checkov's port-80 check is about)."""
+    on_80 = [listener for listener in lb.listeners if listener.port == 80]
+    return bool(on_80) and all(listener.redirect_to is not None for listener in on_80)
+
+
+def _access_logs(lb: LoadBalancer, ctx: Context) -> list[elb.LoadBalancerAttributes]:
+    """The attributes writing access logs to ``access_logs_bucket``, when it is given."""
+    if lb.access_logs_bucket is None:
+        return []
+    attributes = [elb.LoadBalancerAttributes(Key="access_logs.s3.enabled", Value="true"),
+                  elb.LoadBalancerAttributes(Key="access_logs.s3.bucket", Value=ctx.value(lb.access_logs_bucket))]
+    if lb.access_logs_prefix:
+        attributes.append(elb.LoadBalancerAttributes(Key="access_logs.s3.prefix", Value=lb.access_logs_prefix))
+    return attributes
+
+
 def _load_balancer(lb: LoadBalancer, target_names: dict[int, str], ctx: Context) -> None:
     """The load balancer, its security group, listeners, rules and target groups."""
     base = logical_id(lb.name, LOAD_BALANCER)
@@ -166,7 +184,8 @@ def _load_balancer(lb: LoadBalancer, target_names: dict[int, str], ctx: Context)
     ingress = _ingress(lb, ctx)
     if ingress:
         sg["SecurityGroupIngress"] = ingress
-    ctx.add(ec2.SecurityGroup(group, **sg))
+    skips = [REDIRECT_PORT_80] if _port_80_only_redirects(lb) else []
+    ctx.add(ec2.SecurityGroup(group, **sg, **checkov_skips(*skips)))
 
     if lb.subnets is not None:
         subnets = subnet_refs(lb.subnets, ctx)
@@ -185,7 +204,7 @@ def _load_balancer(lb: LoadBalancer, target_names: dict[int, str], ctx: Context)
     }
     if lb.kind == "application":
         props["LoadBalancerAttributes"] = [elb.LoadBalancerAttributes(
-            Key="routing.http.drop_invalid_header_fields.enabled", Value="true")]
+            Key="routing.http.drop_invalid_header_fields.enabled", Value="true"), *_access_logs(lb, ctx)]
     if lb.vpc is not None and lb.internet_facing:
         props["DependsOn"] = [internet_route(lb.vpc)]
     ctx.add(elb.LoadBalancer(base, **props))

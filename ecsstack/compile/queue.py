@@ -8,6 +8,7 @@ from troposphere import GetAtt, sqs
 
 from ..model import Queue
 from ..names import DEAD_LETTER_QUEUE, QUEUE, logical_id
+from ._checkov import QUEUE_KMS, checkov_skips
 from ._context import Context
 
 __all__ = ["compile_queue"]
@@ -20,6 +21,14 @@ def _retention(queue: Queue) -> dict[str, Any]:
     return {"DeletionPolicy": policy, "UpdateReplacePolicy": policy}
 
 
+def _encryption(queue: Queue, ctx: Context) -> dict[str, Any]:
+    """The queue's customer-managed key when it has one, else SQS-managed keys (and why checkov's KMS
+    check does not apply)."""
+    if queue.kms_key is not None:
+        return {"KmsMasterKeyId": ctx.value(queue.kms_key)}
+    return {"SqsManagedSseEnabled": True, **checkov_skips(QUEUE_KMS)}
+
+
 def compile_queue(queue: Queue, ctx: Context) -> None:
     """The queue (compiled before the task definitions that name its URL and ARN)."""
     name = logical_id(queue.name, QUEUE)
@@ -28,13 +37,13 @@ def compile_queue(queue: Queue, ctx: Context) -> None:
         "VisibilityTimeout": queue.visibility_timeout,
         "MessageRetentionPeriod": queue.retention_days * 24 * 3600,
         "ReceiveMessageWaitTimeSeconds": queue.receive_wait_seconds,
-        "SqsManagedSseEnabled": True,
+        **_encryption(queue, ctx),
     }
     if queue.queue_name:
         props["QueueName"] = queue.queue_name
     if queue.dead_letter:
         dlq = logical_id(queue.name, DEAD_LETTER_QUEUE)
-        ctx.add(sqs.Queue(dlq, MessageRetentionPeriod=DEAD_LETTER_RETENTION, SqsManagedSseEnabled=True,
+        ctx.add(sqs.Queue(dlq, MessageRetentionPeriod=DEAD_LETTER_RETENTION, **_encryption(queue, ctx),
                           **_retention(queue)))
         props["RedrivePolicy"] = sqs.RedrivePolicy(deadLetterTargetArn=GetAtt(dlq, "Arn"),
                                                    maxReceiveCount=queue.max_receive_count)

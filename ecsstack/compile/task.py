@@ -11,6 +11,7 @@ from ..model import Container, NetworkMode, Service, TaskDefinition
 from ..model.derived import FIRELENS_DRIVER, writes_to_task_log_group
 from ..names import LOG_GROUP, TASK_DEFINITION, logical_id
 from . import capacity, firelens, volumes
+from ._checkov import LOG_GROUP_KMS, checkov_skips
 from ._context import Context
 from .iam import awslogs_groups, execution_role, secret_value_from, task_role
 
@@ -119,7 +120,9 @@ def compile_task(task: TaskDefinition, ctx: Context) -> None:
     ctx.register(task, name)
     log_group = task_log_group(task)
     if log_group is not None:
-        ctx.add(logs.LogGroup(log_group, RetentionInDays=task.log_retention_days,
+        encryption = ({"KmsKeyId": ctx.value(task.log_kms_key)} if task.log_kms_key is not None
+                      else checkov_skips(LOG_GROUP_KMS))
+        ctx.add(logs.LogGroup(log_group, RetentionInDays=task.log_retention_days, **encryption,
                               DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
 
     props: dict[str, Any] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, fail
+from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_text, fail
 from ._container import Container
 from ._enums import ListenerProtocol, TargetType
 from ._network import SubnetGroup, Vpc
@@ -217,6 +217,8 @@ class LoadBalancer:
     allow_from: list[str] | str | Token = "0.0.0.0/0"
     subnets: list[str | Token] | Token | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    access_logs_bucket: str | Token | None = None
+    access_logs_prefix: str | None = None
     listeners: list[Listener] = field(default_factory=list, init=False, repr=False)
 
     kind = "application"
@@ -240,6 +242,20 @@ class LoadBalancer:
         self.allow_from = as_str_list(self.allow_from, path, "allow_from") or []
         if self.subnets is not None and not isinstance(self.subnets, Token):
             self.subnets = as_str_list(self.subnets, path, "subnets")
+        as_text(self.access_logs_bucket, path, "access_logs_bucket", token_ok=True)
+        as_text(self.access_logs_prefix, path, "access_logs_prefix")
+        if self.access_logs_bucket is not None and self.kind == "network":
+            raise fail(path, "a Network Load Balancer writes access logs for TLS listeners only, and its "
+                       "listeners here are TCP/UDP.",
+                       "Leave access_logs_bucket out, or use an ApplicationLoadBalancer.")
+        if self.access_logs_prefix is not None and self.access_logs_bucket is None:
+            raise fail(path, "access_logs_prefix is given without access_logs_bucket.",
+                       "Add access_logs_bucket=<the bucket's name>, or leave the prefix out.")
+        if self.access_logs_prefix is not None and (self.access_logs_prefix.startswith("/")
+                                                    or "AWSLogs" in self.access_logs_prefix):
+            raise fail(path, f"access_logs_prefix={self.access_logs_prefix!r} must not start with '/' or "
+                       "contain 'AWSLogs' (the load balancer adds AWSLogs/<account>/ itself).",
+                       'Write access_logs_prefix="alb/web".')
         self.overrides = as_overrides(self.overrides, path)
 
     @property
@@ -268,6 +284,10 @@ class ApplicationLoadBalancer(LoadBalancer):
     ``internet_facing``: Default True. ``vpc``: Default: the ``VpcId`` stack parameter. ``allow_from``:
     Default ``"0.0.0.0/0"`` (CIDR or list of CIDRs). ``subnets``: Default: a created VPC's public (or,
     internal, private) subnets, else stack parameter ``PublicSubnets`` (``Subnets`` when internal).
+    ``access_logs_bucket``: the S3 bucket (name or parameter) the load balancer writes its access logs
+    to, under ``access_logs_prefix`` (Default: the bucket's root); Default None: no access logs. The
+    bucket must be in the stack's region, encrypted with SSE-S3, with a policy letting Elastic Load
+    Balancing write to it.
     """
 
     kind = "application"

@@ -11,6 +11,7 @@ from ._check import as_enum, as_int, as_overrides, as_text, fail
 from ._container import Container
 from ._enums import Condition, CpuArchitecture, FirelensType, LaunchType, NetworkMode, OsFamily
 from ._firelens import firelens_dependencies, router_config
+from ._kms import as_kms_key
 from ._tokens import Token
 from ._values import INIT_ORDER, Dependency
 from ._volumes import BindVolume, EfsVolume, Volume, bind_volume, efs_volume
@@ -34,6 +35,8 @@ class TaskDefinition:
     ``network_mode``: Default ``awsvpc``. ``cpu``/``memory`` in CPU units and MiB.
     ``execution_role``/``task_role``: Default: a role made for this task, least-privilege;
     pass an ARN (or a parameter) to use your own. ``log_retention_days``: Default 30.
+    ``log_kms_key``: a KMS key ARN (or parameter) encrypting the task's log group; Default None
+    (CloudWatch Logs' own encryption). Its key policy must allow the ``logs.<region>.amazonaws.com`` service.
     """
 
     family: str
@@ -53,6 +56,8 @@ class TaskDefinition:
     ephemeral_storage_gib: int | Token | None = None
     #: the ``family=`` keyword: the Family registered, used as given. Default None: ``<stack>-<family>``
     explicit_family: str | Token | None = None
+    #: a KMS key (ARN or parameter) for the log group ecsstack makes. Default None: CloudWatch's own encryption
+    log_kms_key: str | Token | None = None
     #: the task's volumes (``add_efs_volume``, ``add_bind_volume``)
     volumes: list[Volume] = field(default_factory=list, init=False, repr=False)
     #: the task's containers, in the order added
@@ -100,6 +105,7 @@ class TaskDefinition:
                        "Write compatibilities=[LaunchType.FARGATE] or [LaunchType.EC2].")
         self.compatibilities = [as_enum(LaunchType, c, path, "compatibilities") for c in self.compatibilities]
         as_int(self.log_retention_days, path, "log_retention_days")
+        self.log_kms_key = as_kms_key(self.log_kms_key, path, "log_kms_key")
         self.overrides = as_overrides(self.overrides, path)
         if self.cpu_architecture is not None:
             self.cpu_architecture = as_enum(CpuArchitecture, self.cpu_architecture, path, "cpu_architecture")
