@@ -1,0 +1,238 @@
+"""Grants: the roles the template makes for a task hold exactly what the model references.
+
+Execution role: pull the ECR repositories of the task's images (account and region from the image, also inside a
+``Sub`` with a literal registry; an image whose registry is only known at deploy time may pull from the stack's
+own account and region), read the secrets its containers reference through the service the secret lives in (an
+ARN names it: SSM → ``ssm:GetParameters``, Secrets Manager → ``secretsmanager:GetSecretValue``), write the log
+groups its ``awslogs`` containers name, read a FireLens configuration file from S3. Task role: ECS Exec's channel
+when a service of the task enables it, what ``allow`` granted (queues included), the EFS volumes with IAM
+authorization, FireLens writing into the task's log group. A role the user brings (``execution_role=``,
+``task_role=``) is theirs and left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import Problem
+from ..model import EfsVolume, Service, Stack, TaskDefinition, Token
+from ..model import Sub as SubToken
+from ..model.derived import routers, writes_to_task_log_group
+from ..names import LOG_GROUP, TASK_DEFINITION, logical_id
+from ._template import Template, canon, canon_model
+
+__all__ = ["Need", "check", "execution_needs", "task_needs"]
+
+_HERE = "${AWS::Region}:${AWS::AccountId}"
+_ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[^:@]+)")
+PULL = ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")
+WRITE_LOGS = ("logs:CreateLogStream", "logs:PutLogEvents")
+EXEC = ("ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel")
+
+Matcher = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class Need:
+    """``actions`` on each resource ``resources`` accepts (a resource is in ``canon`` form), and why."""
+
+    actions: tuple[str, ...]
+    resources: tuple[Matcher, ...]
+    shown: tuple[str, ...]
+    why: str
+
+
+def _exact(*texts: str) -> Matcher:
+    return lambda r: r in texts
+
+
+def _need(actions: tuple[str, ...], resource: str | None, why: str, *alternatives: str) -> Need:
+    """A need on ``resource`` (or one of ``alternatives``); a resource the invariants cannot name (None) matches
+    any token."""
+    if resource is None:
+        return Need(actions, (lambda r: r.startswith("${") or "${" in r,), ("a resource",), why)
+    return Need(actions, (_exact(resource, *alternatives),), (resource,), why)
+
+
+# ---- what the model references --------------------------------------------------------------------------------
+def _image_repository(image: Any) -> str | bool | None:
+    """The ECR repository ARN an image pulls from; None when it is not in ECR; True when its registry is only
+    known at deploy time (a parameter, or a ``Sub`` starting with a variable)."""
+    if isinstance(image, SubToken):
+        text = image.text
+    elif isinstance(image, Token):
+        return True
+    else:
+        text = image
+    m = _ECR_IMAGE.match(text)
+    if m:
+        repo = canon_model(SubToken(m["repo"], image.variables)) if isinstance(image, SubToken) else m["repo"]
+        return f"arn:${{AWS::Partition}}:ecr:{m['region']}:{m['account']}:repository/{repo}"
+    if text.startswith("${"):
+        return True
+    return None
+
+
+def _secret_need(secret: Any) -> Need:
+    name = secret.name
+    if isinstance(name, str) and name.startswith("arn:"):
+        service = name.split(":")[2] if name.count(":") >= 2 else ""
+        if service == "ssm":
+            return _need(("ssm:GetParameters",), name, f"secret {name}")
+        return _need(("secretsmanager:GetSecretValue",), name, f"secret {name}", f"{name}-??????")
+    text = canon_model(name)
+    if secret.source == "ssm":
+        if isinstance(name, str):
+            arn = f"arn:${{AWS::Partition}}:ssm:{_HERE}:parameter/{name.lstrip('/')}"
+        else:
+            arn = None if text is None else f"arn:${{AWS::Partition}}:ssm:{_HERE}:parameter/{text}"
+        return _need(("ssm:GetParameters",), arn, f"SSM parameter {text}")
+    if isinstance(name, str):
+        return _need(("secretsmanager:GetSecretValue",),
+                     f"arn:${{AWS::Partition}}:secretsmanager:{_HERE}:secret:{name}-??????", f"secret {name}")
+    return _need(("secretsmanager:GetSecretValue",), text, f"secret {text}")
+
+
+def _log_group_need(group: Any, why: str) -> Need:
+    text = canon_model(group)
+    if text is None:
+        return _need(WRITE_LOGS, None, why)
+    pattern = re.compile(r"^arn:\$\{AWS::Partition\}:logs:[^:]+:[^:]+:log-group:" + re.escape(text)
+                         + r"(:\*|:log-stream:\*)?$")
+    return Need(WRITE_LOGS, (lambda r: bool(pattern.match(r)) or r == text,), (f"log group {text}",), why)
+
+
+def execution_needs(task: TaskDefinition) -> list[Need]:
+    """What the execution role of ``task`` must hold, and nothing more."""
+    needs: list[Need] = []
+    if any(c.logging.uses_task_log_group for c in task.containers):
+        group = logical_id(task.family, LOG_GROUP)
+        needs.append(_need(WRITE_LOGS, "${" + group + ".Arn}", f"awslogs into the task's log group {group}"))
+    for c in task.containers:
+        if c.logging.driver == "awslogs" and not c.logging.uses_task_log_group:
+            named = c.logging.options.get("awslogs-group", c.logging.log_group)
+            needs.append(_log_group_need(named, f"container {c.name} logs to it with awslogs"))
+    for c in task.containers:
+        for secret in c.secrets.values():
+            needs.append(_secret_need(secret))
+    repos = [(c, _image_repository(c.image)) for c in task.containers]
+    pulled = [(c, r) for c, r in repos if r is not None]
+    if pulled:
+        needs.append(_need(("ecr:GetAuthorizationToken",), "*", "pulling from ECR"))
+    for c, repo in pulled:
+        if repo is True:
+            needs.append(_need(PULL, f"arn:${{AWS::Partition}}:ecr:{_HERE}:repository/*",
+                               f"container {c.name}: its registry is only known at deploy time"))
+        else:
+            needs.append(_need(PULL, str(repo), f"container {c.name} pulls its image"))
+    for router in routers(task):
+        cfg = router.firelens
+        if cfg is None or cfg.config_file_type != "s3" or not isinstance(cfg.config_file, str):
+            continue
+        bucket = cfg.config_file.split(":::", 1)[-1].split("/", 1)[0]
+        partition = cfg.config_file.split(":")[1]
+        needs.append(_need(("s3:GetObject",), cfg.config_file, "the FireLens configuration file"))
+        needs.append(_need(("s3:GetBucketLocation",), f"arn:{partition}:s3:::{bucket}",
+                           "the FireLens configuration file's bucket"))
+    return needs
+
+
+def task_needs(task: TaskDefinition, stack: Stack) -> list[Need]:
+    """What the task role of ``task`` must hold, and nothing more."""
+    needs: list[Need] = []
+    if any(s.enable_execute_command for s in stack.of_type(Service) if s.task is task):
+        needs.append(_need(EXEC, "*", "ECS Exec"))
+    for actions, resources in task.permissions:
+        for resource in resources:
+            needs.append(_need(tuple(actions), canon_model(resource), "allow()"))
+    for v in task.volumes:
+        if isinstance(v, EfsVolume) and v.iam_authorization:
+            writable = any((m.volume is v or m.volume == v.name) and not m.read_only
+                           for c in task.containers for m in c.mount_points)
+            fs = canon_model(v.file_system_id)
+            arn = None if fs is None else f"arn:${{AWS::Partition}}:elasticfilesystem:{_HERE}:file-system/{fs}"
+            actions = ("elasticfilesystem:ClientMount",) + (("elasticfilesystem:ClientWrite",) if writable else ())
+            needs.append(_need(actions, arn, f"EFS volume {v.name} (IAM authorization)"))
+    if any(writes_to_task_log_group(c) for c in task.containers):
+        group = logical_id(task.family, LOG_GROUP)
+        needs.append(_need(WRITE_LOGS, "${" + group + ".Arn}", "FireLens into the task's log group"))
+    return needs
+
+
+# ---- what the template grants ---------------------------------------------------------------------------------
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def granted(t: Template, role: str) -> Iterator[tuple[str, str, str]]:
+    """(action, resource in ``canon`` form, policy name) of every Allow statement of ``role``'s inline policies;
+    a managed policy is reported as action ``*`` on its ARN."""
+    props = t.props(role)
+    for arn in props.get("ManagedPolicyArns", []) or []:
+        yield "*", f"managed policy {canon(arn)}", "ManagedPolicyArns"
+    for policy in props.get("Policies", []) or []:
+        name = str(policy.get("PolicyName", "?"))
+        for statement in _listed(policy.get("PolicyDocument", {}).get("Statement", [])):
+            if statement.get("Effect") != "Allow":
+                continue
+            for action in _listed(statement.get("Action", [])):
+                for resource in _listed(statement.get("Resource", [])):
+                    yield str(action), canon(resource), name
+
+
+def _action_match(granted_action: str, wanted: str) -> bool:
+    pattern = "^" + re.escape(granted_action.lower()).replace(r"\*", ".*") + "$"
+    return re.match(pattern, wanted.lower()) is not None
+
+
+def _compare(role: str | None, needs: list[Need], t: Template, where: str, kind: str) -> list[Problem]:
+    problems = []
+    have = list(granted(t, role)) if role is not None else []
+    for need in needs:
+        for action in need.actions:
+            for match, shown in zip(need.resources, need.shown, strict=True):
+                if not any(_action_match(a, action) and match(r) for a, r, _ in have):
+                    problems.append(Problem(
+                        "ECS920", where,
+                        f"the {kind} role may not {action} on {shown}, which {need.why} needs"
+                        + ("" if role is not None else " (the task has no such role)") + ".",
+                        "This is a compile bug (the task would fail at run time); please report it."))
+    for action, resource, policy in have:
+        if not any(any(action.lower() == a.lower() for a in need.actions) and any(m(resource) for m in need.resources)
+                   for need in needs):
+            problems.append(Problem(
+                "ECS921", where,
+                f"the {kind} role {role} grants {action} on {resource} (policy {policy}), which nothing the "
+                "blueprint references needs.",
+                "This is a compile bug (a grant wider than least privilege); please report it."))
+    return problems
+
+
+def _task_resource(t: Template, task: TaskDefinition) -> str | None:
+    logical = logical_id(task.family, TASK_DEFINITION)
+    if logical in t.resources:
+        return logical
+    return next((k for k in t.of_type("AWS::ECS::TaskDefinition") if t.props(k).get("Family") == task.family), None)
+
+
+def check(stack: Stack, template: Template) -> list[Problem]:
+    """ECS920: a grant the model references that a role lacks; ECS921: a grant nothing references."""
+    problems = []
+    for task in stack.of_type(TaskDefinition):
+        logical = _task_resource(template, task)
+        if logical is None:
+            continue
+        props = template.props(logical)
+        where = f"{task.path} › resource {logical}"
+        if task.execution_role is None:
+            role = template.target(props.get("ExecutionRoleArn"), "AWS::IAM::Role")
+            problems += _compare(role, execution_needs(task), template, where, "execution")
+        if task.task_role is None:
+            role = template.target(props.get("TaskRoleArn"), "AWS::IAM::Role")
+            problems += _compare(role, task_needs(task, stack), template, where, "task")
+    return sorted(set(problems))
