@@ -6,7 +6,7 @@ BIN       := $(VENV)/bin
 BLUEPRINTS ?= blueprints
 OUT       ?= build
 
-.PHONY: synth lint test test-fast golden install install-test clean
+.PHONY: synth lint test test-fast fuzz golden install install-test clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ test: install-test
 test-fast: install-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest -m "not emulator and not lint"
+
+# the invariant property test with thousands of examples (make test runs 300); FUZZ_EXAMPLES=… to change
+FUZZ_EXAMPLES  ?= 5000
+FUZZ_LINT_EVERY ?= 20
+fuzz: install-test
+	ECSSTACK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) ECSSTACK_FUZZ_LINT_EVERY=$(FUZZ_LINT_EVERY) \
+		$(BIN)/pytest tests/compile/test_property.py --hypothesis-show-statistics
 
 golden: install-test
 	ECSSTACK_UPDATE_GOLDEN=1 $(BIN)/pytest tests/golden -q
