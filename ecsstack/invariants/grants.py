@@ -21,7 +21,7 @@ from ..errors import Problem
 from ..model import EfsVolume, Service, Stack, TaskDefinition, Token
 from ..model import Sub as SubToken
 from ..model.derived import routers, writes_to_task_log_group
-from ..names import LOG_GROUP, TASK_DEFINITION, logical_id
+from ..names import TASK_DEFINITION, logical_id
 from ._template import Template, canon, canon_model
 
 __all__ = ["Need", "check", "execution_needs", "task_needs"]
@@ -107,16 +107,31 @@ def _log_group_need(group: Any, why: str) -> Need:
     return Need(WRITE_LOGS, (lambda r: bool(pattern.match(r)) or r == text,), (f"log group {text}",), why)
 
 
-def execution_needs(task: TaskDefinition) -> list[Need]:
-    """What the execution role of ``task`` must hold, and nothing more."""
+def _log_groups(definition: dict[str, Any], driver: str, option: str) -> list[Any]:
+    """The log groups the containers of a task definition (as compiled) write to with ``driver``."""
+    out = []
+    for c in definition.get("ContainerDefinitions", []) or []:
+        cfg = c.get("LogConfiguration") or {} if isinstance(c, dict) else {}
+        if cfg.get("LogDriver") == driver and option in (cfg.get("Options") or {}):
+            out.append((c.get("Name", "?"), cfg["Options"][option]))
+    return out
+
+
+def _group_need(t: Template, name: str, group: Any, why: str) -> Need:
+    """Writing ``group`` (a value of the task definition): a log group of the template by its ARN, else by name."""
+    logical = t.target(group, "AWS::Logs::LogGroup")
+    if logical is not None:
+        return _need(WRITE_LOGS, "${" + logical + ".Arn}", f"{why} (log group {logical})")
+    return _log_group_need(group, f"container {name} logs to it with {why}")
+
+
+def execution_needs(task: TaskDefinition, t: Template | None = None, definition: dict[str, Any] | None = None
+                    ) -> list[Need]:
+    """What the execution role of ``task`` (compiled to ``definition`` in ``t``) must hold, and nothing more."""
     needs: list[Need] = []
-    if any(c.logging.uses_task_log_group for c in task.containers):
-        group = logical_id(task.family, LOG_GROUP)
-        needs.append(_need(WRITE_LOGS, "${" + group + ".Arn}", f"awslogs into the task's log group {group}"))
-    for c in task.containers:
-        if c.logging.driver == "awslogs" and not c.logging.uses_task_log_group:
-            named = c.logging.options.get("awslogs-group", c.logging.log_group)
-            needs.append(_log_group_need(named, f"container {c.name} logs to it with awslogs"))
+    if t is not None and definition is not None:
+        for name, group in _log_groups(definition, "awslogs", "awslogs-group"):
+            needs.append(_group_need(t, name, group, "awslogs"))
     for c in task.containers:
         for secret in c.secrets.values():
             needs.append(_secret_need(secret))
@@ -142,8 +157,9 @@ def execution_needs(task: TaskDefinition) -> list[Need]:
     return needs
 
 
-def task_needs(task: TaskDefinition, stack: Stack) -> list[Need]:
-    """What the task role of ``task`` must hold, and nothing more."""
+def task_needs(task: TaskDefinition, stack: Stack, t: Template | None = None,
+               definition: dict[str, Any] | None = None) -> list[Need]:
+    """What the task role of ``task`` (compiled to ``definition`` in ``t``) must hold, and nothing more."""
     needs: list[Need] = []
     if any(s.enable_execute_command for s in stack.of_type(Service) if s.task is task):
         needs.append(_need(EXEC, "*", "ECS Exec"))
@@ -158,10 +174,18 @@ def task_needs(task: TaskDefinition, stack: Stack) -> list[Need]:
             arn = None if fs is None else f"arn:${{AWS::Partition}}:elasticfilesystem:{_HERE}:file-system/{fs}"
             actions = ("elasticfilesystem:ClientMount",) + (("elasticfilesystem:ClientWrite",) if writable else ())
             needs.append(_need(actions, arn, f"EFS volume {v.name} (IAM authorization)"))
-    if any(writes_to_task_log_group(c) for c in task.containers):
-        group = logical_id(task.family, LOG_GROUP)
-        needs.append(_need(WRITE_LOGS, "${" + group + ".Arn}", "FireLens into the task's log group"))
-    return needs
+    if t is not None and definition is not None and any(writes_to_task_log_group(c) for c in task.containers):
+        for name, group in _log_groups(definition, "awsfirelens", "log_group_name"):
+            if t.target(group, "AWS::Logs::LogGroup") is not None:
+                needs.append(_group_need(t, name, group, "FireLens"))
+    return _unique(needs)
+
+
+def _unique(needs: list[Need]) -> list[Need]:
+    seen: dict[tuple[tuple[str, ...], tuple[str, ...]], Need] = {}
+    for need in needs:
+        seen.setdefault((need.actions, need.shown), need)
+    return list(seen.values())
 
 
 # ---- what the template grants ---------------------------------------------------------------------------------
@@ -217,7 +241,11 @@ def _task_resource(t: Template, task: TaskDefinition) -> str | None:
     logical = logical_id(task.family, TASK_DEFINITION)
     if logical in t.resources:
         return logical
-    return next((k for k in t.of_type("AWS::ECS::TaskDefinition") if t.props(k).get("Family") == task.family), None)
+    names = [c.name for c in task.containers]
+    found = [k for k in t.of_type("AWS::ECS::TaskDefinition")
+             if [c.get("Name") for c in t.props(k).get("ContainerDefinitions", [])] == names
+             and str(t.props(k).get("Family", "")).endswith(task.family)]
+    return found[0] if len(found) == 1 else None
 
 
 def check(stack: Stack, template: Template) -> list[Problem]:
@@ -231,8 +259,8 @@ def check(stack: Stack, template: Template) -> list[Problem]:
         where = f"{task.path} › resource {logical}"
         if task.execution_role is None:
             role = template.target(props.get("ExecutionRoleArn"), "AWS::IAM::Role")
-            problems += _compare(role, execution_needs(task), template, where, "execution")
+            problems += _compare(role, execution_needs(task, template, props), template, where, "execution")
         if task.task_role is None:
             role = template.target(props.get("TaskRoleArn"), "AWS::IAM::Role")
-            problems += _compare(role, task_needs(task, stack), template, where, "task")
+            problems += _compare(role, task_needs(task, stack, template, props), template, where, "task")
     return sorted(set(problems))
