@@ -1,7 +1,8 @@
 """Compile bugs the invariants found that are known and being fixed elsewhere, keyed to their case number in
-issue 8 ("The cases found"). While an entry is here, the problem it matches does not fail synth; each entry has
-an ``xfail(strict=True)`` test in tests/invariants/test_known.py that starts passing once compile is fixed, and
-then the entry and the ``xfail`` marker are removed together.
+issue 8 ("The cases found"), or ``found N`` for one the invariants found since. While an entry is here, the
+problem it matches does not fail synth; each entry has an ``xfail(strict=True)`` test in
+tests/invariants/test_known.py that starts passing once compile is fixed, and then the entry and the ``xfail``
+marker are removed together.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ __all__ = ["KNOWN", "Known", "tolerated"]
 
 @dataclass(frozen=True)
 class Known:
-    """Issue 8's case ``case``: ``matches(stack, template, problem)`` says whether ``problem`` is that case."""
+    """A known compile bug: issue 8's numbered case ``case`` (or ``found N``, one the invariants found since);
+    ``matches(stack, template, problem)`` says whether ``problem`` is that bug."""
 
-    case: int
+    case: str
     summary: str
     matches: Callable[[Stack, Template, Problem], bool]
 
@@ -61,11 +63,19 @@ def _case11(stack: Stack, template: Template, problem: Problem) -> bool:
     return problem.rule == "ECS920" and "logs:" in problem.message and "logs to it with awslogs" in problem.message
 
 
+def _found1(stack: Stack, template: Template, problem: Problem) -> bool:
+    """A load balancer health-check port of its own into a host (or fixed-port bridge) service: the instances'
+    group admits the traffic port only."""
+    return problem.rule == "ECS910" and "(health checks," in problem.message and any(
+        s.task.network_mode.value != "awsvpc" and s.path == problem.path for s in stack.of_type(Service))
+
+
 KNOWN: tuple[Known, ...] = (
-    Known(1, "Service Connect with a bridge/host service: no ingress rule on the instances' security group", _case1),
-    Known(3, "an ECR image given as Sub with a literal account/region pulls from every repository", _case3),
-    Known(7, "an SSM ARN given to Secret.secrets_manager (or the reverse) is granted on the wrong service", _case7),
-    Known(11, "awslogs into a named log group: no grant to write it (no execution role on Fargate)", _case11),
+    Known("case 1", "Service Connect with a bridge/host service: no ingress on the instances' group", _case1),
+    Known("case 3", "an ECR image given as Sub with a literal account/region pulls from every repository", _case3),
+    Known("case 7", "an SSM ARN given to Secret.secrets_manager (or the reverse): the wrong service", _case7),
+    Known("case 11", "awslogs into a named log group: no grant to write it (no execution role on Fargate)", _case11),
+    Known("found 1", "a target health-check port into host/fixed-port bridge instances is not admitted", _found1),
 )
 
 

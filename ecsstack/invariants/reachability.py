@@ -225,7 +225,9 @@ def _target_paths(t: Template, target: LoadBalancerTarget, lb_group: frozenset[s
                f"{target.load_balancer.path} → {service.path} (container {name}, {proto}/{_span(low, high)})",
                service.path)
     hc = target.health_check.port
-    if hc is not None and service.task.network_mode is NetworkMode.AWSVPC and (hc, "tcp") != (port, proto):
+    # a health-check port of its own reaches the task's groups as is, unless the traffic port is dynamic (bridge),
+    # where only "traffic-port" works (a rule's business)
+    if hc is not None and (low, high) != EPHEMERAL_PORTS and (hc, "tcp") != (low, proto):
         yield Path((lb_group,), groups, "tcp", hc, hc,
                    f"{target.load_balancer.path} → {service.path} (health checks, tcp/{hc})", service.path)
 

@@ -84,4 +84,18 @@ def case11() -> Stack:
     return _one(logging=LogConfig.awslogs(log_group="/custom/web"))[0]
 
 
-KNOWN_CASES = {1: case1, 3: case3, 7: case7, 11: case11}
+def found1() -> Stack:
+    """Host networking behind an ALB whose target health check uses a port of its own."""
+    from ecsstack import ApplicationLoadBalancer, CapacityProviderStrategy, TargetHealthCheck
+
+    stack = Stack("found1")
+    cluster = Cluster("main")
+    ec2 = cluster.add_ec2_capacity("ec2")
+    task = Ec2TaskDefinition("web", network_mode="host", memory=512)
+    task.add_container("app", image="example/app:1", ports=[8080])
+    service = Service("web", cluster=cluster, task=task, capacity_provider_strategy=[CapacityProviderStrategy(ec2)])
+    ApplicationLoadBalancer("public").listen_http().add_target(service, health_check=TargetHealthCheck(port=9000))
+    return stack.add(service)
+
+
+KNOWN_CASES = {"case 1": case1, "case 3": case3, "case 7": case7, "case 11": case11, "found 1": found1}
