@@ -10,7 +10,7 @@ CHECKOV_VENV    ?= .venv-checkov
 CHECKOV_VERSION ?= 3.3.30
 CHECKOV         := $(CHECKOV_VENV)/bin/checkov
 
-.PHONY: synth lint test test-fast golden install install-test install-checkov checkov clean
+.PHONY: synth lint test test-fast fuzz golden install install-test install-checkov checkov clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ checkov: install-test install-checkov
 test-fast: install-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest -m "not emulator and not lint"
+
+# the invariant property test with thousands of examples (make test runs 300); FUZZ_EXAMPLES=… to change
+FUZZ_EXAMPLES  ?= 5000
+FUZZ_LINT_EVERY ?= 20
+fuzz: install-test
+	ECSSTACK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) ECSSTACK_FUZZ_LINT_EVERY=$(FUZZ_LINT_EVERY) \
+		$(BIN)/pytest tests/compile/test_property.py --hypothesis-show-statistics
 
 golden: install-test
 	ECSSTACK_UPDATE_GOLDEN=1 $(BIN)/pytest tests/golden -q

@@ -12,7 +12,8 @@ from typing import Any
 
 from . import render
 from .compile import compile_with_warnings
-from .errors import Problem
+from .errors import Problem, ValidationError
+from .invariants import check_template
 from .model import Stack
 from .model.derived import use_pipeline
 from .rules import check_stack
@@ -32,8 +33,13 @@ def validate(stack: Stack) -> list[Problem]:
 
 
 def synth_with_warnings(stack: Stack) -> tuple[dict[str, Any], list[Problem]]:
-    """Validate and compile ``stack``: the template as plain data, and the warnings the rules found."""
-    return compile_with_warnings(stack)
+    """Validate and compile ``stack``: the template as plain data, and the warnings the rules found. The template
+    must pass the invariants (``ecsstack.invariants``); a violation raises ``ValidationError`` like a rule's."""
+    template, warnings = compile_with_warnings(stack)
+    broken = check_template(stack, template)
+    if broken:
+        raise ValidationError(broken)
+    return template, warnings
 
 
 def synth(stack: Stack) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from troposphere import Export, Output
+from troposphere import Export, Output, encode_to_dict
 
 from ..errors import Problem, ValidationError
 from ..model import Alarm, Cluster, Namespace, Queue, Service, Stack, TaskDefinition, Vpc
@@ -102,8 +102,11 @@ def compile_with_warnings(stack: Stack) -> tuple[dict[str, Any], list[Problem]]:
         # troposphere's own property validators caught a value the rules let through
         raise ValidationError(Problem("ECS900", stack.path, f"CloudFormation would reject a value: {exc}",
                                       "Fix that value (see docs/rules.md#ecs900).")) from None
+    # tokens inside overrides (Sub, parameters, modelled objects) resolve like any other value, and a
+    # parameter they use is declared, before the template is turned into plain data
+    resolved = [(logical, index, encode_to_dict(ctx.value(raw))) for logical, index, raw in ctx.overrides]
     template = ctx.template.to_dict()
-    for logical, index, raw in ctx.overrides:
+    for logical, index, raw in resolved:
         target = template["Resources"][logical].setdefault("Properties", {})
         if index is not None:
             target = target["ContainerDefinitions"][index]
@@ -115,6 +118,8 @@ def compile_with_warnings(stack: Stack) -> tuple[dict[str, Any], list[Problem]]:
 
 
 def _deep_merge(target: dict[str, Any], raw: dict[str, Any]) -> None:
+    """Merge the override ``raw`` (plain data) into ``target``: dicts key by key, anything else replaced;
+    a value of None removes the compiled property."""
     for key, value in raw.items():
         if isinstance(value, dict) and isinstance(target.get(key), dict):
             _deep_merge(target[key], value)

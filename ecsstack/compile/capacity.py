@@ -256,6 +256,10 @@ def admit_load_balancers(service: Service, ctx: Context) -> None:
         lb = ctx.logical(target.load_balancer)
         admit_on_instances(service, ctx, f"{lb}{SECURITY_GROUP}", ports,
                            f"tcp/{ports[0]}-{ports[1]} from load balancer {target.load_balancer.name}")
+        check = target.health_check.port  # a health-check port of its own (ECS618 refuses one on dynamic ports)
+        if check is not None and not ports[0] <= check <= ports[1]:
+            admit_on_instances(service, ctx, f"{lb}{SECURITY_GROUP}", (check, check),
+                               f"tcp/{check} health checks from load balancer {target.load_balancer.name}")
 
 
 def runtime_platform(task: TaskDefinition) -> dict[str, Any]:

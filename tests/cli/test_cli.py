@@ -134,9 +134,14 @@ def test_lint_clean_and_failing(tmp_path: Path) -> None:
     assert run("lint", str(good))[0] == 0
     bad = write(tmp_path, "bad.py", GOOD.replace(
         'stack.add(Service("demo", cluster=Cluster("main"), task=task))',
+        'stack.add(Service("demo", cluster=Cluster("main"), task=task, overrides={"SchedulingStrategy": "DAEMON"}))'))
+    code, _, err = run("lint", str(bad))  # inside the schema, so only cfn-lint's own rules see it
+    assert code == 1 and "E3044" in err and "SchedulingStrategy" in err
+    unknown = write(tmp_path, "unknown.py", GOOD.replace(
+        'stack.add(Service("demo", cluster=Cluster("main"), task=task))',
         'stack.add(Service("demo", cluster=Cluster("main"), task=task, overrides={"Bogus": 1}))'))
-    code, _, err = run("lint", str(bad))
-    assert code == 1 and "E3002" in err and "Bogus" in err
+    code, _, err = run("lint", str(unknown))  # outside the schema: refused at synth already
+    assert code == 1 and "ECS930" in err and "Bogus" in err
 
 
 def test_graph_shows_waits_and_start_order(tmp_path: Path) -> None:

@@ -1,0 +1,40 @@
+"""Invariants of every compiled template: properties that must hold whatever the blueprint, checked on every
+synth (cheaply: no cfn-lint import) and fuzzed by the property tests.
+
+- reachability (ECS910, ECS911): every declared path is admitted by the security groups, and nothing else is;
+- grants (ECS920, ECS921): the roles made for a task hold exactly what the model references;
+- schemas (ECS930): every property is inside its CloudFormation resource schema (overrides included);
+- limits (ECS931): the ECS limits the schemas do not state.
+
+A violation is a compile bug (or a value from ``overrides=`` CloudFormation would reject), reported with where it
+is; ``ecsstack.synth`` raises ``ValidationError`` with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import Problem
+from ..model import Stack
+from . import grants, limits, reachability, schemas
+from ._template import Template
+from .known import KNOWN, Known, tolerated
+
+__all__ = ["INVARIANTS", "KNOWN", "Known", "check_template"]
+
+#: the invariants, by name: each takes the stack and its template and returns the problems it finds
+INVARIANTS: dict[str, Callable[[Stack, Template], list[Problem]]] = {
+    "reachability": reachability.check,
+    "grants": grants.check,
+    "schemas": schemas.check,
+    "limits": limits.check,
+}
+
+
+def check_template(stack: Stack, template: dict[str, Any], known: tuple[Known, ...] = KNOWN) -> list[Problem]:
+    """Every invariant ``template`` (compiled from ``stack``) breaks, but the ``known`` compile bugs (issue 8's
+    cases still being fixed; pass ``known=()`` to see them too)."""
+    view = Template(template)
+    found = [p for check in INVARIANTS.values() for p in check(stack, view)]
+    return sorted(p for p in found if not tolerated(stack, view, p, known))
