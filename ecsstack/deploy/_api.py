@@ -54,6 +54,7 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
            s3_bucket: str | None = None, termination_protection: bool = False,
            capabilities: tuple[str, ...] = (), lint: bool = True,
            region: str | None = None, profile: str | None = None, endpoint_url: str | None = None,
+           timeout: float | None = None,
            provider: Provider | None = None, console: Console | None = None,
            sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
            backoff: Backoff | None = None) -> DeployResult:
@@ -74,7 +75,7 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
         tpl = _template.force_new_deployment(tpl)  # the module's: the argument shadows the name
     check_limits(tpl)
     session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
-                           console=console, sleep=sleep, clock=clock, backoff=backoff)
+                           console=console, sleep=sleep, clock=clock, backoff=backoff, timeout=timeout)
     if lint:
         _lint(tpl, session)
     provider, reporter = session.provider, session.reporter
@@ -138,7 +139,8 @@ def _protect(session: Session, name: str, wanted: bool) -> None:
 
 def diff(template: Any, stack_name: str | None = None, *, parameters: Mapping[str, str] | None = None,
          s3_bucket: str | None = None, region: str | None = None, profile: str | None = None,
-         endpoint_url: str | None = None, provider: Provider | None = None, console: Console | None = None,
+         endpoint_url: str | None = None, timeout: float | None = None, provider: Provider | None = None,
+         console: Console | None = None,
          sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
          backoff: Backoff | None = None) -> DiffResult:
     """Show what deploying ``template`` (as for ``deploy``) would change, through a change set that is
@@ -148,7 +150,7 @@ def diff(template: Any, stack_name: str | None = None, *, parameters: Mapping[st
     check_parameter_names(tpl, given)
     check_limits(tpl)
     session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
-                           console=console, sleep=sleep, clock=clock, backoff=backoff)
+                           console=console, sleep=sleep, clock=clock, backoff=backoff, timeout=timeout)
     previous = session.settle(name, recreate_failed=False, total=len(tpl.resources))
     creating = previous is None
     cs = session.change_set(name, tpl, previous, parameters=given, tags=None, s3_bucket=s3_bucket)
@@ -171,13 +173,14 @@ def diff(template: Any, stack_name: str | None = None, *, parameters: Mapping[st
 
 def destroy(stack_name: str, *, yes: bool = False, confirm: Confirm | None = None,
             region: str | None = None, profile: str | None = None, endpoint_url: str | None = None,
+            timeout: float | None = None,
             provider: Provider | None = None, console: Console | None = None,
             sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
             backoff: Backoff | None = None) -> DestroyResult:
     """Delete the stack (after confirmation), streaming progress. Resources with a retaining
     DeletionPolicy (log groups, file systems) are kept by CloudFormation and listed."""
     session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
-                           console=console, sleep=sleep, clock=clock, backoff=backoff)
+                           console=console, sleep=sleep, clock=clock, backoff=backoff, timeout=timeout)
     provider, reporter = session.provider, session.reporter
     info = provider.describe_stack(stack_name)
     if info is not None and info.status in IN_PROGRESS:
@@ -220,13 +223,13 @@ def destroy(stack_name: str, *, yes: bool = False, confirm: Confirm | None = Non
 
 
 def status(stack_name: str, *, events: int = 10, region: str | None = None, profile: str | None = None,
-           endpoint_url: str | None = None, provider: Provider | None = None,
+           endpoint_url: str | None = None, timeout: float | None = None, provider: Provider | None = None,
            console: Console | None = None) -> StatusResult:
     """The stack's state, its last ``events`` events, its outputs and, if it failed, the root cause."""
     from ._events import StackEvent
 
     session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
-                           console=console, sleep=None, clock=None, backoff=None)
+                           console=console, sleep=None, clock=None, backoff=None, timeout=timeout)
     provider, reporter = session.provider, session.reporter
     info = provider.describe_stack(stack_name)
     if info is None:
@@ -259,12 +262,13 @@ def status(stack_name: str, *, events: int = 10, region: str | None = None, prof
 
 
 def outputs(stack_name: str, *, region: str | None = None, profile: str | None = None,
-            endpoint_url: str | None = None, provider: Provider | None = None) -> dict[str, str]:
+            endpoint_url: str | None = None, timeout: float | None = None,
+            provider: Provider | None = None) -> dict[str, str]:
     """The stack's outputs as a dict; ``DeployError`` if there is no such stack."""
     if provider is None:
         from ._provider import Provider
 
-        provider = Provider(region=region, profile=profile, endpoint_url=endpoint_url)
+        provider = Provider(region=region, profile=profile, endpoint_url=endpoint_url, timeout=timeout)
     info = provider.describe_stack(stack_name)
     if info is None:
         raise DeployError(f"stack {stack_name} does not exist (region {provider.region}).")

@@ -6,27 +6,31 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
     NoRegionError,
+    ReadTimeoutError,
 )
 from botocore.parsers import ResponseParserError
 
 from ._changes import ResourceChange
-from ._errors import DeployError
+from ._errors import DeployError, UsageError
 
-__all__ = ["AWS_EXCEPTIONS", "AwsError", "ChangeSet", "Provider", "StackInfo", "StackResource", "aws_errors",
-           "is_no_changes"]
+__all__ = ["AWS_EXCEPTIONS", "AwsError", "ChangeSet", "Provider", "StackInfo", "StackResource", "Timeouts",
+           "aws_errors", "is_no_changes"]
 
 # CloudFormation's two ways of saying "nothing to do"; checked here and nowhere else.
 _NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
@@ -48,6 +52,10 @@ class AwsError(DeployError):
     """AWS refused a call, or could not be reached."""
 
 
+def _where(exc: BotoCoreError) -> str:
+    return str(exc.kwargs.get("endpoint_url") or "the AWS endpoint").rstrip("/")
+
+
 def translate(exc: Exception, doing: str) -> DeployError:
     """One line for any botocore error: what we were doing, AWS's error code and message, a hint."""
     if isinstance(exc, ClientError):
@@ -58,6 +66,14 @@ def translate(exc: Exception, doing: str) -> DeployError:
         if code in _CREDENTIAL_CODES:
             hint = "Check the AWS credentials and permissions in use (--profile, AWS_PROFILE)."
         return AwsError(f"{doing} failed: {code}: {message}", hint)
+    if isinstance(exc, ReadTimeoutError):
+        return AwsError(f"{doing} failed: {_where(exc)} accepted the "
+                        f"connection but sent no answer in time (read timeout).",
+                        "Check --endpoint-url / AWS_ENDPOINT_URL and the network; --timeout SECONDS waits longer.")
+    if isinstance(exc, ConnectTimeoutError):
+        return AwsError(f"{doing} failed: could not connect to {_where(exc)} "
+                        f"in time (connect timeout).",
+                        "Check --endpoint-url / AWS_ENDPOINT_URL, --region and the network.")
     if isinstance(exc, NoCredentialsError):
         return AwsError(f"{doing} failed: no AWS credentials found.",
                         "Pass --profile, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and "
@@ -66,7 +82,8 @@ def translate(exc: Exception, doing: str) -> DeployError:
         return AwsError(f"{doing} failed: cannot reach {exc.kwargs.get('endpoint_url', 'the AWS endpoint')}.",
                         "Check --endpoint-url / AWS_ENDPOINT_URL, --region and the network.")
     if isinstance(exc, NoRegionError):
-        return AwsError(f"{doing} failed: no AWS region configured.", "Pass --region or set AWS_REGION.")
+        return AwsError(f"{doing} failed: no AWS region configured.",
+                        "Pass --region, set AWS_REGION, or give the profile a region.")
     if isinstance(exc, ResponseParserError):
         return AwsError(f"{doing} failed: the endpoint answered with something that is not an AWS response "
                         f"(an internal server error?).")
@@ -122,28 +139,94 @@ class ChangeSet:
     no_changes: bool = False
 
 
+@dataclass(frozen=True)
+class Timeouts:
+    """How long one AWS call may take: ``connect`` and ``read`` seconds per attempt, at most ``attempts``
+    attempts (throttling and server errors are retried with backoff), and a call that timed out is tried
+    again only while it can still end within ``budget`` seconds (default ``2 * read + connect``), so an
+    endpoint that accepts connections and never answers fails in about a minute, not after six reads."""
+
+    connect: float = 10.0
+    read: float = 30.0  # ``--timeout``
+    attempts: int = 6
+    budget: float | None = None
+
+    @classmethod
+    def of(cls, timeout: float | None) -> Timeouts:
+        """The defaults, or ``timeout`` seconds to read (and at most that long to connect)."""
+        if timeout is None:
+            return cls()
+        if not timeout > 0:
+            raise UsageError(f"--timeout {timeout:g}: expected a number of seconds above 0.")
+        return cls(connect=min(cls.connect, timeout), read=float(timeout))
+
+    @property
+    def total(self) -> float:
+        return self.budget if self.budget is not None else 2 * self.read + self.connect
+
+    def install(self, client: Any) -> None:
+        """Stop botocore from retrying a timed-out call once another attempt could overrun ``total``."""
+
+        def start(context: dict[str, Any], **_: Any) -> None:
+            context.setdefault("ecsstack_started", time.monotonic())
+
+        def give_up(caught_exception: Exception | None = None, request_dict: Mapping[str, Any] | None = None,
+                    **_: Any) -> None:
+            if not isinstance(caught_exception, (ReadTimeoutError, ConnectTimeoutError)):
+                return
+            started = (request_dict or {}).get("context", {}).get("ecsstack_started")
+            if started is not None and time.monotonic() - started + self.read > self.total:
+                raise caught_exception
+
+        client.meta.events.register("before-call", start)
+        client.meta.events.register_first("needs-retry", give_up)
+
+
+def _endpoint(endpoint_url: str | None) -> str | None:
+    """``--endpoint-url`` or ``AWS_ENDPOINT_URL``, refused (usage error) unless it is an http(s) URL."""
+    source = "--endpoint-url"
+    if not endpoint_url:
+        endpoint_url, source = os.environ.get("AWS_ENDPOINT_URL") or None, "AWS_ENDPOINT_URL"
+    if endpoint_url is None:
+        return None
+    parts = urlsplit(endpoint_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        fix = f"http://{endpoint_url}" if "://" not in endpoint_url else "http://HOST:PORT or https://HOST"
+        raise UsageError(f"{source} {endpoint_url!r} is not an http(s) URL.", f"Write it with its scheme: {fix}.")
+    return endpoint_url
+
+
 class Provider:
     """boto3 clients for one account and region, created on first use.
 
-    ``region``, ``profile`` and ``endpoint_url`` (default: ``AWS_ENDPOINT_URL``) pick the target;
-    ``clients`` injects ready clients (tests: stubbed ones). Retries use botocore's ``standard`` mode
-    (or ``AWS_RETRY_MODE=adaptive``), so throttling is retried with backoff.
+    ``region`` (default: ``AWS_REGION``, then boto3's ``AWS_DEFAULT_REGION`` and the profile's region),
+    ``profile`` and ``endpoint_url`` (default: ``AWS_ENDPOINT_URL``) pick the target; ``timeout`` is the
+    read timeout in seconds (see ``Timeouts``); ``clients`` injects ready clients (tests: stubbed ones).
+    Retries use botocore's ``standard`` mode (or ``AWS_RETRY_MODE=adaptive``), so throttling is retried
+    with backoff.
     """
 
     def __init__(self, *, region: str | None = None, profile: str | None = None,
                  endpoint_url: str | None = None, clients: Mapping[str, Any] | None = None,
-                 max_attempts: int = 6):
-        self.region_name = region
+                 timeout: float | None = None, timeouts: Timeouts | None = None):
+        self.region_name = region or os.environ.get("AWS_REGION") or None
         self.profile = profile
-        self.endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
-        self.max_attempts = max_attempts
+        self.endpoint_url = _endpoint(endpoint_url)
+        self.timeouts = timeouts or Timeouts.of(timeout)
         self._clients: dict[str, Any] = dict(clients or {})
         self._session: Any = None
+        self._account: str | None = None
+
+    @property
+    def max_attempts(self) -> int:
+        return self.timeouts.attempts
 
     def config(self) -> Config:
         mode = os.environ.get("AWS_RETRY_MODE", "standard")
         mode = mode if mode in ("standard", "adaptive") else "standard"
-        return Config(retries={"mode": mode, "max_attempts": self.max_attempts}, user_agent_extra="ecsstack")
+        t = self.timeouts
+        return Config(connect_timeout=t.connect, read_timeout=t.read,
+                      retries={"mode": mode, "total_max_attempts": t.attempts}, user_agent_extra="ecsstack")
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
@@ -151,8 +234,9 @@ class Provider:
                 if self._session is None:
                     self._session = boto3.session.Session(profile_name=self.profile,
                                                           region_name=self.region_name)
-                self._clients[service] = self._session.client(service, endpoint_url=self.endpoint_url,
-                                                              config=self.config())
+                made = self._session.client(service, endpoint_url=self.endpoint_url, config=self.config())
+                self.timeouts.install(made)
+                self._clients[service] = made
         return self._clients[service]
 
     @property

@@ -28,11 +28,12 @@ Confirm = Callable[[str], bool]
 
 def open_session(*, region: str | None, profile: str | None, endpoint_url: str | None,
                  provider: Provider | None, console: Console | None, sleep: Callable[[float], None] | None,
-                 clock: Callable[[], float] | None, backoff: Backoff | None) -> Session:
+                 clock: Callable[[], float] | None, backoff: Backoff | None,
+                 timeout: float | None = None) -> Session:
     if provider is None:
         from ._provider import Provider
 
-        provider = Provider(region=region, profile=profile, endpoint_url=endpoint_url)
+        provider = Provider(region=region, profile=profile, endpoint_url=endpoint_url, timeout=timeout)
     reporter = Reporter(console)
     waiter = Waiter(provider, reporter, sleep or time.sleep, clock or time.monotonic, backoff or Backoff())
     return Session(provider, reporter, waiter)
