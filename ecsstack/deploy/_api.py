@@ -12,7 +12,7 @@ from ._errors import DataLossError, DeployError, LintError
 from ._failure import root_cause
 from ._propdiff import template_diff
 from ._results import DeployResult, DestroyResult, DiffResult, Outcome, StatusResult
-from ._session import Confirm, Session, open_session
+from ._session import Confirm, Session, new_token, open_session
 from ._states import GONE, IN_PROGRESS, SUCCESS, advice
 from ._template import Template, check_limits, check_parameter_names, parameter_changes, template_of
 
@@ -105,23 +105,24 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
         reporter.say("Cancelled; nothing was changed.")
         return DeployResult(name, Outcome.CANCELLED, changes=list(cs.changes))
 
-    stream = session.waiter.stream(cs.stack_id)
-    try:
-        provider.execute_change_set(cs)
-    except DeployError as exc:
-        info = provider.describe_stack(cs.stack_id)
-        state = info.status if info else "unknown"
-        raise DeployError(f"{exc.message} The stack {name} is now {state}.", advice(state, name)) from exc
+    token = new_token("execute")
+    stream = session.waiter.stream(cs.stack_id, token=token)
+    session.execute(cs, name, token, creating=creating)
     total = len(tpl.resources) if creating else len(cs.changes)
     final = session.wait(cs.stack_id, name, name, total, stream=stream)
     state = final.status if final else GONE
+    if stream.foreign and not stream.own and stream.tokens_reported:
+        raise DeployError(f"the stack {name} is {state}, but from another operation (ClientRequestToken "
+                          f"{', '.join(sorted(stream.foreign))}), not from this deploy ({token}): CloudFormation "
+                          f"shows no event of this deploy's change set.",
+                          f"Look with `ecsstack status --stack-name {name}`, then deploy again.")
     if state in SUCCESS:
         _protect(session, name, termination_protection)
         reporter.markup(f"[bold green]Stack {name} {'created' if creating else 'updated'}[/] ({state}).")
         outcome = Outcome.CREATED if creating else Outcome.UPDATED
         return _finish(session, DeployResult(name, outcome, stack_id=cs.stack_id, changes=list(cs.changes)),
                        tpl)
-    failure = root_cause(provider, cs.stack_id)
+    failure = root_cause(provider, cs.stack_id, token=token)
     next_step = advice(state, name)
     reporter.failure(failure, state, next_step)
     return DeployResult(name, Outcome.FAILED, state, cs.stack_id, list(cs.changes), failure=failure,
@@ -209,14 +210,15 @@ def destroy(stack_name: str, *, yes: bool = False, confirm: Confirm | None = Non
                            what="destroy"):
         reporter.say("Cancelled; nothing was deleted.")
         return DestroyResult(stack_name, Outcome.CANCELLED, info.status, retained)
-    stream = session.waiter.stream(info.stack_id)
-    provider.delete_stack(info.stack_id)
+    token = new_token("delete")
+    stream = session.waiter.stream(info.stack_id, token=token)
+    provider.delete_stack(info.stack_id, token)
     final = session.wait(info.stack_id, stack_name, f"deleting {stack_name}", len(resources), stream=stream)
     state = final.status if final else GONE
     if state == GONE:
         reporter.markup(f"[bold green]{stack_name}: deleted[/]")
         return DestroyResult(stack_name, Outcome.DELETED, state, retained)
-    failure = root_cause(provider, info.stack_id)
+    failure = root_cause(provider, info.stack_id, token=token)
     next_step = advice(state, stack_name)
     reporter.failure(failure, state, next_step)
     return DestroyResult(stack_name, Outcome.FAILED, state, retained, failure, next_step)

@@ -298,9 +298,11 @@ class Provider:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def delete_stack(self, stack_id: str) -> None:
+    def delete_stack(self, stack_id: str, token: str | None = None) -> None:
+        """Delete; ``token`` (ClientRequestToken) makes a retried request run once and marks the events."""
+        args = {"StackName": stack_id, **({"ClientRequestToken": token} if token else {})}
         with aws_errors(f"deleting stack {stack_id}"):
-            self.cfn.delete_stack(StackName=stack_id)
+            self.cfn.delete_stack(**args)
 
     def set_termination_protection(self, stack_id: str, enabled: bool) -> None:
         with aws_errors("updating termination protection"):
@@ -310,11 +312,15 @@ class Provider:
     def create_change_set(self, stack_name: str, change_set_name: str, change_set_type: str, *,
                           body: str | None = None, url: str | None = None,
                           parameters: list[dict[str, Any]] = (), capabilities: list[str] = (),
-                          tags: Mapping[str, str] | None = None, description: str = "") -> ChangeSet:
+                          tags: Mapping[str, str] | None = None, description: str = "",
+                          client_token: str | None = None) -> ChangeSet:
+        """``client_token`` (ClientToken) makes a retried request create the change set once."""
         args: dict[str, Any] = {
             "StackName": stack_name, "ChangeSetName": change_set_name, "ChangeSetType": change_set_type,
             "Parameters": list(parameters), "Capabilities": list(capabilities),
         }
+        if client_token:
+            args["ClientToken"] = client_token
         args.update({"TemplateURL": url} if url else {"TemplateBody": body})
         if tags:
             args["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
@@ -359,9 +365,29 @@ class Provider:
             with aws_errors("describing the change set"):
                 page = self.cfn.describe_change_set(ChangeSetName=arn, NextToken=token)
 
-    def execute_change_set(self, change_set: ChangeSet) -> None:
+    def execute_change_set(self, change_set: ChangeSet, token: str | None = None) -> None:
+        """Execute; ``token`` (ClientRequestToken) makes a retried request run once and marks the events."""
+        args = {"ChangeSetName": change_set.arn, **({"ClientRequestToken": token} if token else {})}
         with aws_errors("executing the change set"):
-            self.cfn.execute_change_set(ChangeSetName=change_set.arn)
+            self.cfn.execute_change_set(**args)
+
+    def execution_status(self, change_set: ChangeSet) -> str | None:
+        """The change set's ExecutionStatus (AVAILABLE, EXECUTE_IN_PROGRESS, …), ``None`` if it cannot be read."""
+        try:
+            return self.cfn.describe_change_set(ChangeSetName=change_set.arn).get("ExecutionStatus")
+        except (*AWS_EXCEPTIONS, DeployError):
+            return None
+
+    def change_sets(self, stack_id: str) -> list[dict[str, Any]]:
+        """The stack's change sets (ListChangeSets summaries)."""
+        found: list[dict[str, Any]] = []
+        with aws_errors(f"listing the change sets of {stack_id}"):
+            page = self.cfn.list_change_sets(StackName=stack_id)
+            found.extend(page.get("Summaries") or [])
+            while page.get("NextToken"):
+                page = self.cfn.list_change_sets(StackName=stack_id, NextToken=page["NextToken"])
+                found.extend(page.get("Summaries") or [])
+        return found
 
     def delete_change_set(self, change_set: ChangeSet) -> None:
         """Best effort: a change set left behind is harmless, a failed cleanup must not hide the real news."""
