@@ -122,8 +122,9 @@ _stack_name = click.option("--stack-name", help="Stack name; default: the bluepr
                                                 "file's stem).")
 _parameter = click.option("--parameter", "parameters", multiple=True, metavar="K=V",
                           help="Template parameter (repeatable). On update, unset ones keep their value.")
-_s3_bucket = click.option("--s3-bucket", help="Bucket for templates over 51,200 bytes; default: one "
-                                              "ecsstack creates per account and region.")
+_s3_bucket = click.option("--s3-bucket", help="Bucket of this account for templates over 51,200 bytes; "
+                                              "default: one ecsstack creates per account and region (private, "
+                                              "encrypted, TLS only, templates expire after 30 days).")
 
 
 @click.command("diff")

@@ -40,6 +40,19 @@ _CREDENTIAL_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "Invalid
                                "AccessDeniedException"})
 
 
+#: days an uploaded template stays in the bucket ecsstack creates (CloudFormation keeps its own copy)
+TEMPLATE_DAYS = 30
+
+
+def tls_only_policy(bucket: str, region: str = "") -> dict[str, Any]:
+    """A bucket policy refusing every request that does not use TLS."""
+    partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [f"arn:{partition}:s3:::{bucket}", f"arn:{partition}:s3:::{bucket}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+
+
 # Everything botocore raises for a failed call (ResponseParserError: an endpoint answering garbage).
 AWS_EXCEPTIONS = (ClientError, BotoCoreError, ResponseParserError)
 
@@ -397,27 +410,89 @@ class Provider:
             self.cfn.delete_change_set(ChangeSetName=change_set.arn)
 
     # -- large templates ------------------------------------------------------------------------------
+    def account(self) -> str:
+        """The account of the credentials in use (STS GetCallerIdentity), asked once."""
+        if self._account is None:
+            with aws_errors("looking up the AWS account"):
+                self._account = str(self.client("sts").get_caller_identity()["Account"])
+        return self._account
+
     def default_bucket(self) -> str:
-        with aws_errors("looking up the AWS account"):
-            account = self.client("sts").get_caller_identity()["Account"]
-        return f"ecsstack-templates-{account}-{self.region}"
+        return f"ecsstack-templates-{self.account()}-{self.region}"
 
     def upload_template(self, body: str, stack_name: str, bucket: str | None = None) -> str:
-        """Put the template in S3 (creating the default bucket if needed) and return its URL."""
-        s3 = self.client("s3")
+        """Put the template in S3 and return its URL. Every S3 call names the owner it expects (this
+        account), so a bucket of that name owned by anyone else is refused, never written to; the default
+        bucket is created (and secured) when missing."""
+        account, s3 = self.account(), self.client("s3")
         if bucket is None:
             bucket = self.default_bucket()
-            try:
-                s3.head_bucket(Bucket=bucket)
-            except ClientError:
-                config = {} if self.region == "us-east-1" else {
-                    "CreateBucketConfiguration": {"LocationConstraint": self.region}}
-                with aws_errors(f"creating the template bucket {bucket}"):
-                    s3.create_bucket(Bucket=bucket, **config)
+            if not self._bucket_is_ours(bucket, account, given=False):
+                self._create_bucket(bucket, account)
+        elif not self._bucket_is_ours(bucket, account, given=True):
+            raise AwsError(f"the bucket {bucket} (--s3-bucket) does not exist.",
+                           "Create it in this account, or leave out --s3-bucket to let ecsstack make its own.")
         key = f"ecsstack/{stack_name}/{hashlib.sha256(body.encode()).hexdigest()[:20]}.json"
         with aws_errors(f"uploading the template to s3://{bucket}/{key}"):
-            s3.put_object(Bucket=bucket, Key=key, Body=body.encode(), ContentType="application/json")
+            s3.put_object(Bucket=bucket, Key=key, Body=body.encode(), ContentType="application/json",
+                          ExpectedBucketOwner=account)
         return f"https://{bucket}.s3.{self.region}.amazonaws.com/{key}"
+
+    def _foreign_bucket(self, bucket: str, account: str, given: bool) -> AwsError:
+        fix = ("Pass --s3-bucket with a bucket this account owns." if not given else
+               "Pass --s3-bucket with a bucket this account owns, or leave it out to let ecsstack make its own.")
+        return AwsError(f"the bucket {bucket} exists but is not owned by account {account} (or this account may "
+                        f"not use it): ecsstack does not upload templates to another account's bucket.", fix)
+
+    def _bucket_is_ours(self, bucket: str, account: str, *, given: bool) -> bool:
+        """True if ``bucket`` exists and belongs to ``account``; False if it does not exist."""
+        try:
+            self.client("s3").head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            if code in ("404", "NoSuchBucket", "NotFound"):
+                return False
+            if code in ("403", "AccessDenied", "Forbidden"):
+                raise self._foreign_bucket(bucket, account, given) from exc
+            raise translate(exc, f"looking up the bucket {bucket}") from exc
+        except AWS_EXCEPTIONS as exc:
+            raise translate(exc, f"looking up the bucket {bucket}") from exc
+        return True
+
+    def _create_bucket(self, bucket: str, account: str) -> None:
+        """Create the template bucket with a public access block, default encryption, a TLS-only policy
+        and a lifecycle rule expiring uploaded templates; if it cannot be secured, remove it again."""
+        s3 = self.client("s3")
+        config = {} if self.region == "us-east-1" else {
+            "CreateBucketConfiguration": {"LocationConstraint": self.region}}
+        try:
+            s3.create_bucket(Bucket=bucket, **config)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code == "BucketAlreadyExists":  # someone else took the name since we looked
+                raise self._foreign_bucket(bucket, account, False) from exc
+            if code != "BucketAlreadyOwnedByYou":
+                raise translate(exc, f"creating the template bucket {bucket}") from exc
+        except AWS_EXCEPTIONS as exc:
+            raise translate(exc, f"creating the template bucket {bucket}") from exc
+        owner = {"Bucket": bucket, "ExpectedBucketOwner": account}
+        try:
+            s3.put_public_access_block(**owner, PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True})
+            s3.put_bucket_encryption(**owner, ServerSideEncryptionConfiguration={"Rules": [
+                {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]})
+            s3.put_bucket_lifecycle_configuration(**owner, LifecycleConfiguration={"Rules": [{
+                "ID": "expire-ecsstack-templates", "Status": "Enabled", "Filter": {"Prefix": "ecsstack/"},
+                "Expiration": {"Days": TEMPLATE_DAYS}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]})
+            s3.put_bucket_policy(**owner, Policy=json.dumps(tls_only_policy(bucket, self.region)))
+        except AWS_EXCEPTIONS as exc:
+            with suppress(*AWS_EXCEPTIONS):
+                s3.delete_bucket(**owner)
+            raise AwsError(f"{translate(exc, f'securing the new template bucket {bucket}').message} The bucket "
+                           f"was removed again.",
+                           "Allow s3:PutBucketPolicy, s3:PutBucketPublicAccessBlock, s3:PutEncryptionConfiguration "
+                           "and s3:PutLifecycleConfiguration, or pass --s3-bucket with a bucket you prepared.") from exc
 
     # -- ECS feedback ---------------------------------------------------------------------------------
     def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:
