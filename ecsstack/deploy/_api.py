@@ -14,13 +14,21 @@ from ._propdiff import template_diff
 from ._results import DeployResult, DestroyResult, DiffResult, Outcome, StatusResult
 from ._session import Confirm, Session, new_token, open_session
 from ._states import GONE, IN_PROGRESS, SUCCESS, advice
-from ._template import Template, check_limits, check_parameter_names, parameter_changes, template_of
+from ._template import (
+    KeptDefault,
+    Template,
+    check_limits,
+    check_parameter_names,
+    kept_defaults,
+    parameter_changes,
+    template_of,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from ._progress import Backoff
-    from ._provider import Provider
+    from ._provider import Provider, StackInfo
 
 __all__ = ["deploy", "destroy", "diff", "outputs", "status"]
 
@@ -87,14 +95,18 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
     if cs.no_changes:
         provider.delete_change_set(cs)
         reporter.markup(f"[bold green]no changes[/]: stack {name} is up to date.")
+        kept = _kept_defaults(session, tpl, given, previous, cs.stack_id)
         _protect(session, name, termination_protection)
-        return _finish(session, DeployResult(name, Outcome.NO_CHANGES, stack_id=cs.stack_id), tpl)
+        return _finish(session, DeployResult(name, Outcome.NO_CHANGES, stack_id=cs.stack_id,
+                                             kept_defaults=kept), tpl)
 
     old = None if creating else provider.get_template(cs.stack_id)
     reporter.changes(name, cs.changes, creating)
+    kept = []
     if not creating:
         reporter.parameter_changes(parameter_changes(tpl, given, previous.parameters))
         reporter.template_diff(template_diff(old, tpl.data))
+        kept = _kept_defaults(session, tpl, given, previous, cs.stack_id, old)
     risks = find_risks(cs.changes, old, tpl.data)
     reporter.risks(risks)
     if risks and not allow_replace:
@@ -120,13 +132,27 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
         _protect(session, name, termination_protection)
         reporter.markup(f"[bold green]Stack {name} {'created' if creating else 'updated'}[/] ({state}).")
         outcome = Outcome.CREATED if creating else Outcome.UPDATED
-        return _finish(session, DeployResult(name, outcome, stack_id=cs.stack_id, changes=list(cs.changes)),
-                       tpl)
+        return _finish(session, DeployResult(name, outcome, stack_id=cs.stack_id, changes=list(cs.changes),
+                                             kept_defaults=kept), tpl)
     failure = root_cause(provider, cs.stack_id, token=token)
     next_step = advice(state, name)
     reporter.failure(failure, state, next_step)
     return DeployResult(name, Outcome.FAILED, state, cs.stack_id, list(cs.changes), failure=failure,
                         next_step=next_step)
+
+
+def _kept_defaults(session: Session, template: Template, given: Mapping[str, str], previous: StackInfo | None,
+                   stack_id: str, deployed: dict[str, Any] | None = None) -> list[KeptDefault]:
+    """Say which parameters keep their deployed value although the template's default changed (an
+    update passes UsePreviousValue for parameters not given), with the option that applies the new one."""
+    if previous is None or not any(n not in given and n in previous.parameters and "Default" in spec
+                                   for n, spec in template.parameters.items()):
+        return []
+    if deployed is None:
+        deployed = session.provider.get_template(stack_id)
+    kept = kept_defaults(template, given, previous.parameters, deployed)
+    session.reporter.kept_defaults(kept)
+    return kept
 
 
 def _protect(session: Session, name: str, wanted: bool) -> None:
@@ -158,16 +184,19 @@ def diff(template: Any, stack_name: str | None = None, *, parameters: Mapping[st
     try:
         if cs.no_changes:
             session.reporter.markup(f"[bold green]no changes[/]: stack {name} is up to date.")
-            return DiffResult(name, not creating, True)
+            kept = _kept_defaults(session, tpl, given, previous, cs.stack_id)
+            return DiffResult(name, not creating, True, kept_defaults=kept)
         old = None if creating else session.provider.get_template(cs.stack_id)
         entries = template_diff(old, tpl.data)
         session.reporter.changes(name, cs.changes, creating)
+        kept = []
         if not creating:
             session.reporter.parameter_changes(parameter_changes(tpl, given, previous.parameters))
             session.reporter.template_diff(entries)
+            kept = _kept_defaults(session, tpl, given, previous, cs.stack_id, old)
         risks = find_risks(cs.changes, old, tpl.data)
         session.reporter.risks(risks)
-        return DiffResult(name, not creating, False, list(cs.changes), entries, risks)
+        return DiffResult(name, not creating, False, list(cs.changes), entries, risks, kept)
     finally:
         session.discard(cs, creating)
 

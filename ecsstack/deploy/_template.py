@@ -18,10 +18,13 @@ from ..model import Stack
 from ._errors import LimitError, UsageError
 
 __all__ = [
-    "INLINE_LIMIT", "MAX_BODY", "MAX_OUTPUTS", "MAX_PARAMETERS", "MAX_RESOURCES", "TEMPLATE_SUFFIXES", "Template",
-    "capabilities", "check_limits", "force_new_deployment", "parameter_changes", "read_template",
-    "resolve_parameters", "template_of",
+    "INLINE_LIMIT", "MASK", "MAX_BODY", "MAX_OUTPUTS", "MAX_PARAMETERS", "MAX_RESOURCES", "TEMPLATE_SUFFIXES",
+    "KeptDefault", "Template", "capabilities", "check_limits", "force_new_deployment", "is_no_echo",
+    "kept_defaults", "parameter_changes", "read_template", "resolve_parameters", "template_of",
 ]
+
+#: what a NoEcho parameter's value or default is shown as
+MASK = "****"
 
 INLINE_LIMIT = 51_200   # bytes: larger templates must go through S3 (TemplateURL)
 MAX_BODY = 1_000_000    # bytes: "Template may not exceed 1000000 bytes in size."
@@ -251,6 +254,56 @@ def resolve_parameters(template: Template, given: Mapping[str, str],
     return result
 
 
+def is_no_echo(spec: Any) -> bool:
+    return isinstance(spec, Mapping) and spec.get("NoEcho") in (True, "true", "True")
+
+
+@dataclass(frozen=True)
+class KeptDefault:
+    """A parameter that keeps its deployed ``value`` although the template's default changed from
+    ``old_default`` to ``new_default`` (all masked for NoEcho parameters)."""
+
+    name: str
+    value: str
+    old_default: str
+    new_default: str
+    no_echo: bool = False
+
+    @property
+    def fix(self) -> str:
+        return f"--parameter {self.name}={'<the new default>' if self.no_echo else self.new_default}"
+
+    def __str__(self) -> str:
+        was = " (the old default)" if not self.no_echo and self.value == self.old_default else ""
+        return (f"parameter {self.name} keeps its deployed value {self.value}{was}: the template's default "
+                f"changed {self.old_default} → {self.new_default}, and an update keeps deployed values. "
+                f"To apply the new default, deploy again with {self.fix}.")
+
+
+def _text(value: Any) -> str:
+    return ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+def kept_defaults(template: Template, given: Mapping[str, str], previous: Mapping[str, str] | None,
+                  deployed: Mapping[str, Any] | None) -> list[KeptDefault]:
+    """Parameters an update leaves on their deployed value while the template's default changed."""
+    if previous is None or not deployed:
+        return []
+    old_specs = deployed.get("Parameters") or {}
+    kept = []
+    for name, spec in sorted(template.parameters.items()):
+        old = old_specs.get(name)
+        if name in given or name not in previous or "Default" not in spec or not isinstance(old, Mapping) \
+                or "Default" not in old or _same(_text(old["Default"]), spec["Default"]) \
+                or _same(previous[name], spec["Default"]):
+            continue
+        secret = is_no_echo(spec) or is_no_echo(old)
+        kept.append(KeptDefault(name, MASK if secret else str(previous[name]),
+                                MASK if secret else _text(old["Default"]),
+                                MASK if secret else _text(spec["Default"]), secret))
+    return kept
+
+
 def parameter_changes(template: Template, given: Mapping[str, str],
                       previous: Mapping[str, str] | None) -> list[tuple[str, str, str]]:
     """``(name, deployed value, new value)`` for every parameter an update changes; NoEcho values masked."""
@@ -262,8 +315,8 @@ def parameter_changes(template: Template, given: Mapping[str, str],
         new = given.get(name, old if old is not None else spec.get("Default"))
         if new is None or (old is not None and _same(old, new)):
             continue
-        if spec.get("NoEcho") in (True, "true", "True"):
-            changed.append((name, "****", "**** (changed)"))
+        if is_no_echo(spec):
+            changed.append((name, MASK, f"{MASK} (changed)"))
         else:
             changed.append((name, "(none)" if old is None else str(old), str(new)))
     return changed
