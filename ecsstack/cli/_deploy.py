@@ -103,6 +103,19 @@ def _template_of(blueprint: str) -> tuple[dict[str, Any] | Path, str | None]:
     return template, stack.name
 
 
+def _name_for(given: str | None, implied: str | None) -> str | None:
+    """``--stack-name`` as given (checked by the deploy), else the blueprint's stack name made valid for
+    CloudFormation; ``None`` for a template file (the deploy names the stack after its stem)."""
+    from ..deploy._template import derive_stack_name
+
+    if given or not implied:
+        return given
+    derived = derive_stack_name(implied)
+    if derived != implied:
+        err.print(f"stack name {derived} (CloudFormation does not accept {implied!r})", markup=False)
+    return derived
+
+
 def parse_pairs(values: Iterable[str], option: str) -> dict[str, str]:
     """``["K=V", ...]`` → dict; a malformed item is a usage error (exit 2)."""
     from ..deploy import UsageError
@@ -143,7 +156,7 @@ def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, 
     def run() -> None:
         params = parse_pairs(parameters, "--parameter")
         template, name = _template_of(blueprint)
-        diff(template, stack_name or name, parameters=params, s3_bucket=s3_bucket, console=out,
+        diff(template, _name_for(stack_name, name), parameters=params, s3_bucket=s3_bucket, console=out,
              **_aws(region, profile, endpoint_url, timeout))
 
     _guarded(run)
@@ -179,7 +192,7 @@ def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str
     def run() -> Any:
         params, tag_map = parse_pairs(parameters, "--parameter"), parse_pairs(tags, "--tag")
         template, name = _template_of(blueprint)
-        return deploy(template, stack_name or name, parameters=params, tags=tag_map, yes=yes,
+        return deploy(template, _name_for(stack_name, name), parameters=params, tags=tag_map, yes=yes,
                       confirm=_confirm(), force_new_deployment=force_new_deployment,
                       recreate_failed=recreate_failed, allow_replace=allow_replace, s3_bucket=s3_bucket,
                       termination_protection=termination_protection, lint=not no_lint, console=out,
@@ -207,8 +220,8 @@ def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
     def run() -> Any:
         name = stack_name
         if not name:
-            name = (Path(blueprint).stem if blueprint.endswith(TEMPLATE_SUFFIXES)
-                    else load_stacks(blueprint)[0][1].name)
+            name = _name_for(None, Path(blueprint).stem if blueprint.endswith(TEMPLATE_SUFFIXES)
+                               else load_stacks(blueprint)[0][1].name)
         return destroy(name, yes=yes, confirm=_confirm(), console=out, **_aws(region, profile, endpoint_url, timeout))
 
     result = _guarded(run)

@@ -19,6 +19,7 @@ from ._template import (
     Template,
     check_limits,
     check_parameter_names,
+    check_stack_name,
     kept_defaults,
     parameter_changes,
     template_of,
@@ -209,6 +210,7 @@ def destroy(stack_name: str, *, yes: bool = False, confirm: Confirm | None = Non
             backoff: Backoff | None = None) -> DestroyResult:
     """Delete the stack (after confirmation), streaming progress. Resources with a retaining
     DeletionPolicy (log groups, file systems) are kept by CloudFormation and listed."""
+    check_stack_name(stack_name, arn_ok=True)
     session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
                            console=console, sleep=sleep, clock=clock, backoff=backoff, timeout=timeout)
     provider, reporter = session.provider, session.reporter
@@ -259,6 +261,8 @@ def status(stack_name: str, *, events: int = 10, region: str | None = None, prof
     """The stack's state, its last ``events`` events, its outputs and, if it failed, the root cause."""
     from ._events import StackEvent
 
+    check_stack_name(stack_name, arn_ok=True)
+
     session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
                            console=console, sleep=None, clock=None, backoff=None, timeout=timeout)
     provider, reporter = session.provider, session.reporter
@@ -296,6 +300,7 @@ def outputs(stack_name: str, *, region: str | None = None, profile: str | None =
             endpoint_url: str | None = None, timeout: float | None = None,
             provider: Provider | None = None) -> dict[str, str]:
     """The stack's outputs as a dict; ``DeployError`` if there is no such stack."""
+    check_stack_name(stack_name, arn_ok=True)
     if provider is None:
         from ._provider import Provider
 

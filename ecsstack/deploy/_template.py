@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -117,12 +118,36 @@ def _names_a_file(text: str) -> bool:
         return False
 
 
+STACK_NAME = re.compile(r"[A-Za-z][-A-Za-z0-9]{0,127}")
+_STACK_NAME_RULE = "a letter, then letters, digits and hyphens, at most 128 characters"
+
+
+def derive_stack_name(name: str) -> str:
+    """A valid CloudFormation stack name made from ``name`` (a blueprint's stack name, a file's stem):
+    invalid characters become hyphens, leading/trailing hyphens go, a leading digit gets ``stack-``."""
+    derived = re.sub(r"-{2,}", "-", re.sub(r"[^-A-Za-z0-9]", "-", name)).strip("-") or "stack"
+    if not derived[0].isalpha():
+        derived = f"stack-{derived}"
+    return derived[:128].rstrip("-")
+
+
+def check_stack_name(name: str, *, arn_ok: bool = False) -> str:
+    """``name`` if CloudFormation accepts it as a stack name (or, with ``arn_ok``, a stack ARN); otherwise
+    a usage error naming a valid name to use instead."""
+    if STACK_NAME.fullmatch(name) or (arn_ok and name.startswith("arn:") and ":stack/" in name):
+        return name
+    raise UsageError(f"--stack-name {name!r} is not a valid CloudFormation stack name ({_STACK_NAME_RULE}).",
+                     f"Use --stack-name {derive_stack_name(name)}.")
+
+
 def template_of(source: Any, stack_name: str | None = None) -> tuple[Template, str]:
     """The Template and the stack name for what ``deploy``/``diff`` were given.
 
     ``source`` is a template dict, JSON text (starting with ``{``; sent exactly as given), YAML text, or
-    the path of a template file (the stack name then defaults to the file's stem). An ``ecsstack.Stack`` or a
-    blueprint's ``.py`` path is refused: synthesizing is the caller's step, warnings included.
+    the path of a template file (the stack name then defaults to the file's stem, made valid:
+    ``ec2_bridge.json`` → ``ec2-bridge``). A ``stack_name`` CloudFormation would refuse is a usage error.
+    An ``ecsstack.Stack`` or a blueprint's ``.py`` path is refused: synthesizing is the caller's step,
+    warnings included.
     """
     default = None
     if isinstance(source, Stack):
@@ -141,10 +166,11 @@ def template_of(source: Any, stack_name: str | None = None) -> tuple[Template, s
     else:
         raise UsageError(f"expected a template (a dict, JSON or YAML text, or a template file's path), "
                          f"not {type(source).__name__}.")
-    name = stack_name or default
-    if not name:
+    if stack_name:
+        return tpl, check_stack_name(stack_name)
+    if not default:
         raise UsageError("no stack name: pass --stack-name (stack_name=...).")
-    return tpl, name
+    return tpl, derive_stack_name(default)
 
 
 def check_limits(template: Template) -> None:
