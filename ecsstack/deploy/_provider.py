@@ -350,13 +350,20 @@ class Provider:
         return ChangeSet(made["Id"], made.get("StackId", stack_name))
 
     def wait_change_set(self, change_set: ChangeSet, sleep: Callable[[float], None],
-                        delays: Iterator[float]) -> ChangeSet:
-        """Wait until the change set is computed; an empty one comes back with ``no_changes=True``."""
+                        delays: Iterator[float], max_polls: int = 900) -> ChangeSet:
+        """Wait until the change set is computed (at most ``max_polls`` looks, half an hour at the usual
+        2 s); an empty one comes back with ``no_changes=True``."""
+        polls = 0
         while not change_set.no_changes:
             with aws_errors("describing the change set"):
                 first = self.cfn.describe_change_set(ChangeSetName=change_set.arn)
             status = first.get("Status", "")
             if status in _CHANGE_SET_PENDING:
+                polls += 1
+                if polls >= max_polls:
+                    raise AwsError(f"CloudFormation was still computing the change set {change_set.arn} after "
+                                   f"{polls} looks; nothing was executed.",
+                                   "Look at it in the CloudFormation console, delete it, and deploy again.")
                 sleep(next(delays))
                 continue
             if status == "FAILED":

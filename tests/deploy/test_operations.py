@@ -212,3 +212,13 @@ def test_review_in_progress_with_an_unexecuted_change_set_is_recovered(world: Wo
     assert "Deleting the stale change set(s) (ecsstack-old)" in world.text
     assert "never created" not in world.text
 
+
+
+def test_a_change_set_that_is_never_computed_ends_the_wait(world: World) -> None:
+    from ecsstack.deploy._provider import ChangeSet
+
+    world.cfn.add("describe_change_set", change_set("app", [], "CREATE_IN_PROGRESS"), sticky=True)
+    with pytest.raises(DeployError, match=r"still computing the change set .* after 5 looks; nothing was executed"):
+        world.provider.wait_change_set(ChangeSet(CS_ARN, stack_arn("app")), world.time.sleep, iter([1.0] * 10),
+                                       max_polls=5)
+    assert world.cfn.count("describe_change_set") == 5
