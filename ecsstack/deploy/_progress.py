@@ -83,11 +83,10 @@ class Waiter:
                     if info is None or stream.final == GONE:
                         return None if info is None else replace(info, status=GONE)
                     return replace(info, status=stream.final)
-                if is_settled(status) and (not stream.token or not stream.own or not stream.tokens_reported
-                                           or grace <= 0):
-                    return info
                 if is_settled(status):
-                    grace -= 1
+                    if not stream.token or grace <= 0:
+                        return info
+                    grace -= 1  # the state may be from before our operation: look again for its events
                 if events:
                     delays = iter(self.backoff)  # activity: look again soon
                 self.sleep(next(delays))
