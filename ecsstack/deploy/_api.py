@@ -179,7 +179,7 @@ def diff(template: Any, stack_name: str | None = None, *, parameters: Mapping[st
     check_limits(tpl)
     session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
                            console=console, sleep=sleep, clock=clock, backoff=backoff, timeout=timeout)
-    previous = session.settle(name, recreate_failed=False, total=len(tpl.resources))
+    previous = session.settle(name, recreate_failed=False, total=len(tpl.resources), recover=False)
     creating = previous is None
     cs = session.change_set(name, tpl, previous, parameters=given, tags=None, s3_bucket=s3_bucket)
     try:
@@ -199,7 +199,7 @@ def diff(template: Any, stack_name: str | None = None, *, parameters: Mapping[st
         session.reporter.risks(risks)
         return DiffResult(name, not creating, False, list(cs.changes), entries, risks, kept)
     finally:
-        session.discard(cs, creating)
+        session.discard(cs, creating and not session.in_review)  # a diff leaves a stack in review as it was
 
 
 def destroy(stack_name: str, *, yes: bool = False, confirm: Confirm | None = None,

@@ -56,6 +56,7 @@ class Session:
     provider: Provider
     reporter: Reporter
     waiter: Waiter
+    in_review: bool = False  # the stack to create already exists, in REVIEW_IN_PROGRESS
 
     def wait(self, stack_id: str, name: str, title: str, total: int, **kw: Any) -> StackInfo | None:
         """Wait with progress; Ctrl-C becomes ``DeployInterrupted`` with how to follow the stack. When the
@@ -125,8 +126,10 @@ class Session:
         with suppress(DeployError, KeyboardInterrupt):
             self.discard(cs, creating)
 
-    def settle(self, name: str, *, recreate_failed: bool, total: int) -> StackInfo | None:
+    def settle(self, name: str, *, recreate_failed: bool, total: int, recover: bool = True) -> StackInfo | None:
         """Bring the stack to a state a change set can target: the stack to UPDATE, or ``None`` to CREATE.
+        A stack in REVIEW_IN_PROGRESS is a CREATE target (``in_review``); ``recover`` deletes its stale
+        change sets first.
 
         Waits for stacks in progress, recreates never-created ones when allowed, and raises
         ``DeployError`` with advice for states that need a human.
@@ -142,7 +145,9 @@ class Session:
                 return None
             if decision.action is Action.RECOVER:
                 assert info is not None
-                self.recover_review(info)
+                self.in_review = True
+                if recover:
+                    self.recover_review(info)
                 return None
             if decision.action is Action.UPDATE:
                 return info

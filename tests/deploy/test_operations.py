@@ -222,3 +222,15 @@ def test_a_change_set_that_is_never_computed_ends_the_wait(world: World) -> None
         world.provider.wait_change_set(ChangeSet(CS_ARN, stack_arn("app")), world.time.sleep, iter([1.0] * 10),
                                        max_polls=5)
     assert world.cfn.count("describe_change_set") == 5
+
+
+def test_diff_of_a_stack_in_review_changes_nothing(world: World) -> None:
+    script = StackScript("app", [("REVIEW_IN_PROGRESS", [])]).install(world.cfn)
+    world.cfn.add("list_stack_resources", {"StackResourceSummaries": []})
+    world.cfn.add("create_change_set", {"Id": CS_ARN, "StackId": script.arn})
+    world.cfn.add("describe_change_set", change_set("app", [row("Add", "Svc")]))
+    world.cfn.add("delete_change_set", {})
+    shown = diff(TEMPLATE, "app", **{k: v for k, v in world.kw().items() if k != "lint"})
+    assert [c.action for c in shown.changes] == ["Add"]
+    assert world.cfn.params("delete_change_set") == [{"ChangeSetName": CS_ARN}]  # its own change set only
+    assert world.cfn.count("delete_stack") == 0 and world.cfn.count("list_change_sets") == 0
