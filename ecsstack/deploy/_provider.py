@@ -177,6 +177,10 @@ class Timeouts:
     def total(self) -> float:
         return self.budget if self.budget is not None else 2 * self.read + self.connect
 
+    def retry_after_timeout(self, elapsed: float) -> bool:
+        """Whether a call that timed out after running ``elapsed`` seconds may try once more."""
+        return elapsed + self.read <= self.total
+
     def install(self, client: Any) -> None:
         """Stop botocore from retrying a timed-out call once another attempt could overrun ``total``."""
 
@@ -188,7 +192,7 @@ class Timeouts:
             if not isinstance(caught_exception, (ReadTimeoutError, ConnectTimeoutError)):
                 return
             started = (request_dict or {}).get("context", {}).get("ecsstack_started")
-            if started is not None and time.monotonic() - started + self.read > self.total:
+            if started is not None and not self.retry_after_timeout(time.monotonic() - started):
                 raise caught_exception
 
         client.meta.events.register("before-call", start)

@@ -62,6 +62,26 @@ def test_every_client_has_connect_and_read_timeouts_and_bounded_retries() -> Non
         Provider(timeout=0)
 
 
+def test_with_the_defaults_a_silent_endpoint_fails_after_two_reads_about_a_minute() -> None:
+    t = Timeouts()
+    assert t.retry_after_timeout(30.2), "the first read timed out: one more try"
+    assert not t.retry_after_timeout(61.0), "the second one too: give up after about a minute"
+    assert t.retry_after_timeout(10.0) and t.retry_after_timeout(21.0) and not t.retry_after_timeout(42.0), \
+        "connect timeouts (10 s each): three tries"
+
+
+def test_a_deploy_against_a_silent_endpoint_ends_in_one_line(silent_endpoint: str, tmp_path: Path) -> None:
+    path = tmp_path / "app.json"
+    path.write_text('{"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}')
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["deploy", str(path), "--endpoint-url", silent_endpoint, "--timeout", "1",
+                                       "--yes", "--no-lint"])
+    assert time.monotonic() - started < 6
+    assert result.exit_code == 1, result.output
+    [line] = [x for x in result.output.splitlines() if x.startswith("error")]
+    assert line.startswith(f"error describing stack app failed: {silent_endpoint} accepted the connection")
+
+
 def test_an_endpoint_that_never_answers_fails_fast_naming_it(silent_endpoint: str) -> None:
     started = time.monotonic()
     with pytest.raises(DeployError) as caught:
