@@ -131,8 +131,8 @@ def parse_pairs(values: Iterable[str], option: str) -> dict[str, str]:
 
 
 _blueprint = click.argument("blueprint", type=click.Path(exists=True, dir_okay=False))
-_stack_name = click.option("--stack-name", help="Stack name; default: the blueprint's stack name (a template "
-                                                "file's stem).")
+_stack_name = click.option("--stack-name", help="Stack name (a letter, then letters, digits, hyphens); default: "
+                                                "the blueprint's stack name (a template file's stem), made valid.")
 _parameter = click.option("--parameter", "parameters", multiple=True, metavar="K=V",
                           help="Template parameter (repeatable). On update, unset ones keep their value.")
 _s3_bucket = click.option("--s3-bucket", help="Bucket of this account for templates over 51,200 bytes; "
