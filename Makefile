@@ -68,9 +68,10 @@ clean:
 	rm -rf $(OUT) .pytest_cache
 
 # --- deploy (ecsstack.deploy) -------------------------------------------------------------------
-# make deploy BLUEPRINT=web STACK=web-dev [PARAMS="K=V ..."] [DEPLOY_FLAGS="--yes --region eu-west-1"]
+# make deploy BLUEPRINT=web [STACK=web-dev] [PARAMS="K=V ..."] [DEPLOY_FLAGS="--yes --region eu-west-1"]
+# (without STACK the stack is named by the blueprint: `make deploy BLUEPRINT=ec2_bridge` deploys ec2-bridge)
 BLUEPRINT    ?= web
-STACK        ?= $(BLUEPRINT)
+STACK        ?=
 PARAMS       ?=
 DEPLOY_FLAGS ?=
 # make deploy-local / stop-local: the web blueprint on a moto_server at 127.0.0.1:$(LOCAL_PORT)
@@ -85,7 +86,7 @@ LOCAL_ENV    := env -u AWS_PROFILE -u AWS_SESSION_TOKEN -u AWS_ENDPOINT_URL AWS_
 .PHONY: deploy deploy-local stop-local
 
 deploy: install
-	$(BIN)/ecsstack deploy $(BLUEPRINTS)/$(BLUEPRINT).py --stack-name $(STACK) \
+	$(BIN)/ecsstack deploy $(BLUEPRINTS)/$(BLUEPRINT).py $(if $(STACK),--stack-name $(STACK)) \
 		$(foreach p,$(PARAMS),--parameter $(p)) $(DEPLOY_FLAGS)
 
 deploy-local: install-test

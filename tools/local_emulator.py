@@ -43,6 +43,15 @@ def answers(url: str) -> bool:
         return False
 
 
+def _client(service: str, url: str, region: str) -> Any:
+    """A boto3 client for the local endpoint that never waits forever (5 s to connect, 30 s to read)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(service, endpoint_url=url, region_name=region, config=Config(
+        connect_timeout=5, read_timeout=30, retries={"mode": "standard", "total_max_attempts": 3}))
+
+
 def _local(url: str) -> str:
     if urlsplit(url).hostname not in ("127.0.0.1", "localhost"):
         raise SystemExit(f"error {url} is not a local endpoint; this helper only talks to emulators.")
@@ -160,15 +169,13 @@ def parameters_for(template: dict[str, Any], vpc_id: str, subnets: list[str],
 def demo_parameters(template: dict[str, Any], endpoint_url: str, region: str = "us-east-1") -> dict[str, str]:
     """Everything a blueprint needs from its surroundings on the local endpoint: a VPC with subnets,
     its default security group and a certificate, each made once and found again."""
-    import boto3
-
     url = _local(endpoint_url)
-    ec2 = boto3.client("ec2", endpoint_url=url, region_name=region)
+    ec2 = _client("ec2", url, region)
     vpc_id, subnets = ensure_network(ec2)
     groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
                                                    {"Name": "group-name", "Values": ["default"]}])
     default_group = groups["SecurityGroups"][0]["GroupId"] if groups["SecurityGroups"] else None
-    certificate = ensure_certificate(boto3.client("acm", endpoint_url=url, region_name=region))
+    certificate = ensure_certificate(_client("acm", url, region))
     return parameters_for(template, vpc_id, subnets, default_group, certificate)
 
 
@@ -189,10 +196,8 @@ def params(blueprint: str, endpoint_url: str, region: str) -> int:
 def resolve_outputs(stack_name: str, endpoint_url: str, region: str = "us-east-1") -> tuple[dict[str, str], bool]:
     """The stack's outputs and whether CloudFormation reported them. The emulator reports none after a
     change-set deploy, so for the demo they are worked out from the deployed template and resources."""
-    import boto3
-
     url = _local(endpoint_url)
-    cfn = boto3.client("cloudformation", endpoint_url=url, region_name=region)
+    cfn = _client("cloudformation", url, region)
     stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
     reported = {o["OutputKey"]: o.get("OutputValue", "") for o in stack.get("Outputs", [])}
     if reported:
@@ -203,7 +208,7 @@ def resolve_outputs(stack_name: str, endpoint_url: str, region: str = "us-east-1
                 for page in cfn.get_paginator("list_stack_resources").paginate(StackName=stack_name)
                 for r in page["StackResourceSummaries"] if r.get("LogicalResourceId")}
     given = {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters", [])}
-    elbv2 = boto3.client("elbv2", endpoint_url=url, region_name=region)
+    elbv2 = _client("elbv2", url, region)
     return {key: _resolve(spec.get("Value"), physical, given, elbv2)
             for key, spec in sorted((template.get("Outputs") or {}).items())}, False
 

@@ -27,14 +27,20 @@ EXIT_INTERRUPTED = 130
 
 
 def _aws_options(fn: F) -> F:
+    fn = click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+                      help="How long to wait for each AWS answer (default 30; connecting: at most 10). A call "
+                           "left unanswered is tried twice at most, so a dead endpoint fails in about a "
+                           "minute.")(fn)
     fn = click.option("--endpoint-url", help="AWS endpoint (an emulator); default: $AWS_ENDPOINT_URL.")(fn)
     fn = click.option("--profile", help="AWS profile to use.")(fn)
-    fn = click.option("--region", help="AWS region; default: the profile's or $AWS_REGION.")(fn)
+    fn = click.option("--region", help="AWS region; default: $AWS_REGION, $AWS_DEFAULT_REGION, then the "
+                                       "profile's region.")(fn)
     return fn
 
 
-def _aws(region: str | None, profile: str | None, endpoint_url: str | None) -> dict[str, Any]:
-    return {"region": region, "profile": profile, "endpoint_url": endpoint_url}
+def _aws(region: str | None, profile: str | None, endpoint_url: str | None,
+         timeout: float | None) -> dict[str, Any]:
+    return {"region": region, "profile": profile, "endpoint_url": endpoint_url, "timeout": timeout}
 
 
 def _confirm() -> Callable[[str], bool] | None:
@@ -97,6 +103,19 @@ def _template_of(blueprint: str) -> tuple[dict[str, Any] | Path, str | None]:
     return template, stack.name
 
 
+def _name_for(given: str | None, implied: str | None) -> str | None:
+    """``--stack-name`` as given (checked by the deploy), else the blueprint's stack name made valid for
+    CloudFormation; ``None`` for a template file (the deploy names the stack after its stem)."""
+    from ..deploy._template import derive_stack_name
+
+    if given or not implied:
+        return given
+    derived = derive_stack_name(implied)
+    if derived != implied:
+        err.print(f"stack name {derived} (CloudFormation does not accept {implied!r})", markup=False)
+    return derived
+
+
 def parse_pairs(values: Iterable[str], option: str) -> dict[str, str]:
     """``["K=V", ...]`` → dict; a malformed item is a usage error (exit 2)."""
     from ..deploy import UsageError
@@ -112,12 +131,13 @@ def parse_pairs(values: Iterable[str], option: str) -> dict[str, str]:
 
 
 _blueprint = click.argument("blueprint", type=click.Path(exists=True, dir_okay=False))
-_stack_name = click.option("--stack-name", help="Stack name; default: the blueprint's stack name (a template "
-                                                "file's stem).")
+_stack_name = click.option("--stack-name", help="Stack name (a letter, then letters, digits, hyphens); default: "
+                                                "the blueprint's stack name (a template file's stem), made valid.")
 _parameter = click.option("--parameter", "parameters", multiple=True, metavar="K=V",
                           help="Template parameter (repeatable). On update, unset ones keep their value.")
-_s3_bucket = click.option("--s3-bucket", help="Bucket for templates over 51,200 bytes; default: one "
-                                              "ecsstack creates per account and region.")
+_s3_bucket = click.option("--s3-bucket", help="Bucket of this account for templates over 51,200 bytes; "
+                                              "default: one ecsstack creates per account and region (private, "
+                                              "encrypted, TLS only, templates expire after 30 days).")
 
 
 @click.command("diff")
@@ -127,7 +147,8 @@ _s3_bucket = click.option("--s3-bucket", help="Bucket for templates over 51,200 
 @_s3_bucket
 @_aws_options
 def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, ...], s3_bucket: str | None,
-                 region: str | None, profile: str | None, endpoint_url: str | None) -> None:
+                 region: str | None, profile: str | None, endpoint_url: str | None,
+                 timeout: float | None) -> None:
     """Show what deploying BLUEPRINT would change: resources (Add/Modify/Remove, replacements flagged)
     and a property-level diff against the deployed template. Changes nothing."""
     from ..deploy import diff
@@ -135,8 +156,8 @@ def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, 
     def run() -> None:
         params = parse_pairs(parameters, "--parameter")
         template, name = _template_of(blueprint)
-        diff(template, stack_name or name, parameters=params, s3_bucket=s3_bucket, console=out,
-             **_aws(region, profile, endpoint_url))
+        diff(template, _name_for(stack_name, name), parameters=params, s3_bucket=s3_bucket, console=out,
+             **_aws(region, profile, endpoint_url, timeout))
 
     _guarded(run)
 
@@ -159,7 +180,8 @@ def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, 
 def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str, ...], tags: tuple[str, ...],
                    yes: bool, force_new_deployment: bool, recreate_failed: bool, allow_replace: bool,
                    s3_bucket: str | None, termination_protection: bool, no_lint: bool,
-                   region: str | None, profile: str | None, endpoint_url: str | None) -> None:
+                   region: str | None, profile: str | None, endpoint_url: str | None,
+                 timeout: float | None) -> None:
     """Synthesize, validate, lint and deploy BLUEPRINT through a change set, with live progress.
 
     BLUEPRINT is a blueprint (.py) or a template file from `ecsstack synth` (.json/.yaml; the stack name
@@ -170,11 +192,11 @@ def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str
     def run() -> Any:
         params, tag_map = parse_pairs(parameters, "--parameter"), parse_pairs(tags, "--tag")
         template, name = _template_of(blueprint)
-        return deploy(template, stack_name or name, parameters=params, tags=tag_map, yes=yes,
+        return deploy(template, _name_for(stack_name, name), parameters=params, tags=tag_map, yes=yes,
                       confirm=_confirm(), force_new_deployment=force_new_deployment,
                       recreate_failed=recreate_failed, allow_replace=allow_replace, s3_bucket=s3_bucket,
                       termination_protection=termination_protection, lint=not no_lint, console=out,
-                      **_aws(region, profile, endpoint_url))
+                      **_aws(region, profile, endpoint_url, timeout))
 
     result = _guarded(run)
     if not result.ok:
@@ -187,7 +209,8 @@ def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @_aws_options
 def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
-                    region: str | None, profile: str | None, endpoint_url: str | None) -> None:
+                    region: str | None, profile: str | None, endpoint_url: str | None,
+                 timeout: float | None) -> None:
     """Delete the stack of BLUEPRINT (or --stack-name). Retained log groups and file systems stay."""
     from ..deploy import destroy
 
@@ -197,9 +220,9 @@ def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
     def run() -> Any:
         name = stack_name
         if not name:
-            name = (Path(blueprint).stem if blueprint.endswith(TEMPLATE_SUFFIXES)
-                    else load_stacks(blueprint)[0][1].name)
-        return destroy(name, yes=yes, confirm=_confirm(), console=out, **_aws(region, profile, endpoint_url))
+            name = _name_for(None, Path(blueprint).stem if blueprint.endswith(TEMPLATE_SUFFIXES)
+                               else load_stacks(blueprint)[0][1].name)
+        return destroy(name, yes=yes, confirm=_confirm(), console=out, **_aws(region, profile, endpoint_url, timeout))
 
     result = _guarded(run)
     if not result.ok:
@@ -211,11 +234,11 @@ def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
 @click.option("--events", "count", default=10, show_default=True, help="How many recent events to show.")
 @_aws_options
 def status_command(stack_name: str, count: int, region: str | None, profile: str | None,
-                   endpoint_url: str | None) -> None:
+                   endpoint_url: str | None, timeout: float | None) -> None:
     """Show the stack's state, its last events, its outputs and, after a failure, the root cause."""
     from ..deploy import status
 
-    aws = _aws(region, profile, endpoint_url)
+    aws = _aws(region, profile, endpoint_url, timeout)
     result = _guarded(lambda: status(stack_name, events=count, console=out, **aws))
     if not result.exists:
         sys.exit(EXIT_PROBLEMS)
@@ -226,11 +249,11 @@ def status_command(stack_name: str, count: int, region: str | None, profile: str
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_aws_options
 def outputs_command(stack_name: str, fmt: str, region: str | None, profile: str | None,
-                    endpoint_url: str | None) -> None:
+                    endpoint_url: str | None, timeout: float | None) -> None:
     """Print the stack's outputs (``--format json`` for scripts)."""
     from ..deploy import outputs
 
-    values = _guarded(lambda: outputs(stack_name, **_aws(region, profile, endpoint_url)))
+    values = _guarded(lambda: outputs(stack_name, **_aws(region, profile, endpoint_url, timeout)))
     if fmt == "json":
         out.file.write(json.dumps(values, indent=2, sort_keys=True) + "\n")
         return

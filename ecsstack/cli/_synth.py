@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import click
 from rich.markup import escape
 
 from ..errors import ValidationError
-from ._console import EXIT_PROBLEMS, err, fail, load_stacks, out, print_problems
+from ._console import EXIT_PROBLEMS, EXIT_USAGE, err, fail, load_stacks, out, print_problems
 
 __all__ = ["COMMANDS"]
 
@@ -60,12 +63,34 @@ def synth(target: str, output: str | None, fmt: str) -> None:
             fail(f"{target} holds {len(rendered)} blueprints; pass -o DIR to write one file each.", 2)
         out.file.write(rendered[0][1])
         return
-    folder = Path(output)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in rendered:
-        dest = folder / f"{name}.{fmt}"
-        dest.write_text(text, encoding="utf-8")
+    for dest in _write_all(Path(output), [(f"{name}.{fmt}", text) for name, text in rendered]):
         err.print(f"wrote {dest}")
+
+
+def _write_all(folder: Path, files: list[tuple[str, str]]) -> list[Path]:
+    """Write every file or none: all go to a staging folder inside ``folder`` first and are then moved
+    into place, so a failed write never leaves new templates next to stale ones. A folder that cannot be
+    written is a usage error (exit 2)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".ecsstack-synth-", dir=folder))
+    except OSError as exc:
+        fail(f"cannot write to {folder}: {exc.strerror or exc}; nothing was written.", EXIT_USAGE)
+    written: list[Path] = []
+    try:
+        for name, text in files:
+            if (folder / name).exists() and not (folder / name).is_file():
+                raise IsADirectoryError(21, "it is not a file", str(folder / name))
+            (staging / name).write_text(text, encoding="utf-8")
+        for name, _ in files:
+            os.replace(staging / name, folder / name)
+            written.append(folder / name)
+        return written
+    except OSError as exc:
+        done = f"only {', '.join(map(str, written))} replaced" if written else "nothing was written"
+        fail(f"cannot write {exc.filename or folder}: {exc.strerror or exc}; {done}.", EXIT_USAGE)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 @click.command()

@@ -12,15 +12,24 @@ from ._errors import DataLossError, DeployError, LintError
 from ._failure import root_cause
 from ._propdiff import template_diff
 from ._results import DeployResult, DestroyResult, DiffResult, Outcome, StatusResult
-from ._session import Confirm, Session, open_session
+from ._session import Confirm, Session, new_token, open_session
 from ._states import GONE, IN_PROGRESS, SUCCESS, advice
-from ._template import Template, check_limits, check_parameter_names, parameter_changes, template_of
+from ._template import (
+    KeptDefault,
+    Template,
+    check_limits,
+    check_parameter_names,
+    check_stack_name,
+    kept_defaults,
+    parameter_changes,
+    template_of,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from ._progress import Backoff
-    from ._provider import Provider
+    from ._provider import Provider, StackInfo
 
 __all__ = ["deploy", "destroy", "diff", "outputs", "status"]
 
@@ -54,6 +63,7 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
            s3_bucket: str | None = None, termination_protection: bool = False,
            capabilities: tuple[str, ...] = (), lint: bool = True,
            region: str | None = None, profile: str | None = None, endpoint_url: str | None = None,
+           timeout: float | None = None,
            provider: Provider | None = None, console: Console | None = None,
            sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
            backoff: Backoff | None = None) -> DeployResult:
@@ -74,7 +84,7 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
         tpl = _template.force_new_deployment(tpl)  # the module's: the argument shadows the name
     check_limits(tpl)
     session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
-                           console=console, sleep=sleep, clock=clock, backoff=backoff)
+                           console=console, sleep=sleep, clock=clock, backoff=backoff, timeout=timeout)
     if lint:
         _lint(tpl, session)
     provider, reporter = session.provider, session.reporter
@@ -86,14 +96,18 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
     if cs.no_changes:
         provider.delete_change_set(cs)
         reporter.markup(f"[bold green]no changes[/]: stack {name} is up to date.")
+        kept = _kept_defaults(session, tpl, given, previous, cs.stack_id)
         _protect(session, name, termination_protection)
-        return _finish(session, DeployResult(name, Outcome.NO_CHANGES, stack_id=cs.stack_id), tpl)
+        return _finish(session, DeployResult(name, Outcome.NO_CHANGES, stack_id=cs.stack_id,
+                                             kept_defaults=kept), tpl)
 
     old = None if creating else provider.get_template(cs.stack_id)
     reporter.changes(name, cs.changes, creating)
+    kept = []
     if not creating:
         reporter.parameter_changes(parameter_changes(tpl, given, previous.parameters))
         reporter.template_diff(template_diff(old, tpl.data))
+        kept = _kept_defaults(session, tpl, given, previous, cs.stack_id, old)
     risks = find_risks(cs.changes, old, tpl.data)
     reporter.risks(risks)
     if risks and not allow_replace:
@@ -104,27 +118,42 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
         reporter.say("Cancelled; nothing was changed.")
         return DeployResult(name, Outcome.CANCELLED, changes=list(cs.changes))
 
-    stream = session.waiter.stream(cs.stack_id)
-    try:
-        provider.execute_change_set(cs)
-    except DeployError as exc:
-        info = provider.describe_stack(cs.stack_id)
-        state = info.status if info else "unknown"
-        raise DeployError(f"{exc.message} The stack {name} is now {state}.", advice(state, name)) from exc
+    token = new_token("execute")
+    stream = session.waiter.stream(cs.stack_id, token=token)
+    session.execute(cs, name, token, creating=creating)
     total = len(tpl.resources) if creating else len(cs.changes)
     final = session.wait(cs.stack_id, name, name, total, stream=stream)
     state = final.status if final else GONE
+    if stream.foreign and not stream.own and stream.tokens_reported:
+        raise DeployError(f"the stack {name} is {state}, but from another operation (ClientRequestToken "
+                          f"{', '.join(sorted(stream.foreign))}), not from this deploy ({token}): CloudFormation "
+                          f"shows no event of this deploy's change set.",
+                          f"Look with `ecsstack status --stack-name {name}`, then deploy again.")
     if state in SUCCESS:
         _protect(session, name, termination_protection)
         reporter.markup(f"[bold green]Stack {name} {'created' if creating else 'updated'}[/] ({state}).")
         outcome = Outcome.CREATED if creating else Outcome.UPDATED
-        return _finish(session, DeployResult(name, outcome, stack_id=cs.stack_id, changes=list(cs.changes)),
-                       tpl)
-    failure = root_cause(provider, cs.stack_id)
+        return _finish(session, DeployResult(name, outcome, stack_id=cs.stack_id, changes=list(cs.changes),
+                                             kept_defaults=kept), tpl)
+    failure = root_cause(provider, cs.stack_id, token=token)
     next_step = advice(state, name)
     reporter.failure(failure, state, next_step)
     return DeployResult(name, Outcome.FAILED, state, cs.stack_id, list(cs.changes), failure=failure,
                         next_step=next_step)
+
+
+def _kept_defaults(session: Session, template: Template, given: Mapping[str, str], previous: StackInfo | None,
+                   stack_id: str, deployed: dict[str, Any] | None = None) -> list[KeptDefault]:
+    """Say which parameters keep their deployed value although the template's default changed (an
+    update passes UsePreviousValue for parameters not given), with the option that applies the new one."""
+    if previous is None or not any(n not in given and n in previous.parameters and "Default" in spec
+                                   for n, spec in template.parameters.items()):
+        return []
+    if deployed is None:
+        deployed = session.provider.get_template(stack_id)
+    kept = kept_defaults(template, given, previous.parameters, deployed)
+    session.reporter.kept_defaults(kept)
+    return kept
 
 
 def _protect(session: Session, name: str, wanted: bool) -> None:
@@ -138,7 +167,8 @@ def _protect(session: Session, name: str, wanted: bool) -> None:
 
 def diff(template: Any, stack_name: str | None = None, *, parameters: Mapping[str, str] | None = None,
          s3_bucket: str | None = None, region: str | None = None, profile: str | None = None,
-         endpoint_url: str | None = None, provider: Provider | None = None, console: Console | None = None,
+         endpoint_url: str | None = None, timeout: float | None = None, provider: Provider | None = None,
+         console: Console | None = None,
          sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
          backoff: Backoff | None = None) -> DiffResult:
     """Show what deploying ``template`` (as for ``deploy``) would change, through a change set that is
@@ -148,36 +178,41 @@ def diff(template: Any, stack_name: str | None = None, *, parameters: Mapping[st
     check_parameter_names(tpl, given)
     check_limits(tpl)
     session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
-                           console=console, sleep=sleep, clock=clock, backoff=backoff)
-    previous = session.settle(name, recreate_failed=False, total=len(tpl.resources))
+                           console=console, sleep=sleep, clock=clock, backoff=backoff, timeout=timeout)
+    previous = session.settle(name, recreate_failed=False, total=len(tpl.resources), recover=False)
     creating = previous is None
     cs = session.change_set(name, tpl, previous, parameters=given, tags=None, s3_bucket=s3_bucket)
     try:
         if cs.no_changes:
             session.reporter.markup(f"[bold green]no changes[/]: stack {name} is up to date.")
-            return DiffResult(name, not creating, True)
+            kept = _kept_defaults(session, tpl, given, previous, cs.stack_id)
+            return DiffResult(name, not creating, True, kept_defaults=kept)
         old = None if creating else session.provider.get_template(cs.stack_id)
         entries = template_diff(old, tpl.data)
         session.reporter.changes(name, cs.changes, creating)
+        kept = []
         if not creating:
             session.reporter.parameter_changes(parameter_changes(tpl, given, previous.parameters))
             session.reporter.template_diff(entries)
+            kept = _kept_defaults(session, tpl, given, previous, cs.stack_id, old)
         risks = find_risks(cs.changes, old, tpl.data)
         session.reporter.risks(risks)
-        return DiffResult(name, not creating, False, list(cs.changes), entries, risks)
+        return DiffResult(name, not creating, False, list(cs.changes), entries, risks, kept)
     finally:
-        session.discard(cs, creating)
+        session.discard(cs, creating and not session.in_review)  # a diff leaves a stack in review as it was
 
 
 def destroy(stack_name: str, *, yes: bool = False, confirm: Confirm | None = None,
             region: str | None = None, profile: str | None = None, endpoint_url: str | None = None,
+            timeout: float | None = None,
             provider: Provider | None = None, console: Console | None = None,
             sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
             backoff: Backoff | None = None) -> DestroyResult:
     """Delete the stack (after confirmation), streaming progress. Resources with a retaining
     DeletionPolicy (log groups, file systems) are kept by CloudFormation and listed."""
+    check_stack_name(stack_name, arn_ok=True)
     session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
-                           console=console, sleep=sleep, clock=clock, backoff=backoff)
+                           console=console, sleep=sleep, clock=clock, backoff=backoff, timeout=timeout)
     provider, reporter = session.provider, session.reporter
     info = provider.describe_stack(stack_name)
     if info is not None and info.status in IN_PROGRESS:
@@ -206,27 +241,30 @@ def destroy(stack_name: str, *, yes: bool = False, confirm: Confirm | None = Non
                            what="destroy"):
         reporter.say("Cancelled; nothing was deleted.")
         return DestroyResult(stack_name, Outcome.CANCELLED, info.status, retained)
-    stream = session.waiter.stream(info.stack_id)
-    provider.delete_stack(info.stack_id)
+    token = new_token("delete")
+    stream = session.waiter.stream(info.stack_id, token=token)
+    provider.delete_stack(info.stack_id, token)
     final = session.wait(info.stack_id, stack_name, f"deleting {stack_name}", len(resources), stream=stream)
     state = final.status if final else GONE
     if state == GONE:
         reporter.markup(f"[bold green]{stack_name}: deleted[/]")
         return DestroyResult(stack_name, Outcome.DELETED, state, retained)
-    failure = root_cause(provider, info.stack_id)
+    failure = root_cause(provider, info.stack_id, token=token)
     next_step = advice(state, stack_name)
     reporter.failure(failure, state, next_step)
     return DestroyResult(stack_name, Outcome.FAILED, state, retained, failure, next_step)
 
 
 def status(stack_name: str, *, events: int = 10, region: str | None = None, profile: str | None = None,
-           endpoint_url: str | None = None, provider: Provider | None = None,
+           endpoint_url: str | None = None, timeout: float | None = None, provider: Provider | None = None,
            console: Console | None = None) -> StatusResult:
     """The stack's state, its last ``events`` events, its outputs and, if it failed, the root cause."""
     from ._events import StackEvent
 
+    check_stack_name(stack_name, arn_ok=True)
+
     session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
-                           console=console, sleep=None, clock=None, backoff=None)
+                           console=console, sleep=None, clock=None, backoff=None, timeout=timeout)
     provider, reporter = session.provider, session.reporter
     info = provider.describe_stack(stack_name)
     if info is None:
@@ -259,12 +297,14 @@ def status(stack_name: str, *, events: int = 10, region: str | None = None, prof
 
 
 def outputs(stack_name: str, *, region: str | None = None, profile: str | None = None,
-            endpoint_url: str | None = None, provider: Provider | None = None) -> dict[str, str]:
+            endpoint_url: str | None = None, timeout: float | None = None,
+            provider: Provider | None = None) -> dict[str, str]:
     """The stack's outputs as a dict; ``DeployError`` if there is no such stack."""
+    check_stack_name(stack_name, arn_ok=True)
     if provider is None:
         from ._provider import Provider
 
-        provider = Provider(region=region, profile=profile, endpoint_url=endpoint_url)
+        provider = Provider(region=region, profile=profile, endpoint_url=endpoint_url, timeout=timeout)
     info = provider.describe_stack(stack_name)
     if info is None:
         raise DeployError(f"stack {stack_name} does not exist (region {provider.region}).")

@@ -59,8 +59,9 @@ class DataLossError(DeployError):
 class DeployInterrupted(KeyboardInterrupt):
     """Ctrl-C while waiting: the stack keeps deploying in AWS; ``hint`` says how to follow it."""
 
-    def __init__(self, stack_name: str):
+    def __init__(self, stack_name: str, hint: str | None = None):
         self.stack_name = stack_name
-        self.hint = (f"Interrupted; the stack {stack_name} keeps changing in AWS. Follow it with "
-                     f"`ecsstack status --stack-name {stack_name}`; a later deploy waits for it to finish.")
+        self.hint = hint or (f"Interrupted; the stack {stack_name} keeps changing in AWS. Follow it with "
+                             f"`ecsstack status --stack-name {stack_name}`; a later deploy waits for it to "
+                             f"finish.")
         super().__init__(self.hint)

@@ -30,9 +30,9 @@ class Failure:
         return f"{self.where} ({self.event.resource_type}) {self.event.status}: {reason}"
 
 
-def root_cause(provider: Provider, stack_id: str, max_depth: int = 5) -> Failure | None:
-    """The first failure of the stack's latest operation, or ``None`` if nothing failed."""
-    events = operation_events(provider, stack_id)
+def root_cause(provider: Provider, stack_id: str, max_depth: int = 5, token: str | None = None) -> Failure | None:
+    """The first failure of the stack's latest operation (with ``token``: of that operation), or ``None``."""
+    events = operation_events(provider, stack_id, token=token)
     event = first_failure(events)
     path: tuple[str, ...] = ()
     while event is not None and event.is_nested_stack and len(path) < max_depth:

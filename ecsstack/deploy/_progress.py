@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ._ecs import EcsWatcher
 from ._events import EventStream
-from ._states import SUCCESS, is_settled
+from ._states import GONE, SUCCESS, is_settled
 
 if TYPE_CHECKING:
     from ._provider import Provider, StackInfo
@@ -46,19 +46,24 @@ class Waiter:
     backoff: Backoff = Backoff()
     ecs_interval: float = 10.0
 
-    def stream(self, stack_id: str, prime: bool = True) -> EventStream:
-        stream = EventStream(self.provider, stack_id)
+    def stream(self, stack_id: str, prime: bool = True, token: str | None = None) -> EventStream:
+        stream = EventStream(self.provider, stack_id, token)
         if prime:
             stream.prime()
         return stream
 
     def wait(self, stack_id: str, title: str, total: int,
              stream: EventStream | None = None) -> StackInfo | None:
-        """Poll until the stack settles; return its final state (``None`` if it is gone)."""
+        """Poll until the stack settles; return its final state (``None`` if it is gone).
+
+        A stream with a token follows one operation: its own final stack event decides the state
+        returned, so a later operation by someone else is never reported as ours.
+        """
         stream = stream or self.stream(stack_id)
         ecs = EcsWatcher(self.provider, self.clock, self.ecs_interval)
         done: set[str] = set()
         delays = iter(self.backoff)
+        grace = 3  # polls allowed for our final event to show up once the stack has settled
         with self.reporter.progress(title, total) as bar:
             while True:
                 info = self.provider.describe_stack(stack_id)
@@ -74,8 +79,14 @@ class Waiter:
                 # a stack that completed has settled every resource, even those no event named
                 finished = status is None or status in SUCCESS
                 bar.update(total if finished else len(done), status or "DELETE_COMPLETE")
+                if stream.token and stream.final is not None:
+                    if info is None or stream.final == GONE:
+                        return None if info is None else replace(info, status=GONE)
+                    return replace(info, status=stream.final)
                 if is_settled(status):
-                    return info
+                    if not stream.token or grace <= 0:
+                        return info
+                    grace -= 1  # the state may be from before our operation: look again for its events
                 if events:
                     delays = iter(self.backoff)  # activity: look again soon
                 self.sleep(next(delays))

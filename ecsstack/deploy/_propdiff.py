@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MISSING", "Entry", "template_diff"]
+__all__ = ["MASKED", "MISSING", "Entry", "template_diff"]
 
 
 class _Missing:
@@ -16,6 +16,14 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
+
+
+class _Masked:
+    def __repr__(self) -> str:
+        return "****"
+
+
+MASKED: Any = _Masked()
 _SECTIONS = ("Parameters", "Resources", "Outputs", "Conditions", "Mappings")
 
 
@@ -67,13 +75,29 @@ def template_diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list
             elif b is MISSING:
                 entries.append(Entry(section, name, "-", label))
             elif a != b:
-                entries.append(Entry(section, name, "~", label, tuple(_walk(a, b, ""))))
+                changes = tuple(_walk(a, b, ""))
+                if section == "Parameters" and (_no_echo(a) or _no_echo(b)):
+                    changes = tuple((path, _mask(path, old_v), _mask(path, new_v)) for path, old_v, new_v in changes)
+                entries.append(Entry(section, name, "~", label, changes))
     return entries
+
+
+def _no_echo(spec: Any) -> bool:
+    return isinstance(spec, Mapping) and spec.get("NoEcho") in (True, "true", "True")
+
+
+def _mask(path: str, value: Any) -> Any:
+    """A NoEcho parameter's default (and allowed values) never appear in a diff."""
+    if value is MISSING or not path.startswith(("Default", "AllowedValues")):
+        return value
+    return MASKED
 
 
 def short(value: Any, limit: int = 100) -> str:
     """A value as compact JSON, cut to ``limit`` characters."""
     if value is MISSING:
         return "(none)"
+    if value is MASKED:
+        return "****"
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -6,27 +6,31 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
     NoRegionError,
+    ReadTimeoutError,
 )
 from botocore.parsers import ResponseParserError
 
 from ._changes import ResourceChange
-from ._errors import DeployError
+from ._errors import DeployError, UsageError
 
-__all__ = ["AWS_EXCEPTIONS", "AwsError", "ChangeSet", "Provider", "StackInfo", "StackResource", "aws_errors",
-           "is_no_changes"]
+__all__ = ["AWS_EXCEPTIONS", "AwsError", "ChangeSet", "Provider", "StackInfo", "StackResource", "Timeouts",
+           "aws_errors", "is_no_changes"]
 
 # CloudFormation's two ways of saying "nothing to do"; checked here and nowhere else.
 _NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
@@ -34,6 +38,19 @@ _CHANGE_SET_PENDING = frozenset({"CREATE_PENDING", "CREATE_IN_PROGRESS"})
 _CREDENTIAL_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
                                "UnrecognizedClientException", "SignatureDoesNotMatch", "AccessDenied",
                                "AccessDeniedException"})
+
+
+#: days an uploaded template stays in the bucket ecsstack creates (CloudFormation keeps its own copy)
+TEMPLATE_DAYS = 30
+
+
+def tls_only_policy(bucket: str, region: str = "") -> dict[str, Any]:
+    """A bucket policy refusing every request that does not use TLS."""
+    partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [f"arn:{partition}:s3:::{bucket}", f"arn:{partition}:s3:::{bucket}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
 
 
 # Everything botocore raises for a failed call (ResponseParserError: an endpoint answering garbage).
@@ -48,6 +65,10 @@ class AwsError(DeployError):
     """AWS refused a call, or could not be reached."""
 
 
+def _where(exc: BotoCoreError) -> str:
+    return str(exc.kwargs.get("endpoint_url") or "the AWS endpoint").rstrip("/")
+
+
 def translate(exc: Exception, doing: str) -> DeployError:
     """One line for any botocore error: what we were doing, AWS's error code and message, a hint."""
     if isinstance(exc, ClientError):
@@ -58,6 +79,14 @@ def translate(exc: Exception, doing: str) -> DeployError:
         if code in _CREDENTIAL_CODES:
             hint = "Check the AWS credentials and permissions in use (--profile, AWS_PROFILE)."
         return AwsError(f"{doing} failed: {code}: {message}", hint)
+    if isinstance(exc, ReadTimeoutError):
+        return AwsError(f"{doing} failed: {_where(exc)} accepted the "
+                        f"connection but sent no answer in time (read timeout).",
+                        "Check --endpoint-url / AWS_ENDPOINT_URL and the network; --timeout SECONDS waits longer.")
+    if isinstance(exc, ConnectTimeoutError):
+        return AwsError(f"{doing} failed: could not connect to {_where(exc)} "
+                        f"in time (connect timeout).",
+                        "Check --endpoint-url / AWS_ENDPOINT_URL, --region and the network.")
     if isinstance(exc, NoCredentialsError):
         return AwsError(f"{doing} failed: no AWS credentials found.",
                         "Pass --profile, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and "
@@ -66,7 +95,8 @@ def translate(exc: Exception, doing: str) -> DeployError:
         return AwsError(f"{doing} failed: cannot reach {exc.kwargs.get('endpoint_url', 'the AWS endpoint')}.",
                         "Check --endpoint-url / AWS_ENDPOINT_URL, --region and the network.")
     if isinstance(exc, NoRegionError):
-        return AwsError(f"{doing} failed: no AWS region configured.", "Pass --region or set AWS_REGION.")
+        return AwsError(f"{doing} failed: no AWS region configured.",
+                        "Pass --region, set AWS_REGION, or give the profile a region.")
     if isinstance(exc, ResponseParserError):
         return AwsError(f"{doing} failed: the endpoint answered with something that is not an AWS response "
                         f"(an internal server error?).")
@@ -122,28 +152,98 @@ class ChangeSet:
     no_changes: bool = False
 
 
+@dataclass(frozen=True)
+class Timeouts:
+    """How long one AWS call may take: ``connect`` and ``read`` seconds per attempt, at most ``attempts``
+    attempts (throttling and server errors are retried with backoff), and a call that timed out is tried
+    again only while it can still end within ``budget`` seconds (default ``2 * read + connect``), so an
+    endpoint that accepts connections and never answers fails in about a minute, not after six reads."""
+
+    connect: float = 10.0
+    read: float = 30.0  # ``--timeout``
+    attempts: int = 6
+    budget: float | None = None
+
+    @classmethod
+    def of(cls, timeout: float | None) -> Timeouts:
+        """The defaults, or ``timeout`` seconds to read (and at most that long to connect)."""
+        if timeout is None:
+            return cls()
+        if not timeout > 0:
+            raise UsageError(f"--timeout {timeout:g}: expected a number of seconds above 0.")
+        return cls(connect=min(cls.connect, timeout), read=float(timeout))
+
+    @property
+    def total(self) -> float:
+        return self.budget if self.budget is not None else 2 * self.read + self.connect
+
+    def retry_after_timeout(self, elapsed: float) -> bool:
+        """Whether a call that timed out after running ``elapsed`` seconds may try once more."""
+        return elapsed + self.read <= self.total
+
+    def install(self, client: Any) -> None:
+        """Stop botocore from retrying a timed-out call once another attempt could overrun ``total``."""
+
+        def start(context: dict[str, Any], **_: Any) -> None:
+            context.setdefault("ecsstack_started", time.monotonic())
+
+        def give_up(caught_exception: Exception | None = None, request_dict: Mapping[str, Any] | None = None,
+                    **_: Any) -> None:
+            if not isinstance(caught_exception, (ReadTimeoutError, ConnectTimeoutError)):
+                return
+            started = (request_dict or {}).get("context", {}).get("ecsstack_started")
+            if started is not None and not self.retry_after_timeout(time.monotonic() - started):
+                raise caught_exception
+
+        client.meta.events.register("before-call", start)
+        client.meta.events.register_first("needs-retry", give_up)
+
+
+def _endpoint(endpoint_url: str | None) -> str | None:
+    """``--endpoint-url`` or ``AWS_ENDPOINT_URL``, refused (usage error) unless it is an http(s) URL."""
+    source = "--endpoint-url"
+    if not endpoint_url:
+        endpoint_url, source = os.environ.get("AWS_ENDPOINT_URL") or None, "AWS_ENDPOINT_URL"
+    if endpoint_url is None:
+        return None
+    parts = urlsplit(endpoint_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        fix = f"http://{endpoint_url}" if "://" not in endpoint_url else "http://HOST:PORT or https://HOST"
+        raise UsageError(f"{source} {endpoint_url!r} is not an http(s) URL.", f"Write it with its scheme: {fix}.")
+    return endpoint_url
+
+
 class Provider:
     """boto3 clients for one account and region, created on first use.
 
-    ``region``, ``profile`` and ``endpoint_url`` (default: ``AWS_ENDPOINT_URL``) pick the target;
-    ``clients`` injects ready clients (tests: stubbed ones). Retries use botocore's ``standard`` mode
-    (or ``AWS_RETRY_MODE=adaptive``), so throttling is retried with backoff.
+    ``region`` (default: ``AWS_REGION``, then boto3's ``AWS_DEFAULT_REGION`` and the profile's region),
+    ``profile`` and ``endpoint_url`` (default: ``AWS_ENDPOINT_URL``) pick the target; ``timeout`` is the
+    read timeout in seconds (see ``Timeouts``); ``clients`` injects ready clients (tests: stubbed ones).
+    Retries use botocore's ``standard`` mode (or ``AWS_RETRY_MODE=adaptive``), so throttling is retried
+    with backoff.
     """
 
     def __init__(self, *, region: str | None = None, profile: str | None = None,
                  endpoint_url: str | None = None, clients: Mapping[str, Any] | None = None,
-                 max_attempts: int = 6):
-        self.region_name = region
+                 timeout: float | None = None, timeouts: Timeouts | None = None):
+        self.region_name = region or os.environ.get("AWS_REGION") or None
         self.profile = profile
-        self.endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
-        self.max_attempts = max_attempts
+        self.endpoint_url = _endpoint(endpoint_url)
+        self.timeouts = timeouts or Timeouts.of(timeout)
         self._clients: dict[str, Any] = dict(clients or {})
         self._session: Any = None
+        self._account: str | None = None
+
+    @property
+    def max_attempts(self) -> int:
+        return self.timeouts.attempts
 
     def config(self) -> Config:
         mode = os.environ.get("AWS_RETRY_MODE", "standard")
         mode = mode if mode in ("standard", "adaptive") else "standard"
-        return Config(retries={"mode": mode, "max_attempts": self.max_attempts}, user_agent_extra="ecsstack")
+        t = self.timeouts
+        return Config(connect_timeout=t.connect, read_timeout=t.read,
+                      retries={"mode": mode, "total_max_attempts": t.attempts}, user_agent_extra="ecsstack")
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
@@ -151,8 +251,9 @@ class Provider:
                 if self._session is None:
                     self._session = boto3.session.Session(profile_name=self.profile,
                                                           region_name=self.region_name)
-                self._clients[service] = self._session.client(service, endpoint_url=self.endpoint_url,
-                                                              config=self.config())
+                made = self._session.client(service, endpoint_url=self.endpoint_url, config=self.config())
+                self.timeouts.install(made)
+                self._clients[service] = made
         return self._clients[service]
 
     @property
@@ -214,9 +315,11 @@ class Provider:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def delete_stack(self, stack_id: str) -> None:
+    def delete_stack(self, stack_id: str, token: str | None = None) -> None:
+        """Delete; ``token`` (ClientRequestToken) makes a retried request run once and marks the events."""
+        args = {"StackName": stack_id, **({"ClientRequestToken": token} if token else {})}
         with aws_errors(f"deleting stack {stack_id}"):
-            self.cfn.delete_stack(StackName=stack_id)
+            self.cfn.delete_stack(**args)
 
     def set_termination_protection(self, stack_id: str, enabled: bool) -> None:
         with aws_errors("updating termination protection"):
@@ -226,11 +329,15 @@ class Provider:
     def create_change_set(self, stack_name: str, change_set_name: str, change_set_type: str, *,
                           body: str | None = None, url: str | None = None,
                           parameters: list[dict[str, Any]] = (), capabilities: list[str] = (),
-                          tags: Mapping[str, str] | None = None, description: str = "") -> ChangeSet:
+                          tags: Mapping[str, str] | None = None, description: str = "",
+                          client_token: str | None = None) -> ChangeSet:
+        """``client_token`` (ClientToken) makes a retried request create the change set once."""
         args: dict[str, Any] = {
             "StackName": stack_name, "ChangeSetName": change_set_name, "ChangeSetType": change_set_type,
             "Parameters": list(parameters), "Capabilities": list(capabilities),
         }
+        if client_token:
+            args["ClientToken"] = client_token
         args.update({"TemplateURL": url} if url else {"TemplateBody": body})
         if tags:
             args["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
@@ -247,13 +354,20 @@ class Provider:
         return ChangeSet(made["Id"], made.get("StackId", stack_name))
 
     def wait_change_set(self, change_set: ChangeSet, sleep: Callable[[float], None],
-                        delays: Iterator[float]) -> ChangeSet:
-        """Wait until the change set is computed; an empty one comes back with ``no_changes=True``."""
+                        delays: Iterator[float], max_polls: int = 900) -> ChangeSet:
+        """Wait until the change set is computed (at most ``max_polls`` looks, half an hour at the usual
+        2 s); an empty one comes back with ``no_changes=True``."""
+        polls = 0
         while not change_set.no_changes:
             with aws_errors("describing the change set"):
                 first = self.cfn.describe_change_set(ChangeSetName=change_set.arn)
             status = first.get("Status", "")
             if status in _CHANGE_SET_PENDING:
+                polls += 1
+                if polls >= max_polls:
+                    raise AwsError(f"CloudFormation was still computing the change set {change_set.arn} after "
+                                   f"{polls} looks; nothing was executed.",
+                                   "Look at it in the CloudFormation console, delete it, and deploy again.")
                 sleep(next(delays))
                 continue
             if status == "FAILED":
@@ -275,9 +389,29 @@ class Provider:
             with aws_errors("describing the change set"):
                 page = self.cfn.describe_change_set(ChangeSetName=arn, NextToken=token)
 
-    def execute_change_set(self, change_set: ChangeSet) -> None:
+    def execute_change_set(self, change_set: ChangeSet, token: str | None = None) -> None:
+        """Execute; ``token`` (ClientRequestToken) makes a retried request run once and marks the events."""
+        args = {"ChangeSetName": change_set.arn, **({"ClientRequestToken": token} if token else {})}
         with aws_errors("executing the change set"):
-            self.cfn.execute_change_set(ChangeSetName=change_set.arn)
+            self.cfn.execute_change_set(**args)
+
+    def execution_status(self, change_set: ChangeSet) -> str | None:
+        """The change set's ExecutionStatus (AVAILABLE, EXECUTE_IN_PROGRESS, …), ``None`` if it cannot be read."""
+        try:
+            return self.cfn.describe_change_set(ChangeSetName=change_set.arn).get("ExecutionStatus")
+        except (*AWS_EXCEPTIONS, DeployError):
+            return None
+
+    def change_sets(self, stack_id: str) -> list[dict[str, Any]]:
+        """The stack's change sets (ListChangeSets summaries)."""
+        found: list[dict[str, Any]] = []
+        with aws_errors(f"listing the change sets of {stack_id}"):
+            page = self.cfn.list_change_sets(StackName=stack_id)
+            found.extend(page.get("Summaries") or [])
+            while page.get("NextToken"):
+                page = self.cfn.list_change_sets(StackName=stack_id, NextToken=page["NextToken"])
+                found.extend(page.get("Summaries") or [])
+        return found
 
     def delete_change_set(self, change_set: ChangeSet) -> None:
         """Best effort: a change set left behind is harmless, a failed cleanup must not hide the real news."""
@@ -287,27 +421,89 @@ class Provider:
             self.cfn.delete_change_set(ChangeSetName=change_set.arn)
 
     # -- large templates ------------------------------------------------------------------------------
+    def account(self) -> str:
+        """The account of the credentials in use (STS GetCallerIdentity), asked once."""
+        if self._account is None:
+            with aws_errors("looking up the AWS account"):
+                self._account = str(self.client("sts").get_caller_identity()["Account"])
+        return self._account
+
     def default_bucket(self) -> str:
-        with aws_errors("looking up the AWS account"):
-            account = self.client("sts").get_caller_identity()["Account"]
-        return f"ecsstack-templates-{account}-{self.region}"
+        return f"ecsstack-templates-{self.account()}-{self.region}"
 
     def upload_template(self, body: str, stack_name: str, bucket: str | None = None) -> str:
-        """Put the template in S3 (creating the default bucket if needed) and return its URL."""
-        s3 = self.client("s3")
+        """Put the template in S3 and return its URL. Every S3 call names the owner it expects (this
+        account), so a bucket of that name owned by anyone else is refused, never written to; the default
+        bucket is created (and secured) when missing."""
+        account, s3 = self.account(), self.client("s3")
         if bucket is None:
             bucket = self.default_bucket()
-            try:
-                s3.head_bucket(Bucket=bucket)
-            except ClientError:
-                config = {} if self.region == "us-east-1" else {
-                    "CreateBucketConfiguration": {"LocationConstraint": self.region}}
-                with aws_errors(f"creating the template bucket {bucket}"):
-                    s3.create_bucket(Bucket=bucket, **config)
+            if not self._bucket_is_ours(bucket, account, given=False):
+                self._create_bucket(bucket, account)
+        elif not self._bucket_is_ours(bucket, account, given=True):
+            raise AwsError(f"the bucket {bucket} (--s3-bucket) does not exist.",
+                           "Create it in this account, or leave out --s3-bucket to let ecsstack make its own.")
         key = f"ecsstack/{stack_name}/{hashlib.sha256(body.encode()).hexdigest()[:20]}.json"
         with aws_errors(f"uploading the template to s3://{bucket}/{key}"):
-            s3.put_object(Bucket=bucket, Key=key, Body=body.encode(), ContentType="application/json")
+            s3.put_object(Bucket=bucket, Key=key, Body=body.encode(), ContentType="application/json",
+                          ExpectedBucketOwner=account)
         return f"https://{bucket}.s3.{self.region}.amazonaws.com/{key}"
+
+    def _foreign_bucket(self, bucket: str, account: str, given: bool) -> AwsError:
+        fix = ("Pass --s3-bucket with a bucket this account owns." if not given else
+               "Pass --s3-bucket with a bucket this account owns, or leave it out to let ecsstack make its own.")
+        return AwsError(f"the bucket {bucket} exists but is not owned by account {account} (or this account may "
+                        f"not use it): ecsstack does not upload templates to another account's bucket.", fix)
+
+    def _bucket_is_ours(self, bucket: str, account: str, *, given: bool) -> bool:
+        """True if ``bucket`` exists and belongs to ``account``; False if it does not exist."""
+        try:
+            self.client("s3").head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            if code in ("404", "NoSuchBucket", "NotFound"):
+                return False
+            if code in ("403", "AccessDenied", "Forbidden"):
+                raise self._foreign_bucket(bucket, account, given) from exc
+            raise translate(exc, f"looking up the bucket {bucket}") from exc
+        except AWS_EXCEPTIONS as exc:
+            raise translate(exc, f"looking up the bucket {bucket}") from exc
+        return True
+
+    def _create_bucket(self, bucket: str, account: str) -> None:
+        """Create the template bucket with a public access block, default encryption, a TLS-only policy
+        and a lifecycle rule expiring uploaded templates; if it cannot be secured, remove it again."""
+        s3 = self.client("s3")
+        config = {} if self.region == "us-east-1" else {
+            "CreateBucketConfiguration": {"LocationConstraint": self.region}}
+        try:
+            s3.create_bucket(Bucket=bucket, **config)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code == "BucketAlreadyExists":  # someone else took the name since we looked
+                raise self._foreign_bucket(bucket, account, False) from exc
+            if code != "BucketAlreadyOwnedByYou":
+                raise translate(exc, f"creating the template bucket {bucket}") from exc
+        except AWS_EXCEPTIONS as exc:
+            raise translate(exc, f"creating the template bucket {bucket}") from exc
+        owner = {"Bucket": bucket, "ExpectedBucketOwner": account}
+        try:
+            s3.put_public_access_block(**owner, PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True})
+            s3.put_bucket_encryption(**owner, ServerSideEncryptionConfiguration={"Rules": [
+                {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]})
+            s3.put_bucket_lifecycle_configuration(**owner, LifecycleConfiguration={"Rules": [{
+                "ID": "expire-ecsstack-templates", "Status": "Enabled", "Filter": {"Prefix": "ecsstack/"},
+                "Expiration": {"Days": TEMPLATE_DAYS}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]})
+            s3.put_bucket_policy(**owner, Policy=json.dumps(tls_only_policy(bucket, self.region)))
+        except AWS_EXCEPTIONS as exc:
+            with suppress(*AWS_EXCEPTIONS):
+                s3.delete_bucket(**owner)
+            raise AwsError(f"{translate(exc, f'securing the new template bucket {bucket}').message} The bucket "
+                           f"was removed again.",
+                           "Allow s3:PutBucketPolicy, s3:PutBucketPublicAccessBlock, s3:PutEncryptionConfiguration "
+                           "and s3:PutLifecycleConfiguration, or pass --s3-bucket with a bucket you prepared.") from exc
 
     # -- ECS feedback ---------------------------------------------------------------------------------
     def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:

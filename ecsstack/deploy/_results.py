@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from ._failure import Failure
     from ._propdiff import Entry
     from ._provider import StackResource
+    from ._template import KeptDefault
 
 __all__ = ["DeployResult", "DestroyResult", "DiffResult", "Outcome", "StatusResult"]
 
@@ -37,6 +38,7 @@ class DeployResult:
     resources: list[StackResource] = field(default_factory=list)
     failure: Failure | None = None
     next_step: str = ""
+    kept_defaults: list[KeptDefault] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -51,6 +53,7 @@ class DiffResult:
     changes: list[ResourceChange] = field(default_factory=list)
     template_diff: list[Entry] = field(default_factory=list)
     risks: list[Risk] = field(default_factory=list)
+    kept_defaults: list[KeptDefault] = field(default_factory=list)
 
 
 @dataclass

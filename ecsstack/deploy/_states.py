@@ -42,6 +42,7 @@ class Action(StrEnum):
     UPDATE = "update"      # UPDATE change set on the existing stack
     WAIT = "wait"          # wait for the stack to settle, then decide again
     RECREATE = "recreate"  # delete the never-created stack, then CREATE (only with --recreate-failed)
+    RECOVER = "recover"    # REVIEW_IN_PROGRESS, no resources: delete the stale change sets, then CREATE
     FAIL = "fail"          # stop and explain (``Decision.advice``)
 
 
@@ -55,9 +56,12 @@ class Decision:
 def advice(status: str | None, stack_name: str) -> str:
     """What to do next with a stack in ``status`` (after a failure, or when a deploy refuses)."""
     follow = f"ecsstack status --stack-name {stack_name}"
-    if status in FAILED_CREATE or status == REVIEW:
+    if status in FAILED_CREATE:
         return (f"The stack {stack_name} was never created successfully ({status}) and cannot be updated. "
                 f"Fix the cause, then deploy again with --recreate-failed to delete it and create it anew.")
+    if status == REVIEW:
+        return (f"The stack {stack_name} is REVIEW_IN_PROGRESS: a change set was made and not executed. "
+                f"Deploy again: a deploy deletes the stale change set and creates the stack.")
     if status == "UPDATE_ROLLBACK_FAILED":
         return (f"The update failed and so did the rollback: the stack is stuck until the rollback is "
                 f"finished. Fix what blocks it (see the failed events: `{follow}`), then run "
@@ -91,11 +95,13 @@ def decide(status: str | None, *, has_resources: bool = False, recreate_failed: 
         return Decision(Action.UPDATE)
     if status in IN_PROGRESS:
         return Decision(Action.WAIT, f"The stack {stack_name} is {status}; waiting for it to settle.")
-    if status in FAILED_CREATE or (status == REVIEW and not has_resources):
+    if status == REVIEW and not has_resources:
+        return Decision(Action.RECOVER)
+    if status in FAILED_CREATE:
         if recreate_failed:
             return Decision(Action.RECREATE, f"The stack {stack_name} is {status}: deleting it to create it "
-                                             f"anew (--recreate-failed).", show_failure=status != REVIEW)
-        return Decision(Action.FAIL, advice(status, stack_name), show_failure=status != REVIEW)
+                                             f"anew (--recreate-failed).", show_failure=True)
+        return Decision(Action.FAIL, advice(status, stack_name), show_failure=True)
     if status == REVIEW:
         return Decision(Action.FAIL, f"The stack {stack_name} is REVIEW_IN_PROGRESS but already holds "
                                      f"resources (a change set failed half-way). Delete it with "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,10 +19,13 @@ from ..model import Stack
 from ._errors import LimitError, UsageError
 
 __all__ = [
-    "INLINE_LIMIT", "MAX_BODY", "MAX_OUTPUTS", "MAX_PARAMETERS", "MAX_RESOURCES", "TEMPLATE_SUFFIXES", "Template",
-    "capabilities", "check_limits", "force_new_deployment", "parameter_changes", "read_template",
-    "resolve_parameters", "template_of",
+    "INLINE_LIMIT", "MASK", "MAX_BODY", "MAX_OUTPUTS", "MAX_PARAMETERS", "MAX_RESOURCES", "TEMPLATE_SUFFIXES",
+    "KeptDefault", "Template", "capabilities", "check_limits", "force_new_deployment", "is_no_echo",
+    "kept_defaults", "parameter_changes", "read_template", "resolve_parameters", "template_of",
 ]
+
+#: what a NoEcho parameter's value or default is shown as
+MASK = "****"
 
 INLINE_LIMIT = 51_200   # bytes: larger templates must go through S3 (TemplateURL)
 MAX_BODY = 1_000_000    # bytes: "Template may not exceed 1000000 bytes in size."
@@ -114,12 +118,36 @@ def _names_a_file(text: str) -> bool:
         return False
 
 
+STACK_NAME = re.compile(r"[A-Za-z][-A-Za-z0-9]{0,127}")
+_STACK_NAME_RULE = "a letter, then letters, digits and hyphens, at most 128 characters"
+
+
+def derive_stack_name(name: str) -> str:
+    """A valid CloudFormation stack name made from ``name`` (a blueprint's stack name, a file's stem):
+    invalid characters become hyphens, leading/trailing hyphens go, a leading digit gets ``stack-``."""
+    derived = re.sub(r"-{2,}", "-", re.sub(r"[^-A-Za-z0-9]", "-", name)).strip("-") or "stack"
+    if not derived[0].isalpha():
+        derived = f"stack-{derived}"
+    return derived[:128].rstrip("-")
+
+
+def check_stack_name(name: str, *, arn_ok: bool = False) -> str:
+    """``name`` if CloudFormation accepts it as a stack name (or, with ``arn_ok``, a stack ARN); otherwise
+    a usage error naming a valid name to use instead."""
+    if STACK_NAME.fullmatch(name) or (arn_ok and name.startswith("arn:") and ":stack/" in name):
+        return name
+    raise UsageError(f"--stack-name {name!r} is not a valid CloudFormation stack name ({_STACK_NAME_RULE}).",
+                     f"Use --stack-name {derive_stack_name(name)}.")
+
+
 def template_of(source: Any, stack_name: str | None = None) -> tuple[Template, str]:
     """The Template and the stack name for what ``deploy``/``diff`` were given.
 
     ``source`` is a template dict, JSON text (starting with ``{``; sent exactly as given), YAML text, or
-    the path of a template file (the stack name then defaults to the file's stem). An ``ecsstack.Stack`` or a
-    blueprint's ``.py`` path is refused: synthesizing is the caller's step, warnings included.
+    the path of a template file (the stack name then defaults to the file's stem, made valid:
+    ``ec2_bridge.json`` → ``ec2-bridge``). A ``stack_name`` CloudFormation would refuse is a usage error.
+    An ``ecsstack.Stack`` or a blueprint's ``.py`` path is refused: synthesizing is the caller's step,
+    warnings included.
     """
     default = None
     if isinstance(source, Stack):
@@ -138,10 +166,11 @@ def template_of(source: Any, stack_name: str | None = None) -> tuple[Template, s
     else:
         raise UsageError(f"expected a template (a dict, JSON or YAML text, or a template file's path), "
                          f"not {type(source).__name__}.")
-    name = stack_name or default
-    if not name:
+    if stack_name:
+        return tpl, check_stack_name(stack_name)
+    if not default:
         raise UsageError("no stack name: pass --stack-name (stack_name=...).")
-    return tpl, name
+    return tpl, derive_stack_name(default)
 
 
 def check_limits(template: Template) -> None:
@@ -251,6 +280,56 @@ def resolve_parameters(template: Template, given: Mapping[str, str],
     return result
 
 
+def is_no_echo(spec: Any) -> bool:
+    return isinstance(spec, Mapping) and spec.get("NoEcho") in (True, "true", "True")
+
+
+@dataclass(frozen=True)
+class KeptDefault:
+    """A parameter that keeps its deployed ``value`` although the template's default changed from
+    ``old_default`` to ``new_default`` (all masked for NoEcho parameters)."""
+
+    name: str
+    value: str
+    old_default: str
+    new_default: str
+    no_echo: bool = False
+
+    @property
+    def fix(self) -> str:
+        return f"--parameter {self.name}={'<the new default>' if self.no_echo else self.new_default}"
+
+    def __str__(self) -> str:
+        was = " (the old default)" if not self.no_echo and self.value == self.old_default else ""
+        return (f"parameter {self.name} keeps its deployed value {self.value}{was}: the template's default "
+                f"changed {self.old_default} → {self.new_default}, and an update keeps deployed values. "
+                f"To apply the new default, deploy again with {self.fix}.")
+
+
+def _text(value: Any) -> str:
+    return ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+def kept_defaults(template: Template, given: Mapping[str, str], previous: Mapping[str, str] | None,
+                  deployed: Mapping[str, Any] | None) -> list[KeptDefault]:
+    """Parameters an update leaves on their deployed value while the template's default changed."""
+    if previous is None or not deployed:
+        return []
+    old_specs = deployed.get("Parameters") or {}
+    kept = []
+    for name, spec in sorted(template.parameters.items()):
+        old = old_specs.get(name)
+        if name in given or name not in previous or "Default" not in spec or not isinstance(old, Mapping) \
+                or "Default" not in old or _same(_text(old["Default"]), spec["Default"]) \
+                or _same(previous[name], spec["Default"]):
+            continue
+        secret = is_no_echo(spec) or is_no_echo(old)
+        kept.append(KeptDefault(name, MASK if secret else str(previous[name]),
+                                MASK if secret else _text(old["Default"]),
+                                MASK if secret else _text(spec["Default"]), secret))
+    return kept
+
+
 def parameter_changes(template: Template, given: Mapping[str, str],
                       previous: Mapping[str, str] | None) -> list[tuple[str, str, str]]:
     """``(name, deployed value, new value)`` for every parameter an update changes; NoEcho values masked."""
@@ -262,8 +341,8 @@ def parameter_changes(template: Template, given: Mapping[str, str],
         new = given.get(name, old if old is not None else spec.get("Default"))
         if new is None or (old is not None and _same(old, new)):
             continue
-        if spec.get("NoEcho") in (True, "true", "True"):
-            changed.append((name, "****", "**** (changed)"))
+        if is_no_echo(spec):
+            changed.append((name, MASK, f"{MASK} (changed)"))
         else:
             changed.append((name, "(none)" if old is None else str(old), str(new)))
     return changed

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ._failure import Failure
     from ._propdiff import Entry
     from ._provider import StackResource
+    from ._template import KeptDefault
 
 __all__ = ["Reporter"]
 
@@ -99,6 +100,10 @@ class Reporter:
             self.markup("[bold]Parameters[/] (deployed → proposed):")
         for name, old, new in changes:
             self.markup(f"    [yellow]~ {escape(name)}[/]: {escape(old)} → {escape(new)}")
+
+    def kept_defaults(self, kept: Iterable[KeptDefault]) -> None:
+        for k in kept:
+            self.markup(f"[bold yellow]note[/] {escape(str(k))}")
 
     def template_diff(self, entries: Iterable[Entry]) -> None:
         entries = list(entries)

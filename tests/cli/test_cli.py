@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -214,3 +215,48 @@ def test_lint_reads_synthesized_templates_too(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     assert run("lint", str(empty))[0] == 2
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> None:
+    write(tmp_path, "demo.py", GOOD)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, _, err = run("synth", str(tmp_path / "demo.py"), "-o", str(blocker / "out"))
+    assert code == 2, err
+    assert f"error cannot write to {blocker / 'out'}" in err and "nothing was written" in err
+    assert "internal error" not in err and "Traceback" not in err
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes to read-only folders")
+def test_a_read_only_output_folder_is_a_usage_error(tmp_path: Path) -> None:
+    write(tmp_path, "demo.py", GOOD)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        code, _, err = run("synth", str(tmp_path / "demo.py"), "-o", str(locked))
+    finally:
+        locked.chmod(0o700)
+    assert code == 2 and "cannot write to" in err and list(locked.iterdir()) == []
+
+
+def test_synth_to_a_folder_is_all_or_nothing(tmp_path: Path) -> None:
+    """One template cannot be written: the other one is not replaced either (no new next to stale)."""
+    write(tmp_path, "demo.py", GOOD)
+    write(tmp_path, "other.py", GOOD.replace('Stack("demo")', 'Stack("other")'))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "demo.json").write_text("stale demo")
+    (out / "other.json").mkdir()  # in the way
+    code, _, err = run("synth", str(tmp_path / "demo.py"), "-o", str(out))
+    assert code == 0, err  # one blueprint alone: fine
+    blueprints = tmp_path / "blueprints"
+    blueprints.mkdir()
+    for name in ("demo.py", "other.py"):
+        (blueprints / name).write_text((tmp_path / name).read_text())
+    (out / "demo.json").write_text("stale demo")
+    code, _, err = run("synth", str(blueprints), "-o", str(out))
+    assert code == 2, err
+    assert "nothing was written" in err
+    assert (out / "demo.json").read_text() == "stale demo"
+    assert sorted(p.name for p in out.iterdir()) == ["demo.json", "other.json"], "no staging folder left behind"

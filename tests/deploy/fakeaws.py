@@ -112,9 +112,13 @@ def stack_arn(name: str) -> str:
     return f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/{name}/00000000-{zlib.crc32(name.encode()):012d}"
 
 
+OURS = "OURS"  # in a StackScript's events: the ClientRequestToken the execute/delete request carried
+
+
 def event(stack: str, n: int, logical: str, status: str, reason: str = "", *, kind: str = "AWS::ECS::Service",
-          physical: str = "", at: float | None = None) -> dict[str, Any]:
-    """One StackEvent as DescribeStackEvents returns it; ``n`` orders and names it."""
+          physical: str = "", at: float | None = None, token: str = "") -> dict[str, Any]:
+    """One StackEvent as DescribeStackEvents returns it; ``n`` orders and names it; ``token`` is its
+    ClientRequestToken (``OURS``: the one the operation under test sent)."""
     arn = stack_arn(stack)
     if logical == stack:
         kind, physical = "AWS::CloudFormation::Stack", arn
@@ -123,6 +127,8 @@ def event(stack: str, n: int, logical: str, status: str, reason: str = "", *, ki
          "Timestamp": BASE + timedelta(seconds=at if at is not None else n), "ResourceStatus": status}
     if reason:
         e["ResourceStatusReason"] = reason
+    if token:
+        e["ClientRequestToken"] = token
     return e
 
 
@@ -146,8 +152,11 @@ class StackScript:
         self.stack_extra = stack_extra
         self.others = {stack_arn(k): v for k, v in (others or {}).items()}
 
-    def start(self, _params: Any = None) -> dict[str, Any]:
+    token = ""
+
+    def start(self, params: Any = None) -> dict[str, Any]:
         self.started = True
+        self.token = (params or {}).get("ClientRequestToken", "")
         return {}
 
     def advance(self, _params: Any = None) -> None:
@@ -168,6 +177,8 @@ class StackScript:
 
     def visible_events(self) -> list[dict[str, Any]]:
         events = [e for _, batch in self.steps[: self.step + 1] for e in batch]
+        events = [{**e, "ClientRequestToken": self.token} if e.get("ClientRequestToken") == OURS else e
+                  for e in events]
         return list(reversed(events))
 
     def describe_stack_events(self, params: dict[str, Any]) -> dict[str, Any]:

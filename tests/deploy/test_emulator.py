@@ -150,17 +150,20 @@ def test_confirm_is_asked_and_no_cancels(run: Run) -> None:
 
 
 def test_large_template_goes_through_s3(run: Run) -> None:
+    """Through a bucket made for the test (--s3-bucket): the emulator applies the TLS-only policy of the
+    bucket ecsstack would create without its condition, refusing every upload (see test_bucket.py)."""
     big = template("a", Metadata={"Padding": "x" * 60_000})
-    result = run.deploy(big)
-    assert result.ok
-    bucket = "ecsstack-templates-123456789012-us-east-1"
-    assert "uploaded to https://ecsstack-templates-123456789012-us-east-1.s3.us-east-1.amazonaws.com/" in run.text
-    keys = [o["Key"] for o in run.client("s3").list_objects_v2(Bucket=bucket)["Contents"]]
-    assert len(keys) == 1 and keys[0].startswith("ecsstack/app/")
-    # a bucket of one's own, and the same template again: no changes
     run.client("s3").create_bucket(Bucket="mine")
+    result = run.deploy(big, s3_bucket="mine")
+    assert result.ok
+    assert "uploaded to https://mine.s3.us-east-1.amazonaws.com/ecsstack/app/" in run.text
+    keys = [o["Key"] for o in run.client("s3").list_objects_v2(Bucket="mine")["Contents"]]
+    assert len(keys) == 1 and keys[0].startswith("ecsstack/app/")
+    # the same template again: no changes, the same key
     assert run.deploy(big, s3_bucket="mine").outcome is Outcome.NO_CHANGES
     assert run.client("s3").list_objects_v2(Bucket="mine")["KeyCount"] == 1
+    with pytest.raises(DeployError, match="the bucket missing \\(--s3-bucket\\) does not exist"):
+        run.deploy(big, s3_bucket="missing")
 
 
 def test_small_template_is_sent_inline(run: Run) -> None:

@@ -217,22 +217,26 @@ def test_execute_change_set_client_error_is_reported_cleanly(stubbed: tuple[Worl
     stub.add_response("describe_stacks", stack_description("app", "UPDATE_COMPLETE"), {"StackName": "app"})
     stub.add_response("create_change_set", {"Id": CS_ARN, "StackId": stack_arn("app")},
                       {"StackName": "app", "ChangeSetName": ANY, "ChangeSetType": "UPDATE", "TemplateBody": ANY,
-                       "Parameters": [], "Capabilities": [], "Description": ANY})
+                       "Parameters": [], "Capabilities": [], "Description": ANY, "ClientToken": ANY})
     stub.add_response("describe_change_set", change_set("app", [row("Modify", "Svc")]), {"ChangeSetName": CS_ARN})
     stub.add_response("get_template", {"TemplateBody": json.dumps(DEPLOYED)},
                       {"StackName": stack_arn("app"), "TemplateStage": "Original"})
     stub.add_response("describe_stack_events", {"StackEvents": [event("app", 1, "app", "UPDATE_COMPLETE")]},
                       {"StackName": stack_arn("app")})
     stub.add_client_error("execute_change_set", "InsufficientCapabilitiesException",
-                          "Requires capabilities : [CAPABILITY_NAMED_IAM]", expected_params={"ChangeSetName": CS_ARN})
+                          "Requires capabilities : [CAPABILITY_NAMED_IAM]",
+                          expected_params={"ChangeSetName": CS_ARN, "ClientRequestToken": ANY})
+    stub.add_response("describe_change_set", change_set("app", [row("Modify", "Svc")]), {"ChangeSetName": CS_ARN})
     stub.add_response("describe_stacks", stack_description("app", "UPDATE_COMPLETE"),
                       {"StackName": stack_arn("app")})
+    stub.add_response("delete_change_set", {}, {"ChangeSetName": CS_ARN})
     with stub, pytest.raises(DeployError) as caught:
         deploy(TEMPLATE, "app", **world.kw(yes=True))
     stub.assert_no_pending_responses()
     assert str(caught.value).startswith("executing the change set failed: InsufficientCapabilitiesException: "
                                         "Requires capabilities : [CAPABILITY_NAMED_IAM]. The stack app is now "
-                                        "UPDATE_COMPLETE.")
+                                        "UPDATE_COMPLETE; the change set was not executed (AVAILABLE), so nothing "
+                                        "changed.")
     assert caught.value.exit_code == 1
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from ecsstack.deploy._states import ALL_STATUSES, IN_PROGRESS, Action, advice, decide, is_settled
 
-C, U, W, R, F = Action.CREATE, Action.UPDATE, Action.WAIT, Action.RECREATE, Action.FAIL
+C, U, W, R, F, V = Action.CREATE, Action.UPDATE, Action.WAIT, Action.RECREATE, Action.FAIL, Action.RECOVER
 
 # status, has_resources, action without --recreate-failed, action with it, words the advice must contain
 TABLE = [
@@ -22,7 +22,7 @@ TABLE = [
     ("ROLLBACK_COMPLETE", False, F, R, "--recreate-failed"),
     ("ROLLBACK_FAILED", True, F, R, "--recreate-failed"),
     ("CREATE_FAILED", True, F, R, "--recreate-failed"),
-    ("REVIEW_IN_PROGRESS", False, F, R, "--recreate-failed"),
+    ("REVIEW_IN_PROGRESS", False, V, V, ""),  # only unexecuted change sets: delete them, create
     ("REVIEW_IN_PROGRESS", True, F, F, "ecsstack destroy"),
     ("CREATE_IN_PROGRESS", False, W, W, "waiting"),
     ("UPDATE_IN_PROGRESS", True, W, W, "waiting"),
@@ -68,3 +68,8 @@ def test_review_in_progress_is_not_waited_on() -> None:
 def test_advice_names_the_stack() -> None:
     assert "--stack-name web-dev" in advice("UPDATE_ROLLBACK_FAILED", "web-dev")
     assert "--resources-to-skip" in advice("UPDATE_ROLLBACK_FAILED", "web-dev")
+
+
+def test_review_in_progress_is_not_called_never_created() -> None:
+    assert "never created" not in advice("REVIEW_IN_PROGRESS", "web-dev")
+    assert "deletes the stale change set" in advice("REVIEW_IN_PROGRESS", "web-dev")
