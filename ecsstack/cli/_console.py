@@ -3,11 +3,13 @@ Never a traceback."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
 
+import click
 from rich.console import Console
 from rich.markup import escape
 
@@ -15,7 +17,8 @@ from ..errors import BlueprintError, Problem, ValidationError
 from ..loader import NotABlueprint, blueprint_files, load_blueprint
 from ..model import Stack
 
-__all__ = ["EXIT_PROBLEMS", "EXIT_USAGE", "err", "fail", "load_stacks", "out", "print_problems"]
+__all__ = ["EXIT_PROBLEMS", "EXIT_USAGE", "STRICT", "err", "fail", "load_stacks", "out", "print_problems",
+           "strictly"]
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -36,6 +39,18 @@ def print_problems(problems: Iterable[Problem], *, source: str | None = None) ->
         hint = f" {escape(p.hint)}" if p.hint else ""
         err.print(f"{prefix}[{_STYLE.get(p.severity, '')}]{p.severity}[/] {p.rule} {where}{escape(p.message)}{hint}")
     return errors
+
+
+def strictly(problems: list[Problem], strict: bool) -> list[Problem]:
+    """``problems`` with every warning made an error when ``strict`` (``--strict``)."""
+    if not strict:
+        return problems
+    return [dataclasses.replace(p, severity="error") if p.severity == "warning" else p for p in problems]
+
+
+#: the ``--strict`` option of synth, lint, diff and deploy
+STRICT = click.option("--strict", is_flag=True, help="Treat rule warnings as errors (nothing is written or "
+                                                   "deployed while any is left).")
 
 
 def fail(message: str, code: int = EXIT_PROBLEMS) -> NoReturn:

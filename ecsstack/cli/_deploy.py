@@ -18,7 +18,7 @@ import click
 
 from ..errors import ValidationError
 from ..loader import TEMPLATE_SUFFIXES
-from ._console import EXIT_PROBLEMS, EXIT_USAGE, err, fail, load_stacks, out, print_problems
+from ._console import EXIT_PROBLEMS, EXIT_USAGE, STRICT, err, fail, load_stacks, out, print_problems, strictly
 
 __all__ = ["COMMANDS", "parse_pairs"]
 
@@ -77,7 +77,7 @@ def _guarded(call: Callable[[], Any]) -> Any:
         raise
 
 
-def _template_of(blueprint: str) -> tuple[dict[str, Any] | Path, str | None]:
+def _template_of(blueprint: str, strict: bool = False) -> tuple[dict[str, Any] | Path, str | None]:
     """What ``ecsstack.deploy`` is given for BLUEPRINT, and the stack name it implies.
 
     A blueprint (.py) is loaded, validated and compiled; its problems are printed (errors exit 1,
@@ -98,6 +98,10 @@ def _template_of(blueprint: str) -> tuple[dict[str, Any] | Path, str | None]:
     except ValidationError as exc:
         count = print_problems(exc.problems, source=str(path))
         err.print(f"{count} problem{'s' if count != 1 else ''}; nothing was deployed.")
+        sys.exit(EXIT_PROBLEMS)
+    if strict and warnings:
+        count = print_problems(strictly(warnings, strict), source=str(path))
+        err.print(f"{count} problem{'s' if count != 1 else ''} (--strict); nothing was deployed.")
         sys.exit(EXIT_PROBLEMS)
     print_problems(warnings, source=str(path))
     return template, stack.name
@@ -145,9 +149,10 @@ _s3_bucket = click.option("--s3-bucket", help="Bucket of this account for templa
 @_stack_name
 @_parameter
 @_s3_bucket
+@STRICT
 @_aws_options
 def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, ...], s3_bucket: str | None,
-                 region: str | None, profile: str | None, endpoint_url: str | None,
+                 strict: bool, region: str | None, profile: str | None, endpoint_url: str | None,
                  timeout: float | None) -> None:
     """Show what deploying BLUEPRINT would change: resources (Add/Modify/Remove, replacements flagged)
     and a property-level diff against the deployed template. Changes nothing."""
@@ -155,7 +160,7 @@ def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, 
 
     def run() -> None:
         params = parse_pairs(parameters, "--parameter")
-        template, name = _template_of(blueprint)
+        template, name = _template_of(blueprint, strict)
         diff(template, _name_for(stack_name, name), parameters=params, s3_bucket=s3_bucket, console=out,
              **_aws(region, profile, endpoint_url, timeout))
 
@@ -176,10 +181,11 @@ def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, 
 @_s3_bucket
 @click.option("--termination-protection", is_flag=True, help="Enable termination protection on the stack.")
 @click.option("--no-lint", is_flag=True, hidden=True, help="Skip cfn-lint (for emulators and tests).")
+@STRICT
 @_aws_options
 def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str, ...], tags: tuple[str, ...],
                    yes: bool, force_new_deployment: bool, recreate_failed: bool, allow_replace: bool,
-                   s3_bucket: str | None, termination_protection: bool, no_lint: bool,
+                   s3_bucket: str | None, termination_protection: bool, no_lint: bool, strict: bool,
                    region: str | None, profile: str | None, endpoint_url: str | None,
                  timeout: float | None) -> None:
     """Synthesize, validate, lint and deploy BLUEPRINT through a change set, with live progress.
@@ -191,7 +197,7 @@ def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str
 
     def run() -> Any:
         params, tag_map = parse_pairs(parameters, "--parameter"), parse_pairs(tags, "--tag")
-        template, name = _template_of(blueprint)
+        template, name = _template_of(blueprint, strict)
         return deploy(template, _name_for(stack_name, name), parameters=params, tags=tag_map, yes=yes,
                       confirm=_confirm(), force_new_deployment=force_new_deployment,
                       recreate_failed=recreate_failed, allow_replace=allow_replace, s3_bucket=s3_bucket,

@@ -12,12 +12,12 @@ import click
 from rich.markup import escape
 
 from ..errors import ValidationError
-from ._console import EXIT_PROBLEMS, EXIT_USAGE, err, fail, load_stacks, out, print_problems
+from ._console import EXIT_PROBLEMS, EXIT_USAGE, STRICT, err, fail, load_stacks, out, print_problems, strictly
 
 __all__ = ["COMMANDS"]
 
 
-def _synth_all(target: str, fmt: str) -> list[tuple[str, str]]:
+def _synth_all(target: str, fmt: str, strict: bool = False) -> list[tuple[str, str]]:
     """(stack name, template text) for every blueprint at ``target``; exits 1 listing all problems, including
     two blueprints that build stacks of the same name (each file named)."""
     from ..pipeline import synth_with_warnings
@@ -33,6 +33,9 @@ def _synth_all(target: str, fmt: str) -> list[tuple[str, str]]:
             template, warnings = synth_with_warnings(stack)
         except ValidationError as exc:
             failed += print_problems(exc.problems, source=source)
+            continue
+        if strict and warnings:
+            failed += print_problems(strictly(warnings, strict), source=source)
             continue
         print_problems(warnings, source=source)
         rendered.append((stack.name, to_json(template) if fmt == "json" else to_yaml(template)))
@@ -55,9 +58,10 @@ def _synth_all(target: str, fmt: str) -> list[tuple[str, str]]:
 @click.argument("target", type=click.Path(exists=True))
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), help="Write <stack>.<format> here.")
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
-def synth(target: str, output: str | None, fmt: str) -> None:
+@STRICT
+def synth(target: str, output: str | None, fmt: str, strict: bool) -> None:
     """Compile blueprint(s) at TARGET (a file or a directory) to CloudFormation."""
-    rendered = _synth_all(target, fmt)
+    rendered = _synth_all(target, fmt, strict)
     if output is None:
         if len(rendered) > 1:
             fail(f"{target} holds {len(rendered)} blueprints; pass -o DIR to write one file each.", 2)
@@ -96,7 +100,8 @@ def _write_all(folder: Path, files: list[tuple[str, str]]) -> list[Path]:
 @click.command()
 @click.argument("target", type=click.Path(exists=True), default="blueprints")
 @click.option("--region", "regions", multiple=True, default=["us-east-1"], show_default=True)
-def lint(target: str, regions: tuple[str, ...]) -> None:
+@STRICT
+def lint(target: str, regions: tuple[str, ...], strict: bool) -> None:
     """Run cfn-lint on every blueprint at TARGET (synthesized first) and on every template file there
     (.json/.yaml, e.g. what `synth -o` wrote); exit 1 on any lint error."""
     from ..lint import lint_template
@@ -107,7 +112,7 @@ def lint(target: str, regions: tuple[str, ...]) -> None:
     has_blueprints = path.suffix == ".py" or (path.is_dir() and any(path.glob("*.py")))
     if not templates and not has_blueprints:
         fail(f"{target}: no blueprints (.py) or templates (.json/.yaml) to lint.", 2)
-    inputs = _synth_all(target, "json") if has_blueprints else []
+    inputs = _synth_all(target, "json", strict) if has_blueprints else []
     inputs += [(str(p), p.read_text(encoding="utf-8")) for p in templates]
     errors = 0
     for name, text in inputs:
