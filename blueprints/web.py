@@ -34,9 +34,8 @@ def build() -> Stack:
         environment={"LOG_LEVEL": "info", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317"},
         secrets={"DB_PASSWORD": Secret.ssm("/web/db-password")},
         health_check=HealthCheck.shell("curl -f localhost:8080/health || exit 1"),
-        stop_timeout=30,
+        stop_timeout=30, access_logs_bucket=access_logs,
     )
-    web.load_balancer.access_logs_bucket = access_logs
     web.task.add_init_container("migrate", image=image, command=["./manage", "migrate"])
     otel = web.task.add_container(
         "otel",

@@ -36,7 +36,8 @@ class LoadBalancedWebService:
     ``certificate`` None (HTTP only); ``min_tasks`` 2; ``max_tasks`` 10 (None: no autoscaling);
     ``cpu_target`` 60 %; ``requests_per_task`` None (no request-count policy); ``vpc`` None (the
     ``VpcId``/``Subnets``/``PublicSubnets`` parameters); ``health_check_path`` ``"/"``; ``public``
-    True (internet-facing); ``allow_from`` ``"0.0.0.0/0"``; logs: the task's log group. Other keywords
+    True (internet-facing); ``allow_from`` ``"0.0.0.0/0"``; ``access_logs_bucket`` None (no load balancer
+    access logs; an S3 bucket name or parameter turns them on); logs: the task's log group. Other keywords
     (``environment=``, ``secrets=``, ``health_check=``, ``stop_timeout=``, …) go to the ``app`` container.
     """
 
@@ -45,7 +46,8 @@ class LoadBalancedWebService:
                  certificate: str | Token | None = None, min_tasks: int = 2, max_tasks: int | None = 10,
                  cpu_target: float = 60, requests_per_task: float | None = None, vpc: Vpc | None = None,
                  health_check_path: str = "/", public: bool = True, cluster: Cluster | None = None,
-                 allow_from: str | list[str] | Token = "0.0.0.0/0", **container_options: Any) -> None:
+                 allow_from: str | list[str] | Token = "0.0.0.0/0", access_logs_bucket: str | Token | None = None,
+                 **container_options: Any) -> None:
         if not isinstance(stack, Stack):
             raise fail(f"web service {name}", f"the first argument must be the Stack, got {stack!r}.",
                        'Write LoadBalancedWebService(stack, "web", image=...).')
@@ -57,7 +59,7 @@ class LoadBalancedWebService:
         self.service: Service = Service(name, cluster=self.cluster, task=self.task, desired_count=desired_count,
                                         vpc=vpc)
         self.load_balancer: ApplicationLoadBalancer = ApplicationLoadBalancer(
-            name, internet_facing=public, vpc=vpc, allow_from=allow_from)
+            name, internet_facing=public, vpc=vpc, allow_from=allow_from, access_logs_bucket=access_logs_bucket)
         if certificate is not None:
             self.listener: Listener = self.load_balancer.listen_https(certificate)
         else:

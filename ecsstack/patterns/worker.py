@@ -93,6 +93,8 @@ class QueueWorkerService:
         self.container: Container = self.task.add_container(name, image=image, environment=environment,
                                                             stop_timeout=stop_timeout, **container_options)
         self.task.allow(QUEUE_ACTIONS, self.queue.arn)
+        if isinstance(self.queue, Queue) and self.queue.kms_key is not None:
+            self.task.allow(["kms:Decrypt"], self.queue.kms_key)  # reading messages the key encrypted
         self.service = Service(name, cluster=self.cluster, task=self.task,
                                desired_count=desired_count,
                                capacity_provider_strategy=spot_strategy(on_demand_base) if spot else None)

@@ -150,3 +150,11 @@ def test_mistakes_are_reported_not_raised_as_tracebacks() -> None:
     with pytest.raises(ValidationError) as info:
         LoadBalancedWebService(Stack("t"), "web", image="app:1", helth_check=None)
     assert "helth_check" in info.value.problems[0].message
+
+
+def test_access_logs_bucket_turns_on_load_balancer_access_logs() -> None:
+    stack = Stack("app")
+    LoadBalancedWebService(stack, "web", image="app:1", access_logs_bucket="my-logs")
+    [lb] = of_type(stack.to_dict()["Resources"], "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+    attributes = {a["Key"]: a["Value"] for a in lb["LoadBalancerAttributes"]}
+    assert attributes["access_logs.s3.enabled"] == "true" and attributes["access_logs.s3.bucket"] == "my-logs"

@@ -166,3 +166,12 @@ def test_worker_stack_lints_clean() -> None:
     assert stack.problems() == []
     findings = lint_template(stack.to_dict())
     assert [str(f) for f in findings if f.level in ("error", "warning")] == []
+
+
+def test_a_queue_with_its_own_kms_key_lets_the_worker_decrypt() -> None:
+    key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    _, _, t = build(queue=Queue("jobs", kms_key=key))
+    decrypt = [s for s in task_statements(t["Resources"]) if s["Action"] == ["kms:Decrypt"]]
+    assert decrypt == [{"Action": ["kms:Decrypt"], "Effect": "Allow", "Resource": [key]}]
+    _, _, plain = build()
+    assert not any("kms:Decrypt" in s["Action"] for s in task_statements(plain["Resources"]))
