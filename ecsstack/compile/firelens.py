@@ -63,12 +63,10 @@ def execution_role_statements(task: TaskDefinition) -> list[Statement]:
     """Reading the router's S3 configuration file: GetObject on the object, GetBucketLocation on its bucket."""
     out: list[Statement] = []
     for router in routers(task):
-        cfg = router.firelens
-        if cfg is None or cfg.config_file_type != "s3" or not isinstance(cfg.config_file, str):
+        s3 = router.firelens.s3_config if router.firelens is not None else None
+        if s3 is None:
             continue
-        bucket = cfg.config_file.split(":::", 1)[-1].split("/", 1)[0]
-        partition = cfg.config_file.split(":")[1]
-        out.append(Statement(Effect=Allow, Action=[awacs.s3.GetObject], Resource=[cfg.config_file]))
-        out.append(Statement(Effect=Allow, Action=[awacs.s3.GetBucketLocation],
-                             Resource=[f"arn:{partition}:s3:::{bucket}"]))
+        obj, bucket = s3
+        out.append(Statement(Effect=Allow, Action=[awacs.s3.GetObject], Resource=[obj]))
+        out.append(Statement(Effect=Allow, Action=[awacs.s3.GetBucketLocation], Resource=[bucket]))
     return out

@@ -169,13 +169,12 @@ def execution_needs(task: TaskDefinition, t: Template | None = None, definition:
         else:
             needs.append(_need(PULL, str(repo), f"container {c.name} pulls its image"))
     for router in routers(task):
-        cfg = router.firelens
-        if cfg is None or cfg.config_file_type != "s3" or not isinstance(cfg.config_file, str):
+        s3 = router.firelens.s3_config if router.firelens is not None else None
+        if s3 is None:
             continue
-        bucket = cfg.config_file.split(":::", 1)[-1].split("/", 1)[0]
-        partition = cfg.config_file.split(":")[1]
-        needs.append(_need(("s3:GetObject",), cfg.config_file, "the FireLens configuration file"))
-        needs.append(_need(("s3:GetBucketLocation",), f"arn:{partition}:s3:::{bucket}",
+        obj, bucket = s3
+        needs.append(_need(("s3:GetObject",), obj, "the FireLens configuration file"))
+        needs.append(_need(("s3:GetBucketLocation",), bucket,
                            "the FireLens configuration file's bucket"))
     return needs
 

@@ -46,6 +46,14 @@ class FirelensConfig:
             return None
         return "s3" if isinstance(self.config_file, str) and self.config_file.startswith("arn:") else "file"
 
+    @property
+    def s3_config(self) -> tuple[str, str] | None:
+        """(object ARN, bucket ARN) of a configuration file in S3; None for a file in the image or none."""
+        if self.config_file_type != "s3" or not isinstance(self.config_file, str):
+            return None
+        bucket = self.config_file.split(":::", 1)[-1].split("/", 1)[0]
+        return self.config_file, f"arn:{self.config_file.split(':')[1]}:s3:::{bucket}"
+
 
 def router_config(path: str, image: str | Token | None, type: FirelensType | str, config_file: str | Token | None,
                   options: dict[str, Any] | None) -> tuple[str | Token, FirelensConfig]:

@@ -30,7 +30,7 @@ def cli(moto: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
     blueprint = tmp_path / "app.py"
     blueprint.write_text("def build():\n    raise AssertionError('replaced by the test')\n")
     state: dict[str, Any] = {"template": template("a")}
-    monkeypatch.setattr(_deploy, "_template_of", lambda path: (state["template"], "app"))
+    monkeypatch.setattr(_deploy, "_template_of", lambda path, strict=False: (state["template"], "app"))
 
     def run(*args: str, endpoint: str | None = moto, blueprint_arg: bool = True) -> Any:
         argv = list(args)
