@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ._check import as_bool, as_enum, as_int, as_overrides, fail
+from ._check import as_bool, as_enum, as_int, as_overrides, fail, refuse_unknown
 from ._enums import CapacityProvider, CpuArchitecture
 from ._network import SubnetGroup, Vpc
 from ._tokens import Token
@@ -193,10 +193,6 @@ def _subnets_ok(value: Any) -> bool:
 
 def make_ec2_capacity(cluster: Cluster, name: str, kwargs: dict[str, Any]) -> Ec2Capacity:
     """``Ec2Capacity(name, cluster, **kwargs)``, refusing unknown keywords with a hint."""
-    known = Ec2Capacity.__dataclass_fields__.keys() - {"name", "cluster"}
-    unknown = sorted(set(kwargs) - known)
-    if unknown:
-        raise fail(f"{cluster.path} › capacity {name}",
-                   f"unknown keyword{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}.",
-                   f"Known keywords: {', '.join(sorted(known))}.")
+    refuse_unknown(f"{cluster.path} › capacity {name}", kwargs,
+                   Ec2Capacity.__dataclass_fields__.keys() - {"name", "cluster"})
     return Ec2Capacity(name, cluster, **kwargs)

@@ -11,7 +11,8 @@ docs (value ranges that stand on their own are in ``rules/ranges.py``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -58,6 +59,18 @@ def as_text(value: Any, path: str, field: str, *, token_ok: bool = False) -> Any
     if value is None or isinstance(value, str) or (token_ok and isinstance(value, Token)):
         return value
     raise fail(path, f"{field} must be a string{' or a stack parameter' if token_ok else ''}, got {value!r}.")
+
+
+def refuse_unknown(path: str, given: Iterable[str], known: Iterable[str]) -> None:
+    """Refuse keywords a builder does not take, naming the closest known one (``port`` → ``ports``)."""
+    known = sorted(known)
+    unknown = sorted(set(given) - set(known))
+    if not unknown:
+        return
+    close = [m for name in unknown for m in difflib.get_close_matches(name, known, n=1, cutoff=0.6)]
+    guess = f"Did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+    raise fail(path, f"unknown keyword{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}.",
+               f"{guess}Known keywords: {', '.join(known)}.")
 
 
 def check_owned(owner: Any, path: str, fields: dict[str, type | tuple[type, ...]], methods: str) -> None:

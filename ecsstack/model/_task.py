@@ -7,7 +7,7 @@ from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from ..errors import Problem, ValidationError
-from ._check import as_enum, as_int, as_overrides, as_text, fail
+from ._check import as_enum, as_int, as_overrides, as_text, fail, refuse_unknown
 from ._container import Container
 from ._enums import Condition, CpuArchitecture, FirelensType, LaunchType, NetworkMode, OsFamily
 from ._firelens import firelens_dependencies, router_config
@@ -69,11 +69,7 @@ class TaskDefinition:
         # the blueprint name is positional-only, so that ``family=`` can be the family registered
         if name is None and isinstance(family, str):
             name = family  # TaskDefinition(family="web"): named "web", registered as "web"
-        unknown = sorted(set(kwargs) - _TASK_KEYWORDS)
-        if unknown:
-            raise fail(f"task {name}" if isinstance(name, str) else "task",
-                       f"unknown keyword{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}.",
-                       f"Known keywords: {', '.join(sorted(_TASK_KEYWORDS | {'family'}))}.")
+        refuse_unknown(f"task {name}" if isinstance(name, str) else "task", kwargs, _TASK_KEYWORDS | {"family"})
         self.family = name  # type: ignore[assignment]  # normalise() refuses a missing name
         self.explicit_family = family
         for f in dataclass_fields(self):
@@ -160,11 +156,7 @@ class TaskDefinition:
         return self._add(name, image, {**kwargs, "essential": False}, init=True)
 
     def _add(self, name: str, image: str | Token | None, kwargs: dict[str, Any], *, init: bool) -> Container:
-        unknown = sorted(set(kwargs) - CONTAINER_KEYWORDS)
-        if unknown:
-            raise fail(f"{self.path} › container {name}",
-                       f"unknown keyword{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}.",
-                       f"Known keywords: {', '.join(sorted(CONTAINER_KEYWORDS))}.")
+        refuse_unknown(f"{self.path} › container {name}", kwargs, CONTAINER_KEYWORDS)
         try:
             container = Container(name, image, init=init, task=self, **kwargs)
         except ValidationError as exc:  # re-home the problem under this task's path

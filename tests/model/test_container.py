@@ -123,3 +123,9 @@ def test_init_ordering_is_implied(task):
     assert task.dependencies_of(one) == []
 
 
+
+
+def test_a_misspelt_keyword_names_the_closest_one(task):
+    error = raises(task.add_container, "app", image="app:1", port=[8080])
+    [problem] = error.problems
+    assert "unknown keyword port" in problem.message and problem.hint.startswith("Did you mean 'ports'?")
