@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ..errors import Problem
-from ..model import Container, LaunchType, Token
+from ..model import Container, LaunchType, NetworkMode, Token
 from ._helpers import name_hint, q
 from ._registry import Index, Rule, rule
 
@@ -294,3 +294,22 @@ def _secret_key_platform(ix: Index, r: Rule) -> Iterator[Problem]:
                                 f"the service pins platform_version={version!r}.",
                                 'Use platform_version="1.4.0" or "LATEST" (or leave it out), or store the value in '
                                 "a secret of its own and drop key=.")
+
+
+@rule("ECS116", "a port mapping's name and app_protocol are for the bridge and awsvpc network modes")
+def _named_port_mode(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        mode = task.network_mode
+        if mode in (NetworkMode.AWSVPC, NetworkMode.BRIDGE):
+            continue
+        for container in task.containers:
+            for port in container.ports:
+                given = [k for k, v in (("name", port.name), ("app_protocol", port.app_protocol)) if v is not None]
+                if given:
+                    fields = " and ".join(given)
+                    yield r.problem(ix.cpath(task, container),
+                                    f"port mapping {port.container_port} sets {fields}, which ECS documents for the "
+                                    f"bridge and awsvpc network modes (Service Connect); task {q(task.family)} uses "
+                                    f"{mode.value}.",
+                                    f'Use network_mode="bridge" or "awsvpc" for a Service Connect server, or leave '
+                                    f"{fields} out.", severity="warning")

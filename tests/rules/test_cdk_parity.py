@@ -205,3 +205,25 @@ def test_ecs720_allows_capacity_or_a_fixed_cluster_name(found):
     fargate = FargateTaskDefinition("web")
     fargate.add_container("app", image="app:1")
     assert found(one(fargate), "ECS720") == []
+
+
+# ---- ECS116 ----------------------------------------------------------------------------------------
+
+def _moded(mode: str, port: PortMapping) -> Stack:
+    cluster = Cluster("main")
+    cluster.add_ec2_capacity("instances")
+    task = Ec2TaskDefinition("api", memory=512, network_mode=mode)
+    task.add_container("app", image="api:1", ports=[port])
+    return one(task, cluster)
+
+
+def test_ecs116_named_ports_under_host_networking(found):
+    [problem] = found(_moded("host", PortMapping(8080, name="http", app_protocol="http")), "ECS116")
+    assert problem.severity == "warning" and problem.path == "service api › task api › container app"
+    assert "sets name and app_protocol" in problem.message and "uses host" in problem.message
+
+
+@pytest.mark.parametrize(("mode", "port"), [("bridge", PortMapping(8080, name="http")),
+                                            ("awsvpc", PortMapping(8080, name="http")), ("host", PortMapping(8080))])
+def test_ecs116_allows(found, mode, port):
+    assert found(_moded(mode, port), "ECS116") == []
