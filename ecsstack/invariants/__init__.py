@@ -4,7 +4,8 @@ synth (cheaply: no cfn-lint import) and fuzzed by the property tests.
 - reachability (ECS910, ECS911): every declared path is admitted by the security groups, and nothing else is;
 - grants (ECS920, ECS921): the roles made for a task hold exactly what the model references;
 - schemas (ECS930): every property is inside its CloudFormation resource schema (overrides included);
-- limits (ECS931): the ECS limits the schemas do not state.
+- limits (ECS931): the ECS limits the schemas do not state;
+- ecs_overrides (ECS932): combinations of properties ECS refuses, which only ``overrides=`` can write.
 
 A violation is a compile bug (or a value from ``overrides=`` CloudFormation would reject), reported with where it
 is; ``ecsstack.synth`` raises ``ValidationError`` with it.
@@ -17,7 +18,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..model import Stack
-from . import grants, limits, reachability, schemas
+from . import ecs_overrides, grants, limits, reachability, schemas
 from ._template import Template
 from .known import KNOWN, Known, tolerated
 
@@ -29,6 +30,7 @@ INVARIANTS: dict[str, Callable[[Stack, Template], list[Problem]]] = {
     "grants": grants.check,
     "schemas": schemas.check,
     "limits": limits.check,
+    "ecs_overrides": ecs_overrides.check,
 }
 
 

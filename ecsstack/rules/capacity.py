@@ -291,3 +291,18 @@ def _gpus(ix: Index, r: Rule) -> Iterator[Problem]:
                                     f"gpu={container.gpu}, but the service runs on {types}, which has no GPUs.",
                                     'Add GPU capacity, e.g. cluster.add_ec2_capacity("gpu", '
                                     'instance_type="g5.xlarge"), and place the service on it.')
+
+
+@rule("ECS720", "a service on the EC2 launch type runs in a cluster with EC2 capacity (or a fixed cluster_name)")
+def _ec2_without_capacity(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
+        if effective_strategy(service) is not None or service.effective_launch_type is not LaunchType.EC2:
+            continue
+        if _ec2_providers(service.cluster) or service.cluster.cluster_name is not None:
+            continue  # a fixed cluster_name: instances launched elsewhere may join the cluster by it
+        yield r.problem(service.path, f"runs on the EC2 launch type, but cluster {q(service.cluster.name)} has no EC2 "
+                        "capacity: no instance would ever start its tasks.",
+                        'Add instances with cluster.add_ec2_capacity("instances", instance_type="t3.medium"), or '
+                        "run the task on Fargate; for instances you launch yourself, give the cluster a fixed "
+                        "cluster_name.",
+                        severity="warning")

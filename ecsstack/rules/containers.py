@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ..errors import Problem
-from ..model import Container, Token
+from ..model import Container, LaunchType, NetworkMode, Token
 from ._helpers import name_hint, q
 from ._registry import Index, Rule, rule
 
@@ -217,3 +217,99 @@ def _ecr_wildcard(ix: Index, r: Rule) -> Iterator[Problem]:
                     'Name the repository: ecr_repository="my-repo" (or its ARN), or write the image with a '
                     "literal registry, e.g. Sub(\"123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:${Tag}\").",
                     severity="warning")
+
+
+#: the application protocols ECS takes on a port mapping (``appProtocol``)
+APP_PROTOCOLS = ("http", "http2", "grpc")
+#: the first Fargate platform version that reads one key of a JSON secret (and a secret's version)
+SECRET_KEY_PLATFORM = (1, 4, 0)
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+
+
+@rule("ECS113", "port mapping names are not empty and unique within a task")
+def _port_names(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        owners: dict[str, str] = {}
+        for container in task.containers:
+            path = ix.cpath(task, container)
+            for port in container.ports:
+                name = port.name
+                if name is None:
+                    continue
+                if not name.strip():
+                    yield r.problem(path, f"port mapping {port.container_port} has an empty name {name!r}; it "
+                                    "would be left out of the template, and Service Connect could not find it.",
+                                    f'Name it (PortMapping({port.container_port}, name="http")), or leave name= out.')
+                    continue
+                other = owners.get(name)
+                if other is None:
+                    owners[name] = container.name
+                    continue
+                where = "this container" if other == container.name else f"container {q(other)}"
+                yield r.problem(path, f"port mapping {port.container_port} is named {q(name)}, a name {where} "
+                                f"already gives a port mapping; ECS needs port mapping names unique within task "
+                                f"{q(task.family)}.",
+                                f'Give each mapping its own name, e.g. name="{name}-{port.container_port}".')
+
+
+def _app_protocol_fix(proto: object) -> str:
+    lower = str(proto).lower()
+    return lower if lower in APP_PROTOCOLS else "http"
+
+
+@rule("ECS114", "a port mapping's app_protocol is http, http2 or grpc, on a named port mapping")
+def _app_protocol(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        for container in task.containers:
+            path = ix.cpath(task, container)
+            for port in container.ports:
+                proto = port.app_protocol
+                if proto is not None and proto not in APP_PROTOCOLS:
+                    yield r.problem(path, f"port mapping {port.container_port} has app_protocol={proto!r}; ECS "
+                                    f"takes {', '.join(repr(p) for p in APP_PROTOCOLS)}.",
+                                    f'Write app_protocol="{_app_protocol_fix(proto)}", or leave it out.')
+                if proto is not None and port.name is None:
+                    yield r.problem(path, f"port mapping {port.container_port} sets app_protocol={proto!r} but has "
+                                    "no name; ECS takes an application protocol only on a named port mapping.",
+                                    f'Name it: PortMapping({port.container_port}, name="http", '
+                                    f"app_protocol={proto!r}).")
+
+
+@rule("ECS115", "a Secrets Manager JSON key needs Fargate platform version 1.4.0 or later")
+def _secret_key_platform(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
+        version = service.platform_version
+        if not isinstance(version, str) or service.effective_launch_type is not LaunchType.FARGATE:
+            continue
+        match = _VERSION.match(version)
+        if match is None or tuple(int(n) for n in match.groups()) >= SECRET_KEY_PLATFORM:
+            continue  # LATEST or an unknown spelling: nothing to compare
+        for container in service.task.containers:
+            keyed = [name for name, s in container.secrets.items() if s.key is not None]
+            if keyed:
+                yield r.problem(f"{service.path} › {service.task.path} › container {container.name}",
+                                f"secret{'s' if len(keyed) > 1 else ''} {', '.join(q(k) for k in keyed)} "
+                                f"read{'' if len(keyed) > 1 else 's'} "
+                                f"one key of a JSON secret, which Fargate supports from platform version 1.4.0; "
+                                f"the service pins platform_version={version!r}.",
+                                'Use platform_version="1.4.0" or "LATEST" (or leave it out), or store the value in '
+                                "a secret of its own and drop key=.")
+
+
+@rule("ECS116", "a port mapping's name and app_protocol are for the bridge and awsvpc network modes")
+def _named_port_mode(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        mode = task.network_mode
+        if mode in (NetworkMode.AWSVPC, NetworkMode.BRIDGE):
+            continue
+        for container in task.containers:
+            for port in container.ports:
+                given = [k for k, v in (("name", port.name), ("app_protocol", port.app_protocol)) if v is not None]
+                if given:
+                    fields = " and ".join(given)
+                    yield r.problem(ix.cpath(task, container),
+                                    f"port mapping {port.container_port} sets {fields}, which ECS documents for the "
+                                    f"bridge and awsvpc network modes (Service Connect); task {q(task.family)} uses "
+                                    f"{mode.value}.",
+                                    f'Use network_mode="bridge" or "awsvpc" for a Service Connect server, or leave '
+                                    f"{fields} out.", severity="warning")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..errors import Problem
-from ..model import Namespace, Service, ServiceConnect
+from ..model import Namespace, NetworkMode, Service, ServiceConnect
 from ._helpers import did_you_mean, fmt_list, q
 from ._registry import Index, Rule, rule
 from .loadbalancing import vpc_name
@@ -95,3 +95,46 @@ def _namespace_vpc(ix: Index, r: Rule) -> Iterator[Problem]:
             reported.add(id(ns))
             yield r.problem(service.path, f"runs in {vpc_name(vpc)}, but namespace {q(ns.name)} is in "
                             f"{vpc_name(ns.vpc)}.", "Pass the same vpc= to the namespace and the service.")
+
+
+#: the longest discovery name ECS takes for a Service Connect service
+DISCOVERY_NAME_MAX = 64
+PORT_MIN, PORT_MAX = 1, 65535
+
+
+@rule("ECS620", "a service's Service Connect discovery names are distinct and at most 64 characters; alias ports "
+                "are 1-65535")
+def _discovery_names(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service, sc in _connected(ix):
+        own: set[str] = set()
+        for port in sc.ports:
+            name = sc.dns_name(service, port)
+            if port.port is not None and not PORT_MIN <= port.port <= PORT_MAX:
+                yield r.problem(service.path, f"Service Connect port {q(port.port_name)} gives clients port "
+                                f"{port.port}; ports are {PORT_MIN} to {PORT_MAX}.",
+                                f'Use a port from {PORT_MIN} to {PORT_MAX}, or leave port= out (the mapping\'s '
+                                "container port).")
+            if len(name) > DISCOVERY_NAME_MAX:
+                yield r.problem(service.path, f"Service Connect serves {q(name)} ({len(name)} characters); ECS takes "
+                                f"discovery names of at most {DISCOVERY_NAME_MAX}.",
+                                f'Name it shorter: ServiceConnectPort("{port.port_name}", dns_name="...").')
+            if name in own:
+                yield r.problem(service.path, f"serves two Service Connect ports under the one discovery name "
+                                f"{q(name)}; each port needs its own.",
+                                f'Give one another name: ServiceConnectPort("{port.port_name}", dns_name="...").')
+            own.add(name)
+
+
+@rule("ECS621", "a Cloud Map registration of a bridge or host task has a port mapping for its SRV record")
+def _srv_port(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
+        if not service.dns_registrations or service.task.network_mode is NetworkMode.AWSVPC:
+            continue
+        if any(c.ports for c in service.task.containers):
+            continue
+        reg = service.dns_registrations[0]
+        yield r.problem(service.path, f"registers {q(reg.name)} in namespace {q(reg.namespace.name)}; a "
+                        f"{service.task.network_mode.value}-mode task gets SRV records, which need a container "
+                        f"port, and no container of task {q(service.task.family)} maps one.",
+                        "Add the port the service listens on: add_container(..., ports=[8080]), or use "
+                        'network_mode="awsvpc" (A records).')

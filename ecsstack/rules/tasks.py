@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ..errors import Problem
-from ..model import NetworkMode
+from ..model import CpuArchitecture, NetworkMode
 from ._helpers import fmt_list, name_hint, q
 from ._registry import Index, Rule, rule
 
@@ -280,3 +280,24 @@ def _family(ix: Index, r: Rule) -> Iterator[Problem]:
                             f"prefixed with the stack name (up to 128 characters and a hyphen) it may pass "
                             f"the 255 ECS allows.", f"Use at most {PREFIXED_FAMILY_MAX} characters, or give "
                             "the registered name yourself with family=.")
+
+
+#: the task CPU values Fargate offers Windows containers (memory as for Linux, rule ECS310)
+WINDOWS_FARGATE_CPU = (1024, 2048, 4096)
+
+
+@rule("ECS318", "a Windows task on Fargate has 1, 2 or 4 vCPU and the X86_64 architecture")
+def _windows_fargate(ix: Index, r: Rule) -> Iterator[Problem]:
+    for task in ix.tasks:
+        family = task.os_family
+        if not task.is_fargate or family is None or not family.value.startswith("WINDOWS"):
+            continue
+        if task.cpu is not None and task.cpu not in WINDOWS_FARGATE_CPU:
+            yield r.problem(ix.task_path(task), f"task {q(task.family)} runs {family.value} on Fargate with "
+                            f"cpu={task.cpu}; Fargate runs Windows containers with cpu "
+                            f"{fmt_list(WINDOWS_FARGATE_CPU)} only.",
+                            "Use cpu=1024 with memory=2048 (the smallest Windows size), or a Linux os_family.")
+        if task.cpu_architecture is CpuArchitecture.ARM64:
+            yield r.problem(ix.task_path(task), f"task {q(task.family)} runs {family.value} on ARM64; Fargate "
+                            "runs Windows containers on X86_64 only.",
+                            'Use cpu_architecture="X86_64" (or leave it out), or a Linux os_family for ARM64.')

@@ -98,7 +98,7 @@ def test_ecs403_allows_compatible_launch_type(found, launch):
 def test_ecs403_one_task_two_services_with_different_launch_types(found):
     task = TaskDefinition("both", cpu=256, memory=512, compatibilities=["EC2", "FARGATE"])
     task.add_container("app", image="x:1")
-    cluster = Cluster("main")
+    cluster = Cluster("main", cluster_name="main")  # instances launched elsewhere join it by name (ECS720)
     stack = Stack("app").add(Service("on-ec2", cluster=cluster, task=task, launch_type="EC2"),
                              Service("on-fargate", cluster=cluster, task=task, launch_type="FARGATE"))
     assert found(stack) == []
