@@ -131,8 +131,7 @@ def _admit_clients(server: Service, ctx: Context, port: int | None) -> None:
     ns = namespace_of(server)
     group = service_security_group(server)
     bridge = server.task.network_mode is NetworkMode.BRIDGE
-    host = server.task.network_mode is NetworkMode.HOST
-    if ns is None or port is None or (group is None and not (bridge or host)):
+    if ns is None or port is None or (group is None and not bridge):
         return
     for client in ctx.stack.of_type(Service):
         if client is server or namespace_of(client) is not ns or not client.service_connect.client:
@@ -140,9 +139,6 @@ def _admit_clients(server: Service, ctx: Context, port: int | None) -> None:
         for source in _client_groups(client):
             if group is not None:
                 admit(ctx, group, source, port, "tcp", f"tcp/{port} from service {client.name} (Service Connect)")
-            elif host:  # host networking: the served port is the instance's port
-                capacity.admit_on_instances(server, ctx, source, (port, port),
-                                            f"tcp/{port} from service {client.name} (Service Connect)")
             else:
                 low, high = capacity.EPHEMERAL_PORTS
                 capacity.admit_on_instances(server, ctx, source, capacity.EPHEMERAL_PORTS,

@@ -308,8 +308,8 @@ def _named_port_mode(ix: Index, r: Rule) -> Iterator[Problem]:
                 if given:
                     fields = " and ".join(given)
                     yield r.problem(ix.cpath(task, container),
-                                    f"port mapping {port.container_port} sets {fields}, which ECS documents for the "
+                                    f"port mapping {port.container_port} sets {fields}, which ECS takes only in the "
                                     f"bridge and awsvpc network modes (Service Connect); task {q(task.family)} uses "
                                     f"{mode.value}.",
                                     f'Use network_mode="bridge" or "awsvpc" for a Service Connect server, or leave '
-                                    f"{fields} out.", severity="warning")
+                                    f"{fields} out.")

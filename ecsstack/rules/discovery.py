@@ -138,3 +138,13 @@ def _srv_port(ix: Index, r: Rule) -> Iterator[Problem]:
                         f"port, and no container of task {q(service.task.family)} maps one.",
                         "Add the port the service listens on: add_container(..., ports=[8080]), or use "
                         'network_mode="awsvpc" (A records).')
+
+
+@rule("ECS622", "Service Connect needs a task in the awsvpc or bridge network mode")
+def _connect_network_mode(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service in ix.services:
+        mode = service.task.network_mode
+        if service.service_connect is not None and mode not in (NetworkMode.AWSVPC, NetworkMode.BRIDGE):
+            yield r.problem(service.path, f"uses Service Connect, but its task {q(service.task.family)} uses the "
+                            f"{mode.value} network mode; ECS runs Service Connect for awsvpc and bridge tasks only.",
+                            'Use network_mode="bridge" (or "awsvpc") for the task, or leave service_connect out.')

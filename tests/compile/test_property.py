@@ -137,7 +137,8 @@ def blueprints(draw: st.DrawFn) -> Drawn:
         container_overrides = {"Bogus": 1} if "override unknown key" in own else {}
         app = task.add_container(
             "app", image=_image(draw, stack),
-            ports=[PortMapping(70000 if "port out of range" in own else port, name="http")],
+            # a named port is for Service Connect, which host-mode tasks cannot use (ECS116, ECS622)
+            ports=[PortMapping(70000 if "port out of range" in own else port, name=None if mode == "host" else "http")],
             essential="no essential" not in own,
             secrets=secrets,
             environment={"TOKEN": "plain"} if "secret and env" in own else {"MODE": "prod"},
@@ -188,7 +189,7 @@ def blueprints(draw: st.DrawFn) -> Drawn:
                 kwargs["launch_type"] = "EC2"
         stuck = "deploy cannot progress" in own
         connect = None
-        if namespace is not None:
+        if namespace is not None and (mode != "host" or "unknown service connect port" in own):
             role = "unknown port" if "unknown service connect port" in own else draw(
                 st.sampled_from(["none", "client", "server"]))
             if role == "client":

@@ -219,7 +219,7 @@ def _moded(mode: str, port: PortMapping) -> Stack:
 
 def test_ecs116_named_ports_under_host_networking(found):
     [problem] = found(_moded("host", PortMapping(8080, name="http", app_protocol="http")), "ECS116")
-    assert problem.severity == "warning" and problem.path == "service api › task api › container app"
+    assert problem.severity == "error" and problem.path == "service api › task api › container app"
     assert "sets name and app_protocol" in problem.message and "uses host" in problem.message
 
 

@@ -134,3 +134,18 @@ def test_adding_the_service_brings_its_namespaces():
     svc.register_dns(other)
     stack = Stack("app").add(svc)
     assert stack.of_type(Namespace) == [ns, other]
+
+
+def test_ecs622_service_connect_needs_awsvpc_or_bridge(found):
+    from ecsstack import Cluster, Ec2TaskDefinition, Namespace, Service, ServiceConnect, Stack
+
+    for mode, expected in (("host", 1), ("bridge", 0), ("awsvpc", 0)):
+        cluster = Cluster("main", service_connect_namespace=Namespace("internal"))
+        cluster.add_ec2_capacity("ec2")
+        task = Ec2TaskDefinition("api", memory=512, network_mode=mode)
+        task.add_container("app", image="api:1", ports=[8080])
+        stack = Stack("app").add(Service("api", cluster=cluster, task=task, service_connect=ServiceConnect()))
+        problems = found(stack, "ECS622")
+        assert len(problems) == expected, mode
+        if problems:
+            assert problems[0].path == "service api" and "host network mode" in problems[0].message
