@@ -35,12 +35,14 @@ class Problem:
 
 
 class ValidationError(EcsstackError, ValueError):
-    """The blueprint has problems; ``.problems`` lists all of them."""
+    """The blueprint has problems; ``.problems`` lists all of them (the errors), ``.warnings`` the warnings
+    found alongside, which do not stop a build by themselves."""
 
-    def __init__(self, problems: Iterable[Problem] | Problem):
+    def __init__(self, problems: Iterable[Problem] | Problem, warnings: Iterable[Problem] = ()):
         if isinstance(problems, Problem):
             problems = [problems]
         self.problems: list[Problem] = list(problems)
+        self.warnings: list[Problem] = list(warnings)
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''}"
         super().__init__(head + ":\n" + "\n".join(str(p) for p in self.problems))

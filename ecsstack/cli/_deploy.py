@@ -96,7 +96,7 @@ def _template_of(blueprint: str, strict: bool = False) -> tuple[dict[str, Any] |
     try:
         template, warnings = synth_with_warnings(stack)
     except ValidationError as exc:
-        count = print_problems(exc.problems, source=str(path))
+        count = print_problems([*exc.problems, *exc.warnings], source=str(path))
         err.print(f"{count} problem{'s' if count != 1 else ''}; nothing was deployed.")
         sys.exit(EXIT_PROBLEMS)
     if strict and warnings:

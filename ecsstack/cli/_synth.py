@@ -32,7 +32,7 @@ def _synth_all(target: str, fmt: str, strict: bool = False) -> list[tuple[str, s
         try:
             template, warnings = synth_with_warnings(stack)
         except ValidationError as exc:
-            failed += print_problems(exc.problems, source=source)
+            failed += print_problems([*exc.problems, *exc.warnings], source=source)
             continue
         if strict and warnings:
             failed += print_problems(strictly(warnings, strict), source=source)

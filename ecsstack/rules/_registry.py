@@ -100,5 +100,5 @@ def validate(stack: Stack) -> list[Problem]:
     problems = check_stack(stack)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError(errors, [p for p in problems if p.severity != "error"])
     return problems

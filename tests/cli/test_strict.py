@@ -39,3 +39,13 @@ def test_strict_turns_warnings_into_errors(warned: Path, tmp_path: Path, command
     assert result.exit_code == 1, result.output
     assert "error ECS109" in result.output and "warning ECS109" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_warnings_are_shown_next_to_errors(tmp_path: Path) -> None:
+    path = tmp_path / "both.py"
+    path.write_text(BLUEPRINT.replace('image="nginx:latest")', 'image="nginx:latest", ports=[70000])'),
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["synth", str(path)])
+    assert result.exit_code == 1
+    assert "error ECS105" in result.output and "warning ECS109" in result.output
+    assert "1 problem; nothing was written." in result.output
