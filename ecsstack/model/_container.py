@@ -176,6 +176,10 @@ class Container:
         as_text(self.user, path, "user", token_ok=True)
         check_owned(self, path, {"dependencies": Dependency, "mount_points": MountPoint,
                                  "volume_sources": VolumesFrom}, "depends_on, mount and volumes_from")
+        for dep in self.dependencies:
+            if not isinstance(dep.target, Container | str) or not dep.target:
+                raise fail(path, f"a dependency's target must be a container of the task or its name, got "
+                           f"{dep.target!r}.", "Use container.depends_on(other, condition).")
         if self.firelens is not None and not isinstance(self.firelens, FirelensConfig):
             raise fail(path, f"firelens must be a FirelensConfig, got {self.firelens!r}.",
                        "Make the router with task.add_firelens_router(...).")

@@ -39,6 +39,10 @@ class Dependency:
     reason: str = ""
 
     def __post_init__(self) -> None:
+        named = isinstance(getattr(self.target, "name", None), str)  # a Container (this module cannot import it)
+        if not (isinstance(self.target, str) and self.target) and not named:
+            raise fail("dependency", f"target must be a container or a container's name, got {self.target!r}.",
+                       "Use container.depends_on(other, condition).")
         object.__setattr__(self, "condition", as_enum(Condition, self.condition, "dependency", "condition"))
 
     @property

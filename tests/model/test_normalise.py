@@ -122,10 +122,17 @@ def test_stack_verbs_delegate_to_the_pipeline() -> None:
 
 # ---- any value set after construction: a problem, never a crash inside a rule ---------------------
 
+def _forged_dependency() -> ecsstack.Dependency:
+    """A dependency whose target was changed to a number after construction (the constructor refuses one)."""
+    dep = ecsstack.Dependency("otel", "START")
+    object.__setattr__(dep, "target", 5)
+    return dep
+
+
 ODD = [None, ecsstack.Parameter("P"), ecsstack.Sub("x-${P}"), -1, 0, 1, 10**9, "", "text", "EC2", "bridge", [],
        {}, [None], {"": None}, {1: 2}, True, 1.5, object(), ["a", 5], (PortMapping(80),),
        [PortMapping(80, host_port=81)], HealthCheck(["NONE"]), [ecsstack.Dependency("ghost", Condition.HEALTHY)],
-       [ecsstack.Dependency(5, "START")]]
+       [_forged_dependency()]]
 
 FIELDS = {
     "stack": ["name", "description", "parameters", "outputs", "resources"],
@@ -195,3 +202,14 @@ def test_found_permissions_of_none_are_ecs001() -> None:
     service.task.permissions = [None]
     [problem] = ecsstack.problems(stack)
     assert problem.rule == "ECS001" and problem.path == "task web" and "task.allow" in problem.hint
+
+
+def test_found_a_dependency_on_a_number_is_ecs001() -> None:
+    """Found by the odd-values property test (5,000 examples): a dependency whose target is no container nor
+    name crashed ECS201."""
+    stack, service = _stack()
+    service.task.containers[0].dependencies = [_forged_dependency()]
+    [problem] = ecsstack.problems(stack)
+    assert problem.rule == "ECS001" and problem.path == "task web › container app" and "target" in problem.message
+    with pytest.raises(ValidationError):
+        ecsstack.Dependency(5, "START")
