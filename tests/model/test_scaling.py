@@ -7,7 +7,6 @@ import pytest
 from ecsstack import (
     Alarm,
     Cluster,
-    FargateTaskDefinition,
     Metric,
     Queue,
     ScalingStep,
@@ -16,11 +15,11 @@ from ecsstack import (
     ValidationError,
 )
 
+from ._support import fargate
 
-def service(name: str = "web", **kwargs) -> Service:
-    task = FargateTaskDefinition(name)
-    task.add_container("app", image="app:1", ports=[8080])
-    return Service(name, cluster=Cluster("main"), task=task, **kwargs)
+
+def service() -> Service:
+    return Service("web", cluster=Cluster("main"), task=fargate())
 
 
 DEPTH = Metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": "jobs"})
