@@ -4,7 +4,10 @@ Execution role: pull the ECR repositories of the task's images (account and regi
 ``Sub`` with a literal registry; an image whose registry is only known at deploy time may pull from the stack's
 own account and region), read the secrets its containers reference through the service the secret lives in (an
 ARN names it: SSM → ``ssm:GetParameters``, Secrets Manager → ``secretsmanager:GetSecretValue``), write the log
-groups its ``awslogs`` containers name, read a FireLens configuration file from S3. Task role: ECS Exec's channel
+groups its ``awslogs`` containers name, read a FireLens configuration file from S3, read the Secrets Manager secret
+holding a private registry's credentials (``repository_credentials=``) and the S3 environment files (``GetObject``
+on each file, ``GetBucketLocation`` on its bucket; a parameter's bucket is derived at deploy time), a gMSA credential
+spec file (S3 ``GetObject`` or SSM ``GetParameters``). Task role: ECS Exec's channel
 when a service of the task enables it, what ``allow`` granted (queues included), the EFS volumes with IAM
 authorization, FireLens writing into the task's log group. A role the user brings (``execution_role=``,
 ``task_role=``) is theirs and left alone.
@@ -158,6 +161,16 @@ def execution_needs(task: TaskDefinition, t: Template | None = None, definition:
     for c in task.containers:
         for secret in c.secrets.values():
             needs.append(_secret_need(secret))
+        if c.registry_secret is not None:
+            needs.append(_secret_need(c.registry_secret))
+        for obj, bucket in c.environment_file_objects:
+            needs.append(_need(("s3:GetObject",), canon_model(obj), f"container {c.name}'s environment file"))
+            needs.append(_need(("s3:GetBucketLocation",), None if bucket is None else canon_model(bucket),
+                               f"container {c.name}'s environment file's bucket"))
+        for arn in c.credential_spec_arns:
+            action = {"s3": "s3:GetObject", "ssm": "ssm:GetParameters"}.get(arn.split(":")[2])
+            if action is not None:
+                needs.append(_need((action,), arn, f"container {c.name}'s credential spec"))
     repos = [(c, _container_repository(c)) for c in task.containers]
     pulled = [(c, r) for c, r in repos if r is not None]
     if pulled:
