@@ -227,18 +227,6 @@ class ProxyConfiguration:
         return [(k, str(v)) for k, v in pairs if v is not None and v != ""]
 
 
-#: the EBS volume types ECS can attach, with (min size GiB, max size GiB, IOPS range or None, throughput or None)
-EBS_VOLUME_TYPES: dict[str, tuple[int, int, tuple[int, int] | None, tuple[int, int] | None]] = {
-    "gp2": (1, 16384, None, None),
-    "gp3": (1, 16384, (3000, 16000), (125, 1000)),
-    "io1": (4, 16384, (100, 64000), None),
-    "io2": (4, 16384, (100, 256000), None),
-    "st1": (125, 16384, None, None),
-    "sc1": (125, 16384, None, None),
-    "standard": (1, 1024, None, None),
-}
-
-
 @dataclass(eq=False)
 class ManagedEbsVolume:
     """An EBS volume ECS creates for each task of a service and attaches at launch, mounted where the task's
