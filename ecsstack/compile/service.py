@@ -71,11 +71,12 @@ def compile_service(service: Service, ctx: Context) -> None:
         "PropagateTags": service.propagate_tags.value,
         "EnableECSManagedTags": service.enable_ecs_managed_tags,
     }
-    if service.is_daemon:
-        pass  # a daemon service runs one task per container instance: it has no desired count
-    elif service.desired_count is not None:
+    if service.propagate_tags.value == "NONE":
+        del props["PropagateTags"]  # CloudFormation spells "no propagation" by leaving the property out
+    # a daemon service runs one task per container instance: it has no desired count
+    if service.desired_count is not None and not service.is_daemon:
         props["DesiredCount"] = ctx.value(service.desired_count)
-    elif not service.scalings:
+    elif not service.scalings and not service.is_daemon:
         props["DesiredCount"] = 1
     # an auto-scaled service without a desired count starts at 1 and is then kept in range by autoscaling;
     # leaving DesiredCount out means a stack update never resets the count autoscaling chose
