@@ -16,6 +16,7 @@ from ecsstack import (
     Condition,
     Device,
     Ec2TaskDefinition,
+    ExecuteCommandLogging,
     FargateTaskDefinition,
     HealthCheck,
     LinuxParameters,
@@ -60,7 +61,9 @@ def maximal_fargate() -> Stack:
     cluster = Cluster("main", container_insights="enhanced", cluster_name="max-fargate", tags={"tier": "prod"},
                       managed_storage_kms_key=KEY, fargate_ephemeral_storage_kms_key=KEY,
                       service_connect_namespace=namespace, capacity_providers=["FARGATE", "FARGATE_SPOT"],
-                      default_strategy=[CapacityProviderStrategy("FARGATE", weight=1)])
+                      default_strategy=[CapacityProviderStrategy("FARGATE", weight=1)],
+                      execute_command_kms_key=KEY,
+                      execute_command_logging=ExecuteCommandLogging(log_group="ecs-exec", s3_bucket="audit-bucket"))
     task = FargateTaskDefinition("web", cpu=1024, memory=2048, pid_mode="task", enable_fault_injection=True,
                                  tags={"app": "web"}, ephemeral_storage_gib=40, cpu_architecture="ARM64",
                                  proxy_configuration=ProxyConfiguration("envoy", ignored_uid=1337, app_ports=[8080],

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import awacs.kms
+import awacs.logs
 import awacs.s3
 import awacs.ssm
 from awacs.aws import Allow, PolicyDocument, Principal, Statement
@@ -25,6 +27,8 @@ __all__ = [
     "container_insights",
     "container_properties",
     "daemon_deployment",
+    "exec_clusters",
+    "exec_statements",
     "execution_role_statements",
     "infrastructure_role",
     "resolved_stack_tags",
@@ -277,10 +281,89 @@ def cluster_properties(cluster: Cluster, ctx: Context) -> dict[str, Any]:
         storage["KmsKeyId"] = ctx.value(cluster.managed_storage_kms_key)
     if cluster.fargate_ephemeral_storage_kms_key is not None:
         storage["FargateEphemeralStorageKmsKeyId"] = ctx.value(cluster.fargate_ephemeral_storage_kms_key)
+    configuration: dict[str, Any] = {}
     if storage:
-        props["Configuration"] = ecs.ClusterConfiguration(
-            ManagedStorageConfiguration=ecs.ManagedStorageConfiguration(**storage))
+        configuration["ManagedStorageConfiguration"] = ecs.ManagedStorageConfiguration(**storage)
+    execute = _execute_command(cluster, ctx)
+    if execute is not None:
+        configuration["ExecuteCommandConfiguration"] = execute
+    if configuration:
+        props["Configuration"] = ecs.ClusterConfiguration(**configuration)
     return props
+
+
+def _execute_command(cluster: Cluster, ctx: Context) -> ecs.ExecuteCommandConfiguration | None:
+    kw: dict[str, Any] = {}
+    if cluster.execute_command_kms_key is not None:
+        kw["KmsKeyId"] = ctx.value(cluster.execute_command_kms_key)
+    logging = cluster.execute_command_logging
+    if isinstance(logging, str):
+        kw["Logging"] = logging
+    elif logging is not None:
+        kw["Logging"] = "OVERRIDE"
+        log: dict[str, Any] = {}
+        if logging.log_group is not None:
+            log["CloudWatchLogGroupName"] = ctx.value(logging.log_group)
+            log["CloudWatchEncryptionEnabled"] = logging.cloudwatch_encryption
+        if logging.s3_bucket is not None:
+            log["S3BucketName"] = ctx.value(logging.s3_bucket)
+            log["S3EncryptionEnabled"] = logging.s3_encryption
+            if logging.s3_prefix:
+                log["S3KeyPrefix"] = logging.s3_prefix
+        kw["LogConfiguration"] = ecs.ExecuteCommandLogConfiguration(**log)
+    return ecs.ExecuteCommandConfiguration(**kw) if kw else None
+
+
+def _arn(text: str, name: Any, ctx: Context) -> Sub:
+    """``text`` with ``${Name}`` as ``name``: written in for a literal, a Sub variable for a parameter."""
+    if isinstance(name, str):
+        return Sub(text.replace("${Name}", name))
+    return Sub(text, Name=ctx.value(name))
+
+
+def exec_clusters(task: TaskDefinition, stack: Stack) -> list[Cluster]:
+    """The clusters where a service runs ``task`` with ECS Exec enabled, each once, in the order added."""
+    out: list[Cluster] = []
+    for s in stack.of_type(Service):
+        if s.task is task and s.enable_execute_command and not any(c is s.cluster for c in out):
+            out.append(s.cluster)
+    return out
+
+
+def exec_statements(task: TaskDefinition, ctx: Context) -> list[Statement]:
+    """What the task role needs for its clusters' ECS Exec configuration: decrypting sessions with the KMS key,
+    writing session logs to the log group and the S3 bucket (and reading an encrypted bucket's configuration)."""
+    keys: list[Any] = []
+    groups: list[Any] = []
+    objects: list[Any] = []
+    buckets: list[Any] = []
+    for cluster in exec_clusters(task, ctx.stack):
+        if cluster.execute_command_kms_key is not None:
+            keys.append(ctx.value(cluster.execute_command_kms_key))
+        logging = cluster.execute_command_logging
+        if logging is None or isinstance(logging, str):
+            continue
+        if logging.log_group is not None:
+            groups.append(_arn("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${Name}:*",
+                               logging.log_group, ctx))
+        if logging.s3_bucket is not None:
+            prefix = logging.s3_prefix or ""
+            objects.append(_arn("arn:${AWS::Partition}:s3:::${Name}/" + prefix + "*", logging.s3_bucket, ctx))
+            if logging.s3_encryption:
+                buckets.append(_arn("arn:${AWS::Partition}:s3:::${Name}", logging.s3_bucket, ctx))
+    statements = []
+    if keys:
+        statements.append(Statement(Effect=Allow, Action=[awacs.kms.Decrypt], Resource=_unique(keys)))
+    if groups:
+        statements.append(Statement(Effect=Allow, Action=[awacs.logs.CreateLogStream, awacs.logs.DescribeLogStreams,
+                                                          awacs.logs.PutLogEvents], Resource=_unique(groups)))
+        statements.append(Statement(Effect=Allow, Action=[awacs.logs.DescribeLogGroups], Resource=["*"]))
+    if objects:
+        statements.append(Statement(Effect=Allow, Action=[awacs.s3.PutObject], Resource=_unique(objects)))
+    if buckets:
+        statements.append(Statement(Effect=Allow, Action=[awacs.s3.GetEncryptionConfiguration],
+                                    Resource=_unique(buckets)))
+    return statements
 
 
 # ---- the stack's tags ---------------------------------------------------------------------------------------

@@ -144,7 +144,8 @@ def compile_task(task: TaskDefinition, ctx: Context) -> None:
     execution_grants = [("firelens-config", firelens.execution_role_statements(task)),
                         ("files", settings.execution_role_statements(task, ctx))]
     task_grants = [("firelens", firelens.task_role_statements(task, log_group)),
-                   ("efs", volumes.task_role_statements(task, ctx))]
+                   ("efs", volumes.task_role_statements(task, ctx)),
+                   ("ecs-exec-sessions", settings.exec_statements(task, ctx))]
     if task.execution_role is not None:
         props["ExecutionRoleArn"] = ctx.value(task.execution_role)
     else:

@@ -38,7 +38,16 @@ from ._placement import PlacementConstraint, PlacementStrategy
 from ._queue import ExistingQueue, Queue
 from ._scaling import ScalingStep, ServiceScaling
 from ._service import Cluster, Service
-from ._settings import Device, LinuxParameters, ManagedEbsVolume, ProxyConfiguration, ServiceConnectTls, Tmpfs, Ulimit
+from ._settings import (
+    Device,
+    ExecuteCommandLogging,
+    LinuxParameters,
+    ManagedEbsVolume,
+    ProxyConfiguration,
+    ServiceConnectTls,
+    Tmpfs,
+    Ulimit,
+)
 from ._stack import Output, Stack
 from ._task import Ec2TaskDefinition, FargateTaskDefinition, TaskDefinition
 from ._tokens import Attr, Parameter, Sub, Token
@@ -65,6 +74,7 @@ __all__ = [
     "Ec2Capacity",
     "Ec2TaskDefinition",
     "EfsVolume",
+    "ExecuteCommandLogging",
     "ExistingQueue",
     "FargateTaskDefinition",
     "FirelensConfig",

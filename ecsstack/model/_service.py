@@ -15,7 +15,7 @@ from ._metrics import Alarm
 from ._network import SubnetGroup, Vpc
 from ._placement import PlacementConstraint, PlacementStrategy
 from ._scaling import ServiceScaling
-from ._settings import ManagedEbsVolume, as_tags
+from ._settings import ExecuteCommandLogging, ManagedEbsVolume, as_tags
 from ._task import TaskDefinition
 from ._tokens import Token
 
@@ -50,6 +50,12 @@ class Cluster:
     managed_storage_kms_key: str | Token | None = None
     #: a KMS key (ARN or parameter) encrypting the Fargate ephemeral storage of its tasks. Default None (AWS-owned)
     fargate_ephemeral_storage_kms_key: str | Token | None = None
+    #: a KMS key (ARN or parameter) encrypting ECS Exec sessions; the task role of a task run with
+    #: enable_execute_command here may decrypt with it. Default None (TLS only)
+    execute_command_kms_key: str | Token | None = None
+    #: ECS Exec session logging: "DEFAULT" (the task's awslogs configuration), "NONE", or
+    #: ExecuteCommandLogging(log_group=..., s3_bucket=...). Default None (not stated: ECS's DEFAULT)
+    execute_command_logging: ExecuteCommandLogging | str | None = None
     #: the cluster's EC2 capacity (``add_ec2_capacity``)
     ec2_capacity: list[Ec2Capacity] = field(default_factory=list, init=False, repr=False)
 
@@ -71,6 +77,15 @@ class Cluster:
         self.managed_storage_kms_key = as_kms_key(self.managed_storage_kms_key, path, "managed_storage_kms_key")
         self.fargate_ephemeral_storage_kms_key = as_kms_key(self.fargate_ephemeral_storage_kms_key, path,
                                                             "fargate_ephemeral_storage_kms_key")
+        self.execute_command_kms_key = as_kms_key(self.execute_command_kms_key, path, "execute_command_kms_key")
+        logging = self.execute_command_logging
+        if isinstance(logging, str) and logging.upper() in ("DEFAULT", "NONE"):
+            self.execute_command_logging = logging.upper()
+        elif isinstance(logging, ExecuteCommandLogging):
+            logging.normalise()
+        elif logging is not None:
+            raise fail(path, f"execute_command_logging must be 'DEFAULT', 'NONE' or ExecuteCommandLogging(...), got "
+                       f"{logging!r}.", 'Write execute_command_logging=ExecuteCommandLogging(log_group="ecs-exec").')
         as_text(self.cluster_name, path, "cluster_name", token_ok=True)
         self.overrides = as_overrides(self.overrides, path)
         if self.service_connect_namespace is not None and not isinstance(self.service_connect_namespace, Namespace):

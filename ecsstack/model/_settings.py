@@ -17,6 +17,7 @@ from ._tokens import Token
 
 __all__ = [
     "Device",
+    "ExecuteCommandLogging",
     "LinuxParameters",
     "ManagedEbsVolume",
     "ProxyConfiguration",
@@ -303,6 +304,39 @@ class ServiceConnectTls:
                        f"{ca!r}.", 'Write ServiceConnectTls("arn:aws:acm-pca:...:certificate-authority/...").')
         self.kms_key = as_kms_key(self.kms_key, path, "kms_key")
         as_text(self.role, path, "role", token_ok=True)
+
+
+@dataclass(eq=False)
+class ExecuteCommandLogging:
+    """Where a cluster records ECS Exec sessions (``Cluster(..., execute_command_logging=ExecuteCommandLogging(...))``):
+    a CloudWatch Logs group and/or an S3 bucket; the task role of every task run with ``enable_execute_command``
+    in the cluster may write there, nothing more.
+
+    ``log_group``: a log group name (or parameter); Default None. ``cloudwatch_encryption``: Default False;
+    True refuses to log into an unencrypted group. ``s3_bucket``: a bucket name (or parameter); Default None.
+    ``s3_prefix``: Default None (the bucket's root). ``s3_encryption``: Default False; True refuses to log into
+    an unencrypted bucket (the task role may then read the bucket's encryption configuration).
+    """
+
+    log_group: str | Token | None = None
+    cloudwatch_encryption: bool = False
+    s3_bucket: str | Token | None = None
+    s3_prefix: str | None = None
+    s3_encryption: bool = False
+
+    def __post_init__(self) -> None:
+        self.normalise()
+
+    def normalise(self) -> None:
+        """Check every field's type and bring it to one form."""
+        path = "execute_command_logging"
+        for name in ("log_group", "s3_bucket"):
+            as_text(getattr(self, name), path, name, token_ok=True)
+            if getattr(self, name) == "":
+                raise fail(path, f"{name}= is empty.", f"Give a name, or leave {name}= out.")
+        as_text(self.s3_prefix, path, "s3_prefix")
+        as_bool(self.cloudwatch_encryption, path, "cloudwatch_encryption")
+        as_bool(self.s3_encryption, path, "s3_encryption")
 
 
 def as_tags(value: Any, path: str, name: str = "tags") -> dict[str, Any]:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import Problem
-from ..model import Container, LaunchType, NetworkMode, PidMode, Service, TaskDefinition, Token
+from ..model import Cluster, Container, LaunchType, NetworkMode, PidMode, Service, TaskDefinition, Token
 from ._helpers import fmt_list, q
 from ._registry import Index, Rule, rule
 
@@ -516,3 +516,20 @@ def _tags(ix: Index, r: Rule) -> Iterator[Problem]:
                 yield r.problem(where, f"tag key {q(key)} starts with aws:, which AWS reserves.", "Rename the key.")
             if isinstance(value, str) and len(value) > 256:
                 yield r.problem(where, f"tag {q(key)} has a value of {len(value)} characters.", "Use at most 256.")
+
+
+@rule("ECS471", "an ECS Exec logging override names a log group or an S3 bucket")
+def _exec_logging(ix: Index, r: Rule) -> Iterator[Problem]:
+    for cluster in ix.stack.of_type(Cluster):
+        logging = cluster.execute_command_logging
+        if logging is None or isinstance(logging, str):
+            continue
+        where = f"{cluster.path} › execute_command_logging"
+        if logging.log_group is None and logging.s3_bucket is None:
+            yield r.problem(where, "ExecuteCommandLogging names neither a log group nor an S3 bucket, so sessions "
+                            "would be logged nowhere.", 'Give log_group= or s3_bucket=, or write '
+                            'execute_command_logging="NONE".')
+        if logging.s3_bucket is None and (logging.s3_prefix is not None or logging.s3_encryption):
+            yield r.problem(where, "s3_prefix / s3_encryption are set without s3_bucket.", "Add s3_bucket=.")
+        if logging.log_group is None and logging.cloudwatch_encryption:
+            yield r.problem(where, "cloudwatch_encryption is set without log_group.", "Add log_group=.")

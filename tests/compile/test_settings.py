@@ -10,6 +10,7 @@ from ecsstack import (
     Cluster,
     Device,
     Ec2TaskDefinition,
+    ExecuteCommandLogging,
     FargateTaskDefinition,
     LinuxParameters,
     ManagedEbsVolume,
@@ -332,3 +333,28 @@ def test_an_override_still_changes_a_tag() -> None:
     stack = Stack("t", tags={"team": "web"})
     cluster = Cluster("main", overrides={"Tags": [{"Key": "team", "Value": "ops"}]})
     assert _synth(cluster, stack=stack)["MainCluster"]["Properties"]["Tags"] == [{"Key": "team", "Value": "ops"}]
+
+
+def test_execute_command_configuration() -> None:
+    cluster = Cluster("main", execute_command_kms_key=KEY, execute_command_logging=ExecuteCommandLogging(
+        log_group="ecs-exec", cloudwatch_encryption=True, s3_bucket="audit"))
+    task = FargateTaskDefinition("web")
+    task.add_container("app", image="app:1")
+    resources = _synth(Service("web", cluster=cluster, task=task, enable_execute_command=True))
+    assert resources["MainCluster"]["Properties"]["Configuration"] == {"ExecuteCommandConfiguration": {
+        "KmsKeyId": KEY, "Logging": "OVERRIDE", "LogConfiguration": {
+            "CloudWatchLogGroupName": "ecs-exec", "CloudWatchEncryptionEnabled": True, "S3BucketName": "audit",
+            "S3EncryptionEnabled": False}}}
+    assert _policies(resources["WebTaskRole"])["ecs-exec-sessions"] == [
+        {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [KEY]},
+        {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+         "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
+                                  "log-group:ecs-exec:*"}]},
+        {"Effect": "Allow", "Action": ["logs:DescribeLogGroups"], "Resource": ["*"]},
+        {"Effect": "Allow", "Action": ["s3:PutObject"],
+         "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:s3:::audit/*"}]}]
+
+
+def test_execute_command_logging_none() -> None:
+    props = _synth(Cluster("main", execute_command_logging="none"))["MainCluster"]["Properties"]
+    assert props["Configuration"] == {"ExecuteCommandConfiguration": {"Logging": "NONE"}}

@@ -9,6 +9,7 @@ from ecsstack import (
     Device,
     EbsVolume,
     Ec2TaskDefinition,
+    ExecuteCommandLogging,
     FargateTaskDefinition,
     IpcMode,
     LinuxParameters,
@@ -176,3 +177,13 @@ def test_stack_tags() -> None:
     assert Stack("t", tags={"team": "web", "n": 2}).tags == {"team": "web", "n": "2"}
     assert Stack("t").tags == {}
     raises(Stack, "t", tags=[("team", "web")])
+
+
+def test_execute_command_logging_shapes() -> None:
+    assert Cluster("main", execute_command_logging="default").execute_command_logging == "DEFAULT"
+    logging = ExecuteCommandLogging(log_group="ecs-exec")
+    assert Cluster("main", execute_command_logging=logging).execute_command_logging is logging
+    raises(Cluster, "main", execute_command_logging="cloudwatch")
+    raises(ExecuteCommandLogging, log_group="")
+    raises(ExecuteCommandLogging, s3_encryption="yes")
+    raises(Cluster, "main", execute_command_kms_key="alias/exec")

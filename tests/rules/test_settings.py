@@ -11,6 +11,7 @@ from ecsstack import (
     Cluster,
     Device,
     Ec2TaskDefinition,
+    ExecuteCommandLogging,
     FargateTaskDefinition,
     LinuxParameters,
     ManagedEbsVolume,
@@ -370,3 +371,15 @@ def test_ecs470_tags(found) -> None:
     task.tags["app"] = "web"
     ok.add(Service("web", cluster=Cluster("main", tags={"tier": "prod"}), task=task, tags={"svc": "web"}))
     assert found(ok, "ECS470") == []
+
+
+def test_ecs471_exec_logging(found) -> None:
+    stack = Stack("app").add(Cluster("main", execute_command_logging=ExecuteCommandLogging(
+        s3_prefix="exec/", cloudwatch_encryption=True)))
+    problems = found(stack, "ECS471")
+    assert {p.path for p in problems} == {"cluster main › execute_command_logging"}
+    assert sorted(p.message.split(" ")[0] for p in problems) == ["ExecuteCommandLogging", "cloudwatch_encryption",
+                                                                 "s3_prefix"]
+    ok = Stack("app").add(Cluster("main", execute_command_logging=ExecuteCommandLogging(s3_bucket="audit",
+                                                                                      s3_prefix="exec/")))
+    assert found(ok, "ECS471") == []
