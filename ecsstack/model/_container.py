@@ -10,7 +10,7 @@ from ..errors import Problem, ValidationError
 from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_str_map, as_text, check_owned, fail
 from ._enums import Condition, VersionConsistency
 from ._firelens import FirelensConfig
-from ._settings import LinuxParameters, Ulimit, as_ulimits
+from ._settings import LinuxParameters, Ulimit, as_ulimits, normalise_under
 from ._tokens import Sub, Token
 from ._values import Dependency, HealthCheck, LogConfig, PortMapping, Secret
 from ._volumes import MountPoint, Volume, VolumesFrom, mount_point
@@ -243,7 +243,7 @@ class Container:
             raise fail(path, f"linux_parameters must be LinuxParameters(...), got {self.linux_parameters!r}.",
                        "Write linux_parameters=LinuxParameters(init_process_enabled=True).")
         if self.linux_parameters is not None:
-            self.linux_parameters.normalise()
+            normalise_under(self.linux_parameters, path)
         self.ulimits = as_ulimits(self.ulimits, path)
         self.docker_labels = as_str_map(self.docker_labels, path, "docker_labels")
         self.system_controls = as_str_map(self.system_controls, path, "system_controls")

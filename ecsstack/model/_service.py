@@ -15,7 +15,7 @@ from ._metrics import Alarm
 from ._network import SubnetGroup, Vpc
 from ._placement import PlacementConstraint, PlacementStrategy
 from ._scaling import ServiceScaling
-from ._settings import ExecuteCommandLogging, ManagedEbsVolume, as_tags
+from ._settings import ExecuteCommandLogging, ManagedEbsVolume, as_tags, normalise_under
 from ._task import TaskDefinition
 from ._tokens import Token
 
@@ -82,7 +82,7 @@ class Cluster:
         if isinstance(logging, str) and logging.upper() in ("DEFAULT", "NONE"):
             self.execute_command_logging = logging.upper()
         elif isinstance(logging, ExecuteCommandLogging):
-            logging.normalise()
+            normalise_under(logging, path)
         elif logging is not None:
             raise fail(path, f"execute_command_logging must be 'DEFAULT', 'NONE' or ExecuteCommandLogging(...), got "
                        f"{logging!r}.", 'Write execute_command_logging=ExecuteCommandLogging(log_group="ecs-exec").')
@@ -238,7 +238,7 @@ class Service:
         self.volume_configurations = _typed_list(self.volume_configurations, ManagedEbsVolume, path,
                                                  "volume_configurations", 'ManagedEbsVolume("data", size_gib=20)')
         for volume in self.volume_configurations:
-            volume.normalise()
+            normalise_under(volume, path)
         as_bool(self.enable_ecs_managed_tags, path, "enable_ecs_managed_tags")
         check_owned(self, path, {"attachments": object, "dns_registrations": DnsRegistration,
                                  "scalings": ServiceScaling}, "listener.add_target, register_dns and auto_scale")

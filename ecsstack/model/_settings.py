@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import Problem, ValidationError
 from ._check import as_bool, as_int, as_str_list, as_text, fail
 from ._kms import as_kms_key
 from ._tokens import Token
@@ -26,7 +27,17 @@ __all__ = [
     "Ulimit",
     "as_tags",
     "as_ulimits",
+    "normalise_under",
 ]
+
+
+def normalise_under(value: Any, path: str) -> None:
+    """``value.normalise()``, its problems reported under ``path`` (the container, task or service it belongs to)."""
+    try:
+        value.normalise()
+    except ValidationError as exc:
+        raise ValidationError(Problem(p.rule, f"{path} › {p.path}", p.message, p.hint)
+                              for p in exc.problems) from None
 
 
 @dataclass(eq=False)

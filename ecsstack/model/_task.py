@@ -13,7 +13,7 @@ from ._enums import Condition, CpuArchitecture, FirelensType, IpcMode, LaunchTyp
 from ._firelens import firelens_dependencies, router_config
 from ._kms import as_kms_key
 from ._placement import PlacementConstraint
-from ._settings import ProxyConfiguration, as_tags
+from ._settings import ProxyConfiguration, as_tags, normalise_under
 from ._tokens import Token
 from ._values import INIT_ORDER, Dependency
 from ._volumes import BindVolume, EbsVolume, EfsVolume, Volume, bind_volume, ebs_volume, efs_volume
@@ -147,7 +147,7 @@ class TaskDefinition:
                 raise fail(path, f"proxy_configuration must be ProxyConfiguration(...), got "
                            f"{self.proxy_configuration!r}.",
                            'Write proxy_configuration=ProxyConfiguration("envoy", ignored_uid=1337, app_ports=[8080]).')
-            self.proxy_configuration.normalise()
+            normalise_under(self.proxy_configuration, path)
         constraints = self.placement_constraints
         if constraints is None:
             constraints = []

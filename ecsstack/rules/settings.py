@@ -75,8 +75,8 @@ def _fargate_refusals(c: Container) -> list[tuple[str, str]]:
     out = []
     lp = c.linux_parameters
     for name in ("privileged", "disable_networking"):
-        if getattr(c, name) is not None:
-            out.append((f"{name}=", f"remove {name}="))
+        if getattr(c, name):  # False states the default, which Fargate accepts
+            out.append((f"{name}=True", f"remove {name}="))
     for name in ("links", "dns_servers", "dns_search_domains", "docker_security_options"):
         if getattr(c, name):
             out.append((f"{name}=", f"remove {name}="))

@@ -27,6 +27,7 @@ from ecsstack import (
     Ulimit,
     VersionConsistency,
 )
+from ecsstack.model.derived import normalise_all
 
 from ._support import raises
 
@@ -187,3 +188,12 @@ def test_execute_command_logging_shapes() -> None:
     raises(ExecuteCommandLogging, log_group="")
     raises(ExecuteCommandLogging, s3_encryption="yes")
     raises(Cluster, "main", execute_command_kms_key="alias/exec")
+
+
+def test_a_changed_setting_is_reported_under_its_owner() -> None:
+    task = FargateTaskDefinition("web")
+    app = task.add_container("app", image="app:1", linux_parameters=LinuxParameters())
+    stack = Stack("t").add(task)
+    app.linux_parameters.swappiness = "high"
+    problems = normalise_all(stack)
+    assert [(p.rule, p.path) for p in problems] == [("ECS001", "task web › container app › linux_parameters")]

@@ -68,7 +68,7 @@ def test_ecs120_refuses_what_fargate_does_not_support(stack_of, found, kwargs, n
 def test_ecs120_allows_what_fargate_supports(stack_of, found) -> None:
     task = _fargate(linux_parameters=LinuxParameters(init_process_enabled=True, capabilities_add=["SYS_PTRACE"],
                                                      capabilities_drop=["ALL"]),
-                    ulimits={"nofile": 65536}, system_controls={"net.core.somaxconn": "1024"})
+                    ulimits={"nofile": 65536}, system_controls={"net.core.somaxconn": "1024"}, privileged=False)
     assert found(stack_of(task), "ECS120") == []
     assert found(stack_of(_ec2(privileged=True, dns_servers=["10.0.0.2"])), "ECS120") == []
 
