@@ -231,12 +231,9 @@ def service_properties(service: Service, ctx: Context) -> dict[str, Any]:
 
 
 def daemon_deployment(service: Service, deployment: dict[str, Any]) -> None:
-    """ECS's daemon defaults (min healthy 0 %, max 100 %) where the service left the replica defaults (100, 200)."""
-    if not service.is_daemon:
-        return
-    if service.min_healthy_percent == 100 and service.max_percent == 200:
-        deployment["MinimumHealthyPercent"] = 0
-        deployment["MaximumPercent"] = 100
+    """ECS's daemon defaults (min healthy 0 %, max 100 %) where a DAEMON service left the replica defaults."""
+    if service.is_daemon:
+        deployment["MinimumHealthyPercent"], deployment["MaximumPercent"] = service.deployment_percents
 
 
 def service_connect_tls(service: Service, ctx: Context) -> ecs.ServiceConnectTlsConfiguration | None:

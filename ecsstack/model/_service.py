@@ -122,7 +122,7 @@ class Service:
     ``assign_public_ip`` False; ``min_healthy_percent`` 100, ``max_percent`` 200; ``circuit_breaker``
     True with rollback; ``propagate_tags`` SERVICE; ``enable_execute_command`` False;
     ``scheduling`` REPLICA (``"DAEMON"``: one task on every container instance, EC2 only, with ECS's daemon
-    deployment defaults min_healthy_percent 0 and max_percent 100 when those are left at 100 / 200);
+    deployment defaults: min_healthy_percent 0 and max_percent 100 for each left at 100 / 200);
     ``enable_ecs_managed_tags`` True; ``tags`` none (merged over the stack's tags).
     """
 
@@ -273,6 +273,16 @@ class Service:
     @property
     def is_daemon(self) -> bool:
         return self.scheduling is SchedulingStrategy.DAEMON
+
+    @property
+    def deployment_percents(self) -> tuple[int, int]:
+        """(min healthy, max) percent a deployment runs with: as given, except that a DAEMON service left at the
+        REPLICA defaults (100, 200) gets ECS's daemon defaults (0, 100) for each one left."""
+        low, high = self.min_healthy_percent, self.max_percent
+        if self.is_daemon:
+            low = 0 if low == 100 else low
+            high = 100 if high == 200 else high
+        return low, high
 
     @property
     def effective_launch_type(self) -> LaunchType:

@@ -407,6 +407,10 @@ def _daemon(ix: Index, r: Rule) -> Iterator[Problem]:
         for setting, present, why in refused:
             if present:
                 yield r.problem(where, f"{setting} does not apply to a DAEMON service: {why}.", f"Remove {setting}.")
+        if s.deployment_percents[1] != 100:
+            yield r.problem(where, f"max_percent={s.max_percent}: a DAEMON service replaces its one task per "
+                            "instance in place, so ECS takes a maximum percent of 100 only.",
+                            "Leave max_percent= out (a daemon's default is 100).")
 
 
 def _ebs_names(task: TaskDefinition) -> list[str]:

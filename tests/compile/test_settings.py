@@ -278,6 +278,7 @@ def test_a_daemon_service_keeps_percentages_it_states() -> None:
     props = _synth(Service("agent", cluster=Cluster("main"), task=task, scheduling="DAEMON", min_healthy_percent=50,
                            max_percent=100))["AgentService"]["Properties"]
     assert props["DeploymentConfiguration"]["MinimumHealthyPercent"] == 50
+    assert props["DeploymentConfiguration"]["MaximumPercent"] == 100
 
 
 # ---- clusters and the stack ---------------------------------------------------------------------------------

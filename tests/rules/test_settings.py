@@ -383,3 +383,12 @@ def test_ecs471_exec_logging(found) -> None:
     ok = Stack("app").add(Cluster("main", execute_command_logging=ExecuteCommandLogging(s3_bucket="audit",
                                                                                       s3_prefix="exec/")))
     assert found(ok, "ECS471") == []
+
+
+def test_ecs460_daemon_max_percent(found) -> None:
+    daemon = Service("web", cluster=Cluster("main"), task=_ec2(), scheduling="DAEMON", max_percent=150)
+    [problem] = found(Stack("app").add(daemon), "ECS460")
+    assert "max_percent=150" in problem.message and "100 only" in problem.message
+    for kwargs in ({"max_percent": 100}, {"max_percent": 100, "min_healthy_percent": 100}, {}):
+        daemon = Service("web", cluster=Cluster("main"), task=_ec2(), scheduling="DAEMON", **kwargs)
+        assert [p for p in found(Stack("app").add(daemon)) if p.severity == "error"] == [], kwargs
