@@ -58,6 +58,7 @@ __all__ = [
     "AdjustmentType",
     "Alarm",
     "ApplicationLoadBalancer",
+
     "Attr",
     "BindVolume",
     "CapacityProvider",
