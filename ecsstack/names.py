@@ -22,6 +22,7 @@ __all__ = [
     "EIP",
     "EXECUTION_ROLE",
     "GATEWAY_ATTACHMENT",
+    "INFRASTRUCTURE_ROLE",
     "INSTANCE",
     "INSTANCE_PROFILE",
     "INSTANCE_ROLE",
@@ -78,6 +79,8 @@ CAPACITY_PROVIDER = "CapacityProvider"
 CAPACITY_PROVIDERS = "CapacityProviders"
 INSTANCE = "Instance"
 INSTANCE_ROLE = "InstanceRole"
+#: the role ECS manages a service's EBS volumes and Service Connect TLS with
+INFRASTRUCTURE_ROLE = "InfrastructureRole"
 INSTANCE_PROFILE = "InstanceProfile"
 LAUNCH_TEMPLATE = "LaunchTemplate"
 AUTO_SCALING_GROUP = "AutoScalingGroup"

@@ -11,7 +11,7 @@ from ..errors import Problem, ValidationError
 from ..model import Alarm, Cluster, Namespace, Queue, Service, Stack, TaskDefinition, Vpc
 from ..names import logical_id
 from ..rules import validate
-from . import alarms, capacity, cluster, discovery, loadbalancing, network, queue, scaling, service, task
+from . import alarms, capacity, cluster, discovery, loadbalancing, network, queue, scaling, service, settings, task
 from ._context import LIMITS, Context
 from ._references import unknown_sub_names
 
@@ -105,7 +105,9 @@ def compile_with_warnings(stack: Stack) -> tuple[dict[str, Any], list[Problem]]:
     # tokens inside overrides (Sub, parameters, modelled objects) resolve like any other value, and a
     # parameter they use is declared, before the template is turned into plain data
     resolved = [(logical, index, encode_to_dict(ctx.value(raw))) for logical, index, raw in ctx.overrides]
+    stack_tags = settings.resolved_stack_tags(stack, ctx)
     template = ctx.template.to_dict()
+    settings.apply_stack_tags(template, ctx, stack_tags)  # before the overrides, which may change any tag
     for logical, index, raw in resolved:
         target = template["Resources"][logical].setdefault("Properties", {})
         if index is not None:

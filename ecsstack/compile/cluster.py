@@ -8,7 +8,7 @@ from troposphere import ecs
 
 from ..model import Cluster
 from ..names import CLUSTER, logical_id
-from . import discovery
+from . import discovery, settings
 from ._context import Context
 
 __all__ = ["compile_cluster"]
@@ -20,11 +20,12 @@ def compile_cluster(cluster: Cluster, ctx: Context) -> None:
     ctx.register(cluster, name)
     props: dict[str, Any] = {
         "ClusterSettings": [ecs.ClusterSetting(Name="containerInsights",
-                                               Value="enabled" if cluster.container_insights else "disabled")],
+                                               Value=settings.container_insights(cluster))],
     }
     if cluster.cluster_name:
         props["ClusterName"] = cluster.cluster_name
     props.update(discovery.cluster_properties(cluster, ctx))
+    props.update(settings.cluster_properties(cluster, ctx))
     ctx.add(ecs.Cluster(name, **props))
     if cluster.overrides:
         ctx.overrides.append((name, None, cluster.overrides))

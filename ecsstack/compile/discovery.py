@@ -8,7 +8,7 @@ from troposphere import GetAtt, Ref, ecs, servicediscovery
 
 from ..model import Cluster, Container, Namespace, NetworkMode, Service
 from ..names import DISCOVERY, NAMESPACE, SERVICE, logical_id
-from . import capacity
+from . import capacity, settings
 from ._context import Context
 from .network import admit, service_security_group, vpc_ref
 from .task import task_log_group
@@ -98,9 +98,16 @@ def _service_connect(service: Service, ctx: Context) -> ecs.ServiceConnectConfig
         found = _named_port(service, port.port_name)
         container_port = found[1].container_port if found else port.port
         dns = sc.dns_name(service, port)
+        extra: dict[str, Any] = {}
+        timeout = settings.service_connect_timeout(port)
+        if timeout is not None:
+            extra["Timeout"] = timeout
+        tls = settings.service_connect_tls(service, ctx)
+        if tls is not None:
+            extra["Tls"] = tls
         servers.append(ecs.ServiceConnectService(
             PortName=port.port_name, DiscoveryName=dns,
-            ClientAliases=[ecs.ServiceConnectClientAlias(Port=port.port or container_port, DnsName=dns)]))
+            ClientAliases=[ecs.ServiceConnectClientAlias(Port=port.port or container_port, DnsName=dns)], **extra))
         _admit_clients(service, ctx, container_port)
     if servers:
         props["Services"] = servers

@@ -152,6 +152,7 @@ def execution_role(task: TaskDefinition, ctx: Context, log_groups: list[Any],
         statements.append(Statement(Effect=Allow, Action=[awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
                                     Resource=log_groups))
     secrets = [s for c in task.containers for s in c.secrets.values()]
+    secrets += [c.registry_secret for c in task.containers if c.registry_secret is not None]
     ssm = _unique([_ssm_arn(s, ctx) for s in secrets if s.source == "ssm"])
     if ssm:
         statements.append(Statement(Effect=Allow, Action=[awacs.ssm.GetParameters], Resource=ssm))

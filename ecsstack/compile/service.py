@@ -9,7 +9,7 @@ from troposphere import GetAtt, Ref, ec2, ecs
 
 from ..model import LaunchType, NetworkMode, Service
 from ..names import SECURITY_GROUP, SERVICE, logical_id
-from . import alarms, capacity, discovery, loadbalancing
+from . import alarms, capacity, discovery, loadbalancing, settings
 from ._context import Context
 from .network import subnet_refs, vpc_ref
 
@@ -53,6 +53,7 @@ def _deployment(service: Service, ctx: Context) -> ecs.DeploymentConfiguration:
     if service.circuit_breaker:
         deployment["DeploymentCircuitBreaker"] = ecs.DeploymentCircuitBreaker(Enable=True,
                                                                               Rollback=service.rollback)
+    settings.daemon_deployment(service, deployment)
     rollback = alarms.deployment_alarms(service, ctx)
     if rollback is not None:
         deployment["Alarms"] = rollback
@@ -68,11 +69,14 @@ def compile_service(service: Service, ctx: Context) -> None:
         "TaskDefinition": Ref(ctx.logical(service.task)),
         "DeploymentConfiguration": _deployment(service, ctx),
         "PropagateTags": service.propagate_tags.value,
-        "EnableECSManagedTags": True,
+        "EnableECSManagedTags": service.enable_ecs_managed_tags,
     }
-    if service.desired_count is not None:
+    if service.propagate_tags.value == "NONE":
+        del props["PropagateTags"]  # CloudFormation spells "no propagation" by leaving the property out
+    # a daemon service runs one task per container instance: it has no desired count
+    if service.desired_count is not None and not service.is_daemon:
         props["DesiredCount"] = ctx.value(service.desired_count)
-    elif not service.scalings:
+    elif not service.scalings and not service.is_daemon:
         props["DesiredCount"] = 1
     # an auto-scaled service without a desired count starts at 1 and is then kept in range by autoscaling;
     # leaving DesiredCount out means a stack update never resets the count autoscaling chose
@@ -92,7 +96,8 @@ def compile_service(service: Service, ctx: Context) -> None:
     for part in (capacity.launch(service, ctx),  # LaunchType, or a capacity provider strategy
                  capacity.service_properties(service, ctx),
                  discovery.service_properties(service, ctx),
-                 loadbalancing.service_properties(service, ctx)):
+                 loadbalancing.service_properties(service, ctx),
+                 settings.service_properties(service, ctx)):
         for key, value in part.items():
             if key == "DependsOn":
                 depends_on.update(value)

@@ -10,7 +10,7 @@ from troposphere import GetAtt, Ref, Sub, ecs, logs
 from ..model import Container, NetworkMode, Service, TaskDefinition
 from ..model.derived import FIRELENS_DRIVER, writes_to_task_log_group
 from ..names import LOG_GROUP, TASK_DEFINITION, logical_id
-from . import capacity, firelens, volumes
+from . import capacity, firelens, settings, volumes
 from ._checkov import LOG_GROUP_KMS, checkov_skips
 from ._context import Context
 from .iam import awslogs_groups, execution_role, secret_value_from, task_role
@@ -106,6 +106,7 @@ def container_definition(c: Container, task: TaskDefinition, ctx: Context,
                            for d in deps]
     kw.update(volumes.container_properties(c))
     kw.update(firelens.container_properties(c, ctx))
+    kw.update(settings.container_properties(c, ctx))
     return ecs.ContainerDefinition(**kw)
 
 
@@ -137,11 +138,14 @@ def compile_task(task: TaskDefinition, ctx: Context) -> None:
         props["Memory"] = str(task.memory)
     props.update(volumes.task_properties(task, ctx))
     props.update(capacity.runtime_platform(task))
+    props.update(settings.task_properties(task, ctx))
 
     # inline policies the features add to the roles made here (a role the user brought is left alone)
-    execution_grants = [("firelens-config", firelens.execution_role_statements(task))]
+    execution_grants = [("firelens-config", firelens.execution_role_statements(task)),
+                        ("files", settings.execution_role_statements(task, ctx))]
     task_grants = [("firelens", firelens.task_role_statements(task, log_group)),
-                   ("efs", volumes.task_role_statements(task, ctx))]
+                   ("efs", volumes.task_role_statements(task, ctx)),
+                   ("ecs-exec-sessions", settings.exec_statements(task, ctx))]
     if task.execution_role is not None:
         props["ExecutionRoleArn"] = ctx.value(task.execution_role)
     else:

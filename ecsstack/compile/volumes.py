@@ -9,7 +9,7 @@ import awacs.elasticfilesystem as efs
 from awacs.aws import Allow, Condition, Statement, StringEquals
 from troposphere import Sub, ecs
 
-from ..model import BindVolume, Container, EfsVolume, TaskDefinition, Volume
+from ..model import BindVolume, Container, EbsVolume, EfsVolume, TaskDefinition, Volume
 from ._context import Context
 
 __all__ = ["container_properties", "task_properties", "task_role_statements"]
@@ -33,6 +33,8 @@ def _efs_volume(v: EfsVolume, ctx: Context) -> ecs.Volume:
 def _volume(v: Volume, ctx: Context) -> ecs.Volume:
     if isinstance(v, EfsVolume):
         return _efs_volume(v, ctx)
+    if isinstance(v, EbsVolume):
+        return ecs.Volume(Name=v.name, ConfiguredAtLaunch=True)
     if isinstance(v, BindVolume) and v.host_path is not None:
         return ecs.Volume(Name=v.name, Host=ecs.Host(SourcePath=v.host_path))
     return ecs.Volume(Name=v.name)

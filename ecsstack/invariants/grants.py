@@ -4,8 +4,12 @@ Execution role: pull the ECR repositories of the task's images (account and regi
 ``Sub`` with a literal registry; an image whose registry is only known at deploy time may pull from the stack's
 own account and region), read the secrets its containers reference through the service the secret lives in (an
 ARN names it: SSM → ``ssm:GetParameters``, Secrets Manager → ``secretsmanager:GetSecretValue``), write the log
-groups its ``awslogs`` containers name, read a FireLens configuration file from S3. Task role: ECS Exec's channel
-when a service of the task enables it, what ``allow`` granted (queues included), the EFS volumes with IAM
+groups its ``awslogs`` containers name, read a FireLens configuration file from S3, read the Secrets Manager secret
+holding a private registry's credentials (``repository_credentials=``) and the S3 environment files (``GetObject``
+on each file, ``GetBucketLocation`` on its bucket; a parameter's bucket is derived at deploy time), a gMSA credential
+spec file (S3 ``GetObject`` or SSM ``GetParameters``). Task role: ECS Exec's channel
+when a service of the task enables it (with the KMS key, log group and S3 bucket of its cluster's exec
+configuration), what ``allow`` granted (queues included), the EFS volumes with IAM
 authorization, FireLens writing into the task's log group. A role the user brings (``execution_role=``,
 ``task_role=``) is theirs and left alone.
 """
@@ -158,6 +162,16 @@ def execution_needs(task: TaskDefinition, t: Template | None = None, definition:
     for c in task.containers:
         for secret in c.secrets.values():
             needs.append(_secret_need(secret))
+        if c.registry_secret is not None:
+            needs.append(_secret_need(c.registry_secret))
+        for obj, bucket in c.environment_file_objects:
+            needs.append(_need(("s3:GetObject",), canon_model(obj), f"container {c.name}'s environment file"))
+            needs.append(_need(("s3:GetBucketLocation",), None if bucket is None else canon_model(bucket),
+                               f"container {c.name}'s environment file's bucket"))
+        for arn in c.credential_spec_arns:
+            action = {"s3": "s3:GetObject", "ssm": "ssm:GetParameters"}.get(arn.split(":")[2])
+            if action is not None:
+                needs.append(_need((action,), arn, f"container {c.name}'s credential spec"))
     repos = [(c, _container_repository(c)) for c in task.containers]
     pulled = [(c, r) for c, r in repos if r is not None]
     if pulled:
@@ -185,6 +199,7 @@ def task_needs(task: TaskDefinition, stack: Stack, t: Template | None = None,
     needs: list[Need] = []
     if any(s.enable_execute_command for s in stack.of_type(Service) if s.task is task):
         needs.append(_need(EXEC, "*", "ECS Exec"))
+    needs += _exec_session_needs(task, stack)
     for actions, resources in task.permissions:
         for resource in resources:
             needs.append(_need(tuple(actions), canon_model(resource), "allow()"))
@@ -201,6 +216,38 @@ def task_needs(task: TaskDefinition, stack: Stack, t: Template | None = None,
             if t.target(group, "AWS::Logs::LogGroup") is not None:
                 needs.append(_group_need(t, name, group, "FireLens"))
     return _unique(needs)
+
+
+def _exec_session_needs(task: TaskDefinition, stack: Stack) -> list[Need]:
+    """ECS Exec in a cluster with an exec configuration: decrypt with its KMS key, write session logs to its log
+    group and S3 bucket (and read an encrypted bucket's encryption configuration)."""
+    needs: list[Need] = []
+    clusters: list[Any] = []
+    for s in stack.of_type(Service):
+        if s.task is task and s.enable_execute_command and not any(c is s.cluster for c in clusters):
+            clusters.append(s.cluster)
+    for cluster in clusters:
+        why = f"ECS Exec in {cluster.path}"
+        if cluster.execute_command_kms_key is not None:
+            needs.append(_need(("kms:Decrypt",), canon_model(cluster.execute_command_kms_key), f"{why} (KMS key)"))
+        logging = cluster.execute_command_logging
+        if logging is None or isinstance(logging, str):
+            continue
+        if logging.log_group is not None:
+            group = canon_model(logging.log_group)
+            arn = None if group is None else f"arn:${{AWS::Partition}}:logs:{_HERE}:log-group:{group}:*"
+            needs.append(_need(("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"), arn,
+                               f"{why} (session logs)"))
+            needs.append(_need(("logs:DescribeLogGroups",), "*", f"{why} (session logs)"))
+        if logging.s3_bucket is not None:
+            bucket = canon_model(logging.s3_bucket)
+            prefix = logging.s3_prefix or ""
+            needs.append(_need(("s3:PutObject",), None if bucket is None else
+                               f"arn:${{AWS::Partition}}:s3:::{bucket}/{prefix}*", f"{why} (session logs in S3)"))
+            if logging.s3_encryption:
+                needs.append(_need(("s3:GetEncryptionConfiguration",), None if bucket is None else
+                                   f"arn:${{AWS::Partition}}:s3:::{bucket}", f"{why} (encrypted bucket)"))
+    return needs
 
 
 def _unique(needs: list[Need]) -> list[Need]:

@@ -10,14 +10,18 @@ from ._enums import (
     Condition,
     CpuArchitecture,
     FirelensType,
+    IpcMode,
     LaunchType,
     ListenerProtocol,
     NetworkMode,
     OsFamily,
+    PidMode,
     PropagateTags,
     Protocol,
+    SchedulingStrategy,
     Statistic,
     TargetType,
+    VersionConsistency,
 )
 from ._firelens import FirelensConfig
 from ._loadbalancing import (
@@ -34,11 +38,21 @@ from ._placement import PlacementConstraint, PlacementStrategy
 from ._queue import ExistingQueue, Queue
 from ._scaling import ScalingStep, ServiceScaling
 from ._service import Cluster, Service
+from ._settings import (
+    Device,
+    ExecuteCommandLogging,
+    LinuxParameters,
+    ManagedEbsVolume,
+    ProxyConfiguration,
+    ServiceConnectTls,
+    Tmpfs,
+    Ulimit,
+)
 from ._stack import Output, Stack
 from ._task import Ec2TaskDefinition, FargateTaskDefinition, TaskDefinition
 from ._tokens import Attr, Parameter, Sub, Token
 from ._values import Dependency, HealthCheck, LogConfig, PortMapping, Secret
-from ._volumes import BindVolume, EfsVolume, MountPoint, Volume, VolumesFrom
+from ._volumes import BindVolume, EbsVolume, EfsVolume, MountPoint, Volume, VolumesFrom
 
 __all__ = [
     "AdjustmentType",
@@ -55,21 +69,27 @@ __all__ = [
     "Container",
     "CpuArchitecture",
     "Dependency",
+    "Device",
     "DnsRegistration",
+    "EbsVolume",
     "Ec2Capacity",
     "Ec2TaskDefinition",
     "EfsVolume",
+    "ExecuteCommandLogging",
     "ExistingQueue",
     "FargateTaskDefinition",
     "FirelensConfig",
     "FirelensType",
     "HealthCheck",
+    "IpcMode",
     "LaunchType",
+    "LinuxParameters",
     "Listener",
     "ListenerProtocol",
     "LoadBalancer",
     "LoadBalancerTarget",
     "LogConfig",
+    "ManagedEbsVolume",
     "Metric",
     "MountPoint",
     "Namespace",
@@ -78,17 +98,21 @@ __all__ = [
     "OsFamily",
     "Output",
     "Parameter",
+    "PidMode",
     "PlacementConstraint",
     "PlacementStrategy",
     "PortMapping",
     "PropagateTags",
     "Protocol",
+    "ProxyConfiguration",
     "Queue",
     "ScalingStep",
+    "SchedulingStrategy",
     "Secret",
     "Service",
     "ServiceConnect",
     "ServiceConnectPort",
+    "ServiceConnectTls",
     "ServiceScaling",
     "Stack",
     "Statistic",
@@ -97,7 +121,10 @@ __all__ = [
     "TargetHealthCheck",
     "TargetType",
     "TaskDefinition",
+    "Tmpfs",
     "Token",
+    "Ulimit",
+    "VersionConsistency",
     "Volume",
     "VolumesFrom",
     "Vpc",

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, ValidationError
 from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_str_map, as_text, check_owned, fail
-from ._enums import Condition
+from ._enums import Condition, VersionConsistency
 from ._firelens import FirelensConfig
+from ._settings import LinuxParameters, Ulimit, as_ulimits, normalise_under
 from ._tokens import Sub, Token
 from ._values import Dependency, HealthCheck, LogConfig, PortMapping, Secret
 from ._volumes import MountPoint, Volume, VolumesFrom, mount_point
@@ -17,7 +18,7 @@ from ._volumes import MountPoint, Volume, VolumesFrom, mount_point
 if TYPE_CHECKING:
     from ._task import TaskDefinition
 
-__all__ = ["Container", "EcrImage", "parse_ecr_image"]
+__all__ = ["Container", "EcrImage", "parse_ecr_image", "s3_bucket_of"]
 
 _TOKEN = r"\$\{[^}]+\}"
 #: an ECR image: ``<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag | @digest]``, where a
@@ -41,6 +42,18 @@ class EcrImage:
     repository: str = ""
     variables: dict[str, Any] = field(default_factory=dict)
     known: bool = True
+
+
+def s3_bucket_of(arn: str | Token) -> str | Token | None:
+    """The bucket ARN of an S3 object ARN (``arn:aws:s3:::bucket/key`` → ``arn:aws:s3:::bucket``), as a Sub with
+    the same variables for a Sub; None when it is not readable before deploy time."""
+    text = arn.text if isinstance(arn, Sub) else arn if isinstance(arn, str) else None
+    if text is None or not text.startswith("arn:") or ":s3:::" not in text or "/" not in text:
+        return None
+    bucket = text.split("/", 1)[0]
+    if isinstance(arn, Sub):
+        return Sub(bucket, {k: v for k, v in arn.variables.items() if "${" + k + "}" in bucket})
+    return bucket
 
 
 def _first_component(text: str) -> str:
@@ -105,6 +118,46 @@ class Container:
     ecr_repository: str | Token | None = None
     #: GPUs the container reserves (``ResourceRequirements``; EC2 instances with GPUs only). Default None: none
     gpu: int | None = None
+    #: LinuxParameters(...): init process, capabilities, shared memory, tmpfs, devices, swap. Default None
+    linux_parameters: LinuxParameters | None = None
+    #: resource limits: ``{"nofile": (soft, hard)}``, ``{"nofile": 65536}`` or ``[Ulimit(...)]``. Default none
+    ulimits: list[Ulimit] = field(default_factory=list)
+    #: Docker labels, name → value. Default none
+    docker_labels: dict[str, Any] = field(default_factory=dict)
+    #: root on the container instance (EC2 Linux only). Default None (not privileged)
+    privileged: bool | None = None
+    #: namespaced kernel parameters, ``{"net.core.somaxconn": "1024"}``. Default none
+    system_controls: dict[str, Any] = field(default_factory=dict)
+    #: a Secrets Manager secret (ARN, name or parameter) holding the private registry's credentials; the
+    #: execution role may read it. Default None (a public registry, or ECR with the execution role)
+    repository_credentials: str | Token | None = None
+    #: S3 object ARNs of ``.env`` files (at most 10) whose variables the container gets; the execution role may
+    #: read them. Default none
+    environment_files: list[str | Token] = field(default_factory=list)
+    #: DNS servers (IP addresses; not under awsvpc, not on Fargate). Default None (the network's)
+    dns_servers: list[str] | None = None
+    #: DNS search domains (not on Fargate). Default None
+    dns_search_domains: list[str] | None = None
+    #: ``/etc/hosts`` entries, host name → IP address (not under awsvpc, not on Fargate). Default none
+    extra_hosts: dict[str, str] = field(default_factory=dict)
+    #: the container's host name (not under awsvpc). Default None (Docker's)
+    hostname: str | None = None
+    #: containers of the task this one reaches by name, ``"db"`` or ``"db:alias"`` (bridge only). Default None
+    links: list[str] | None = None
+    #: keep stdin open (``docker run -i``). Default None (no)
+    interactive: bool | None = None
+    #: allocate a TTY (``docker run -t``). Default None (no)
+    pseudo_terminal: bool | None = None
+    #: no networking in the container (EC2 only). Default None (networking on)
+    disable_networking: bool | None = None
+    #: SELinux / AppArmor / no-new-privileges labels, ``["no-new-privileges"]`` (EC2 Linux only). Default None
+    docker_security_options: list[str] | None = None
+    #: one ``credentialspec:<ARN>`` or ``credentialspecdomainless:<ARN>`` (an S3 object or SSM parameter, which
+    #: the execution role may read) for gMSA (Active Directory). Default None
+    credential_specs: list[str] | None = None
+    #: "enabled" / "disabled" (or True / False): resolve the image tag to one digest at deployment.
+    #: Default None (ECS's default: enabled)
+    version_consistency: VersionConsistency | None = None
     init: bool = False
     task: TaskDefinition | None = field(default=None, repr=False)
     #: what this container waits for, as declared with ``depends_on`` (``task.dependencies_of`` adds the implied)
@@ -174,6 +227,7 @@ class Container:
         self.init = as_bool(self.init, path, "init")
         as_text(self.working_directory, path, "working_directory", token_ok=True)
         as_text(self.user, path, "user", token_ok=True)
+        self._normalise_settings(path)
         check_owned(self, path, {"dependencies": Dependency, "mount_points": MountPoint,
                                  "volume_sources": VolumesFrom}, "depends_on, mount and volumes_from")
         for dep in self.dependencies:
@@ -183,6 +237,38 @@ class Container:
         if self.firelens is not None and not isinstance(self.firelens, FirelensConfig):
             raise fail(path, f"firelens must be a FirelensConfig, got {self.firelens!r}.",
                        "Make the router with task.add_firelens_router(...).")
+
+    def _normalise_settings(self, path: str) -> None:
+        if self.linux_parameters is not None and not isinstance(self.linux_parameters, LinuxParameters):
+            raise fail(path, f"linux_parameters must be LinuxParameters(...), got {self.linux_parameters!r}.",
+                       "Write linux_parameters=LinuxParameters(init_process_enabled=True).")
+        if self.linux_parameters is not None:
+            normalise_under(self.linux_parameters, path)
+        self.ulimits = as_ulimits(self.ulimits, path)
+        self.docker_labels = as_str_map(self.docker_labels, path, "docker_labels")
+        self.system_controls = as_str_map(self.system_controls, path, "system_controls")
+        self.extra_hosts = as_str_map(self.extra_hosts, path, "extra_hosts")
+        for name in ("privileged", "interactive", "pseudo_terminal", "disable_networking"):
+            if getattr(self, name) is not None:
+                as_bool(getattr(self, name), path, name)
+        as_text(self.repository_credentials, path, "repository_credentials", token_ok=True)
+        if self.repository_credentials == "":
+            raise fail(path, "repository_credentials= is empty.", "Give the secret's ARN or name, or leave it out.")
+        if isinstance(self.environment_files, str | Token):
+            self.environment_files = [self.environment_files]
+        self.environment_files = as_str_list(self.environment_files, path, "environment_files") or []
+        for name in ("dns_servers", "dns_search_domains", "links", "docker_security_options"):
+            setattr(self, name, as_str_list(getattr(self, name), path, name, token_ok=False))
+        if isinstance(self.credential_specs, str):
+            self.credential_specs = [self.credential_specs]
+        self.credential_specs = as_str_list(self.credential_specs, path, "credential_specs", token_ok=False)
+        as_text(self.hostname, path, "hostname")
+        if isinstance(self.version_consistency, bool):
+            self.version_consistency = VersionConsistency.ENABLED if self.version_consistency \
+                else VersionConsistency.DISABLED
+        if self.version_consistency is not None:
+            self.version_consistency = as_enum(VersionConsistency, self.version_consistency, path,
+                                               "version_consistency")
 
     def depends_on(self, other: Container | str, condition: Condition | str = Condition.START) -> Container:
         """Start this container only once ``other`` (of the same task) reaches ``condition``.
@@ -217,6 +303,25 @@ class Container:
     def path(self) -> str:
         where = f"task {self.task.family} › " if self.task is not None else ""
         return f"{where}container {self.name}"
+
+    @property
+    def registry_secret(self) -> Secret | None:
+        """``repository_credentials`` as the Secrets Manager secret the execution role reads; None without one."""
+        if self.repository_credentials is None:
+            return None
+        return Secret("secretsmanager", self.repository_credentials)
+
+    @property
+    def environment_file_objects(self) -> list[tuple[str | Token, str | Token | None]]:
+        """(object ARN, bucket ARN) of each of ``environment_files``: the bucket of a literal ARN (or of a Sub
+        whose text is one) is read from it; None for a parameter (compile derives it at deploy time)."""
+        return [(f, s3_bucket_of(f)) for f in self.environment_files]
+
+    @property
+    def credential_spec_arns(self) -> list[str]:
+        """The ARNs (S3 object or SSM parameter) of ``credential_specs``, whose files the execution role reads."""
+        return [spec.split(":", 1)[1] for spec in self.credential_specs or []
+                if ":" in spec and spec.split(":", 1)[1].startswith("arn:")]
 
     @property
     def ecr_image(self) -> EcrImage | None:

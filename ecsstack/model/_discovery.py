@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._check import as_bool, as_int, as_overrides, fail
 from ._network import Vpc
+from ._settings import ServiceConnectTls
 
 if TYPE_CHECKING:
     from ._service import Service
@@ -63,12 +64,17 @@ class ServiceConnectPort:
 
     ``port_name``: the ``name`` of a ``PortMapping`` of one of the task's containers. ``dns_name``:
     Default: the service's name (``service-portname`` when it serves several ports). ``port``: Default:
-    the mapping's container port. Clients call ``http://<dns_name>:<port>``.
+    the mapping's container port. Clients call ``http://<dns_name>:<port>``. ``idle_timeout``: seconds an
+    idle connection stays open (0: never closed); Default None (ECS: 5 minutes for HTTP, 1 hour for TCP).
+    ``per_request_timeout``: seconds to wait for a whole response (0: no limit; not for TCP ports); Default
+    None (15 s).
     """
 
     port_name: str
     dns_name: str | None = None
     port: int | None = None
+    idle_timeout: int | None = None
+    per_request_timeout: int | None = None
 
     def __post_init__(self) -> None:
         where = f"service connect port {self.port_name}"
@@ -78,6 +84,8 @@ class ServiceConnectPort:
         if self.dns_name is not None and (not isinstance(self.dns_name, str) or not _DNS_NAME.match(self.dns_name)):
             raise fail(where, f"dns_name={self.dns_name!r} is not a lower-case DNS name.", 'Write dns_name="api".')
         as_int(self.port, where, "port", optional=True)
+        as_int(self.idle_timeout, where, "idle_timeout", optional=True)
+        as_int(self.per_request_timeout, where, "per_request_timeout", optional=True)
 
 
 @dataclass(eq=False)
@@ -88,12 +96,14 @@ class ServiceConnect:
     ``namespace``: Default: the cluster's ``service_connect_namespace``. ``ports``: Default none (the
     service is a client only); names of port mappings or ``ServiceConnectPort(...)``. ``client``:
     Default True (it calls other services, so their security groups admit it); False for a server that
-    calls no one. Proxy logs go to the task's log group when it has one.
+    calls no one. Proxy logs go to the task's log group when it has one. ``tls``: Default None (plain
+    traffic between proxies); ``ServiceConnectTls(ca_arn)`` encrypts what this service serves.
     """
 
     namespace: Namespace | None = None
     ports: list[ServiceConnectPort | str] = field(default_factory=list)
     client: bool = True
+    tls: ServiceConnectTls | None = None
 
     def __post_init__(self) -> None:
         self.normalise()
@@ -112,6 +122,11 @@ class ServiceConnect:
         if not self.client and not self.ports:
             raise fail("service connect", "client=False with no ports: the service would neither call nor serve.",
                        'Add ports=["http"], or leave client= out.')
+        if self.tls is not None:
+            if not isinstance(self.tls, ServiceConnectTls):
+                raise fail("service connect", f"tls must be ServiceConnectTls(...), got {self.tls!r}.",
+                           'Write tls=ServiceConnectTls("arn:aws:acm-pca:...").')
+            self.tls.normalise()
 
     def dns_name(self, service: Service, port: ServiceConnectPort) -> str:
         """The name clients call ``port`` by."""

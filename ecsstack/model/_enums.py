@@ -6,8 +6,8 @@ from enum import StrEnum
 
 __all__ = [
     "AdjustmentType", "CapacityProvider", "Comparison", "Condition", "CpuArchitecture", "FirelensType",
-    "LaunchType", "ListenerProtocol", "NetworkMode", "OsFamily", "PropagateTags", "Protocol", "Statistic",
-    "TargetType",
+    "IpcMode", "LaunchType", "ListenerProtocol", "NetworkMode", "OsFamily", "PidMode", "PropagateTags", "Protocol",
+    "SchedulingStrategy", "Statistic", "TargetType", "VersionConsistency",
 ]
 
 
@@ -123,3 +123,32 @@ class Comparison(StrEnum):
     GREATER = "GreaterThanThreshold"
     LESS = "LessThanThreshold"
     LESS_OR_EQUAL = "LessThanOrEqualToThreshold"
+
+
+class PidMode(StrEnum):
+    """The process namespace a task's containers share: the host's, or one for the task."""
+
+    HOST = "host"
+    TASK = "task"
+
+
+class IpcMode(StrEnum):
+    """The IPC namespace a task's containers use: the host's, one shared by the task, or a private one each."""
+
+    HOST = "host"
+    TASK = "task"
+    NONE = "none"
+
+
+class SchedulingStrategy(StrEnum):
+    """How a service places tasks: a desired count of them (REPLICA), or one on every container instance (DAEMON)."""
+
+    REPLICA = "REPLICA"
+    DAEMON = "DAEMON"
+
+
+class VersionConsistency(StrEnum):
+    """Whether ECS resolves a container's image tag to a digest at deployment, so every task runs one image."""
+
+    ENABLED = "enabled"
+    DISABLED = "disabled"

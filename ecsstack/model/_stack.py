@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from ..errors import Problem
 from ._check import as_text, fail
+from ._settings import as_tags
 from ._tokens import Parameter, Token
 
 __all__ = ["Output", "Pipeline", "Stack", "use_pipeline"]
@@ -51,13 +52,15 @@ class Output:
 class Stack:
     """A CloudFormation stack built from clusters, task definitions and services.
 
-    ``Stack(name, description=)``; add things with ``stack.add(...)``; a service brings its cluster
-    and task definition along.
+    ``Stack(name, description=, tags=)``; add things with ``stack.add(...)``; a service brings its cluster
+    and task definition along. ``tags``: key → value, put on every resource the template creates that takes
+    tags (a resource's own tags win by key); Default none.
     """
 
-    def __init__(self, name: str, description: str | None = None):
+    def __init__(self, name: str, description: str | None = None, tags: dict[str, Any] | None = None):
         self.name = name
         self.description = description
+        self.tags: dict[str, Any] = tags or {}
         #: what the stack holds (clusters, task definitions, services, load balancers, …), in the order added
         self.resources: list[Any] = []
         self.parameters: dict[str, Parameter] = {}
@@ -70,6 +73,7 @@ class Stack:
             raise fail("stack", f"a stack needs a name, got {self.name!r}.")
         path = self.path
         as_text(self.description, path, "description")
+        self.tags = as_tags(self.tags, path)
         if not isinstance(self.resources, list):
             raise fail(path, f"resources must be a list, got {self.resources!r}.", "Add things with stack.add(...).")
         for name, kind in (("parameters", Parameter), ("outputs", Output)):

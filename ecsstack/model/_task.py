@@ -7,14 +7,16 @@ from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from ..errors import Problem, ValidationError
-from ._check import as_enum, as_int, as_overrides, as_text, fail, refuse_unknown
+from ._check import as_bool, as_enum, as_int, as_overrides, as_text, fail, refuse_unknown
 from ._container import Container
-from ._enums import Condition, CpuArchitecture, FirelensType, LaunchType, NetworkMode, OsFamily
+from ._enums import Condition, CpuArchitecture, FirelensType, IpcMode, LaunchType, NetworkMode, OsFamily, PidMode
 from ._firelens import firelens_dependencies, router_config
 from ._kms import as_kms_key
+from ._placement import PlacementConstraint
+from ._settings import ProxyConfiguration, as_tags, normalise_under
 from ._tokens import Token
 from ._values import INIT_ORDER, Dependency
-from ._volumes import BindVolume, EfsVolume, Volume, bind_volume, efs_volume
+from ._volumes import BindVolume, EbsVolume, EfsVolume, Volume, bind_volume, ebs_volume, efs_volume
 
 __all__ = ["Ec2TaskDefinition", "FargateTaskDefinition", "TaskDefinition"]
 
@@ -58,7 +60,19 @@ class TaskDefinition:
     explicit_family: str | Token | None = None
     #: a KMS key (ARN or parameter) for the log group ecsstack makes. Default None: CloudWatch's own encryption
     log_kms_key: str | Token | None = None
-    #: the task's volumes (``add_efs_volume``, ``add_bind_volume``)
+    #: PidMode.TASK / "task" (containers share one process namespace) or "host". Default None (one each)
+    pid_mode: PidMode | None = None
+    #: IpcMode / "host", "task" or "none" (EC2 only). Default None (Docker's private IPC namespace)
+    ipc_mode: IpcMode | None = None
+    #: ProxyConfiguration(...): the App Mesh proxy (awsvpc only). Default None
+    proxy_configuration: ProxyConfiguration | None = None
+    #: ``[PlacementConstraint.member_of("...")]``: where its tasks may run (EC2 only). Default none
+    placement_constraints: list[PlacementConstraint] = field(default_factory=list)
+    #: allow AWS FIS fault injection into its tasks (awsvpc or host networking). Default None (not allowed)
+    enable_fault_injection: bool | None = None
+    #: tags of the task definition, key → value (merged over the stack's tags). Default none
+    tags: dict[str, Any] = field(default_factory=dict)
+    #: the task's volumes (``add_efs_volume``, ``add_bind_volume``, ``add_ebs_volume``)
     volumes: list[Volume] = field(default_factory=list, init=False, repr=False)
     #: the task's containers, in the order added
     containers: list[Container] = field(default_factory=list, init=False, repr=False)
@@ -111,6 +125,7 @@ class TaskDefinition:
             as_int(self.ephemeral_storage_gib, path, "ephemeral_storage_gib")
         as_text(self.execution_role, path, "execution_role", token_ok=True)
         as_text(self.task_role, path, "task_role", token_ok=True)
+        self._normalise_settings(path)
         for name, kind in (("containers", Container), ("volumes", Volume)):
             items = getattr(self, name)
             if not isinstance(items, list) or not all(isinstance(i, kind) and i.task is self for i in items):
@@ -121,6 +136,31 @@ class TaskDefinition:
                 for p in self.permissions):
             raise fail(path, f"permissions must be a list of (actions, resources) made by task.allow(...), got "
                        f"{self.permissions!r}.", "Use task.allow(...) rather than assigning permissions.")
+
+    def _normalise_settings(self, path: str) -> None:
+        if self.pid_mode is not None:
+            self.pid_mode = as_enum(PidMode, self.pid_mode, path, "pid_mode")
+        if self.ipc_mode is not None:
+            self.ipc_mode = as_enum(IpcMode, self.ipc_mode, path, "ipc_mode")
+        if self.proxy_configuration is not None:
+            if not isinstance(self.proxy_configuration, ProxyConfiguration):
+                raise fail(path, f"proxy_configuration must be ProxyConfiguration(...), got "
+                           f"{self.proxy_configuration!r}.",
+                           'Write proxy_configuration=ProxyConfiguration("envoy", ignored_uid=1337, app_ports=[8080]).')
+            normalise_under(self.proxy_configuration, path)
+        constraints = self.placement_constraints
+        if constraints is None:
+            constraints = []
+        if isinstance(constraints, PlacementConstraint):
+            constraints = [constraints]
+        if not isinstance(constraints, list | tuple) or not all(isinstance(c, PlacementConstraint)
+                                                                 for c in constraints):
+            raise fail(path, f"placement_constraints must be a list of PlacementConstraint, got {constraints!r}.",
+                       'Write placement_constraints=[PlacementConstraint.member_of("attribute:ecs.os-type == linux")].')
+        self.placement_constraints = list(constraints)
+        if self.enable_fault_injection is not None:
+            as_bool(self.enable_fault_injection, path, "enable_fault_injection")
+        self.tags = as_tags(self.tags, path)
 
     @property
     def path(self) -> str:
@@ -137,7 +177,14 @@ class TaskDefinition:
         ``environment``, ``secrets``, ``health_check``, ``cpu``, ``memory``, ``memory_reservation``,
         ``working_directory``, ``user``, ``readonly_root_filesystem``, ``start_timeout``,
         ``stop_timeout``, ``logging``, ``overrides``, ``ecr_repository`` (the ECR repository of an image
-        given as a parameter), ``gpu`` (GPUs to reserve, on EC2 instances with GPUs).
+        given as a parameter), ``gpu`` (GPUs to reserve, on EC2 instances with GPUs), ``linux_parameters``
+        (``LinuxParameters(...)``), ``ulimits`` (``{"nofile": (soft, hard)}``), ``docker_labels``,
+        ``privileged``, ``system_controls`` (``{"net.core.somaxconn": "1024"}``), ``repository_credentials``
+        (a Secrets Manager secret for a private registry), ``environment_files`` (S3 object ARNs),
+        ``dns_servers``, ``dns_search_domains``, ``extra_hosts`` (host name → IP), ``hostname``, ``links``,
+        ``interactive``, ``pseudo_terminal``, ``disable_networking``, ``docker_security_options``,
+        ``credential_specs``, ``version_consistency``. Each Defaults to unset (ECS's default); see
+        ``Container`` for what the launch type and network mode allow.
         """
         return self._add(name, image, kwargs, init=False)
 
@@ -186,6 +233,14 @@ class TaskDefinition:
         """Add a bind-mount volume and return it. ``host_path``: Default None (a Docker-managed directory
         shared by the task's containers); a path on the container instance works on EC2 only."""
         volume = bind_volume(self, name, host_path)
+        self.volumes.append(volume)
+        return volume
+
+    def add_ebs_volume(self, name: str) -> EbsVolume:
+        """Add an EBS volume configured at launch and return it; mount it with ``container.mount(volume, path)``.
+        Every service running the task creates it: ``Service(..., volume_configurations=[ManagedEbsVolume(name,
+        size_gib=...)])``."""
+        volume = ebs_volume(self, name)
         self.volumes.append(volume)
         return volume
 

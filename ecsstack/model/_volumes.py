@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from ._container import Container
     from ._task import TaskDefinition
 
-__all__ = ["BindVolume", "EfsVolume", "MountPoint", "Volume", "VolumesFrom", "bind_volume", "efs_volume",
-           "mount_point"]
+__all__ = ["BindVolume", "EbsVolume", "EfsVolume", "MountPoint", "Volume", "VolumesFrom", "bind_volume",
+           "ebs_volume", "efs_volume", "mount_point"]
 
 
 @dataclass(eq=False)
@@ -56,6 +56,13 @@ class BindVolume(Volume):
     task (on Fargate, in its ephemeral storage); a path on the container instance works on EC2 only."""
 
     host_path: str | None = None
+
+
+@dataclass(eq=False)
+class EbsVolume(Volume):
+    """An Amazon EBS volume configured at launch (``ConfiguredAtLaunch``): the task definition names it, and
+    each service running the task says what volume ECS creates for it (``Service(...,
+    volume_configurations=[ManagedEbsVolume(name, size_gib=...)])``). Make one with ``task.add_ebs_volume``."""
 
 
 @dataclass(frozen=True)
@@ -129,3 +136,9 @@ def mount_point(path: str, volume: Volume | str, container_path: str, read_only:
         raise fail(path, f"container_path must be a path such as '/data', got {container_path!r}.")
     return MountPoint(volume, container_path, as_bool(read_only, path, "read_only"))
 
+
+
+def ebs_volume(task: TaskDefinition, name: str) -> EbsVolume:
+    """A checked ``EbsVolume`` of ``task``."""
+    _volume_path(task.path, name)
+    return EbsVolume(name, task=task)

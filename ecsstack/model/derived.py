@@ -55,7 +55,7 @@ def implied_strategy(service: Service) -> list[CapacityProviderStrategy]:
     its cluster has no default strategy, and its task is not Fargate-compatible), so managed scaling sees
     its tasks; empty otherwise."""
     if (service.capacity_provider_strategy or service.launch_type is not None or service.cluster.default_strategy
-            or service.effective_launch_type is not LaunchType.EC2):
+            or service.effective_launch_type is not LaunchType.EC2 or service.is_daemon):
         return []
     return [CapacityProviderStrategy(capacity) for capacity in service.cluster.ec2_capacity]
 
@@ -66,7 +66,7 @@ def effective_strategy(service: Service) -> list[CapacityProviderStrategy] | Non
     it is given without asking (``implied_strategy``); None when it runs on a launch type."""
     if service.capacity_provider_strategy:
         return service.capacity_provider_strategy
-    if service.launch_type is not None:
+    if service.launch_type is not None or service.is_daemon:  # a daemon service states its launch type
         return None
     return service.cluster.default_strategy or implied_strategy(service) or None
 

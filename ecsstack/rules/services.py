@@ -15,7 +15,7 @@ __all__: list[str] = []
 @rule("ECS401", "min_healthy_percent and max_percent let a deployment progress")
 def _deployment_percents(ix: Index, r: Rule) -> Iterator[Problem]:
     for service in ix.services:
-        low, high = service.min_healthy_percent, service.max_percent
+        low, high = service.deployment_percents  # a daemon's defaults are ECS's daemon ones
         if not 0 <= low <= 100:
             yield r.problem(service.path, f"min_healthy_percent={low} is out of range; it is 0 to 100.",
                             "Use min_healthy_percent=100 (the default) to keep full capacity while "

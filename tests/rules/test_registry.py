@@ -32,6 +32,8 @@ EXPECTED = {
     *(f"ECS{n}" for n in range(601, 619)),
     *(f"ECS{n}" for n in range(701, 716)),
     *(f"ECS{n}" for n in range(801, 815)),
+    *(f"ECS{n}" for n in range(120, 131)), "ECS340", "ECS341", "ECS342", "ECS343",
+    "ECS460", "ECS461", "ECS462", "ECS463", "ECS470", "ECS471",
 }
 
 
