@@ -37,7 +37,7 @@ from ._service import Cluster, Service
 from ._stack import Output, Stack
 from ._task import Ec2TaskDefinition, FargateTaskDefinition, TaskDefinition
 from ._tokens import Attr, Parameter, Sub, Token
-from ._values import Dependency, HealthCheck, LogConfig, PortMapping, Secret
+from ._values import Dependency, HealthCheck, LogConfig, PortMapping, RestartPolicy, Secret
 from ._volumes import BindVolume, EfsVolume, MountPoint, Volume, VolumesFrom
 
 __all__ = [
@@ -84,6 +84,7 @@ __all__ = [
     "PropagateTags",
     "Protocol",
     "Queue",
+    "RestartPolicy",
     "ScalingStep",
     "Secret",
     "Service",

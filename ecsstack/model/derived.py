@@ -17,7 +17,7 @@ from ._nodes import normalise_all
 from ._scaling import CPU, MEMORY, REQUESTS, ScheduledScaling, StepScaling, TargetTracking
 from ._service import Cluster, Service
 from ._stack import Stack, use_pipeline
-from ._values import FIRELENS_ORDER, INIT_ORDER
+from ._values import FIRELENS_ORDER, INIT_ORDER, SIDECAR_ORDER
 
 __all__ = [
     "AMI_PARAMETERS",
@@ -29,6 +29,7 @@ __all__ = [
     "INIT_ORDER",
     "MEMORY",
     "REQUESTS",
+    "SIDECAR_ORDER",
     "ScheduledScaling",
     "StepScaling",
     "TargetTracking",

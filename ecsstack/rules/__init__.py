@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (imported for their rules)
     scaling,
     secrets,
     services,
+    sidecars,
     tasks,
     volumes,
 )
