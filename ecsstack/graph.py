@@ -14,6 +14,7 @@ from .model import (
     LoadBalancer,
     LoadBalancerTarget,
     Namespace,
+    ScheduledTask,
     Service,
     ServiceConnect,
     Stack,
@@ -89,6 +90,12 @@ def count_label(service: Service) -> str:
         scaling = service.scalings[0]
         return f"{scaling.min_tasks}–{scaling.max_tasks}"
     return "1" if service.desired_count is None else str(service.desired_count)
+
+
+def _schedule_text(scheduled: ScheduledTask) -> str:
+    """``schedule nightly cron(0 3 * * ? *) ×1``: a scheduled task, its expression and tasks per run."""
+    when = scheduled.schedule if isinstance(scheduled.schedule, str) else "(a parameter)"
+    return f"schedule {scheduled.name} {when} ×{scheduled.count}"
 
 
 def _services(stack: Stack, task: TaskDefinition) -> list[Service]:
@@ -169,7 +176,8 @@ def _network_text(stack: Stack) -> list[str]:
 def render_text(stack: Stack) -> str:
     lines = [f"stack {stack.name}"]
     for task in stack.of_type(TaskDefinition):
-        users = ", ".join(f"service {s.name} ×{count_label(s)}" for s in _services(stack, task))
+        users = ", ".join([*(f"service {s.name} ×{count_label(s)}" for s in _services(stack, task)),
+                           *(_schedule_text(s) for s in stack.of_type(ScheduledTask) if s.task is task)])
         lines.append("")
         lines.append(f"task {task.family}" + (f" (run by {users})" if users else ""))
         width = max((len(c.name) for c in task.containers), default=0)
@@ -200,7 +208,7 @@ def _node(*parts: str) -> str:
 class _Node:
     id: str
     label: str
-    shape: str  # container, init, sidecar, service, cluster, lb, listener, namespace
+    shape: str  # container, init, sidecar, service, schedule, cluster, lb, listener, namespace
 
 
 @dataclass(frozen=True)
@@ -244,6 +252,14 @@ def _picture(stack: Stack) -> _Picture:
         if all(n.id != cid for n in pic.nodes):
             pic.nodes.append(_Node(cid, f"cluster {s.cluster.name}", "cluster"))
         pic.edges.append(_Edge(cid, sid, style="line"))
+    for scheduled in stack.of_type(ScheduledTask):
+        sid = _node("schedule", scheduled.name)
+        pic.nodes.append(_Node(sid, _schedule_text(scheduled), "schedule"))
+        pic.edges.append(_Edge(sid, _node("task", scheduled.task.family)))
+        cid = _node("cluster", scheduled.cluster.name)
+        if all(n.id != cid for n in pic.nodes):
+            pic.nodes.append(_Node(cid, f"cluster {scheduled.cluster.name}", "cluster"))
+        pic.edges.append(_Edge(cid, sid, style="line"))
     for lb in load_balancers_of(stack):
         lid = _node("lb", lb.name)
         pic.nodes.append(_Node(lid, _lb_text(lb), "lb"))
@@ -266,7 +282,7 @@ def _picture(stack: Stack) -> _Picture:
 
 
 _MERMAID_SHAPES = {"container": '["{}"]', "init": '(["{}"])', "sidecar": '[["{}"]]',
-                   "service": '{{{{"{}"}}}}', "cluster": '[("{}")]',
+                   "service": '{{{{"{}"}}}}', "schedule": '>"{}"]', "cluster": '[("{}")]',
                    "lb": '[/"{}"\\]', "listener": '(["{}"])', "namespace": '[("{}")]'}
 _MERMAID_ARROWS = {"solid": "-->", "dashed": "-.->", "line": "---"}
 
@@ -292,7 +308,7 @@ def render_mermaid(stack: Stack) -> str:
 
 
 _DOT_SHAPES = {"container": "", "init": ", style=dashed", "sidecar": ", style=bold",
-               "service": ", shape=hexagon", "cluster": ", shape=folder",
+               "service": ", shape=hexagon", "schedule": ", shape=note", "cluster": ", shape=folder",
                "lb": ", shape=trapezium", "listener": ", shape=oval", "namespace": ", shape=cylinder"}
 _DOT_STYLES = {"solid": "", "dashed": "style=dashed", "line": "dir=none"}
 

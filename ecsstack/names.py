@@ -42,6 +42,8 @@ __all__ = [
     "SCALE_OUT_ALARM",
     "SCALE_OUT_POLICY",
     "SCALING_POLICY",
+    "SCHEDULE",
+    "SCHEDULER_ROLE",
     "SECURITY_GROUP",
     "SERVICE",
     "SUBNET",
@@ -101,6 +103,9 @@ SCALE_OUT_POLICY = "ScaleOutPolicy"
 SCALE_OUT_ALARM = "ScaleOutAlarm"
 SCALE_IN_POLICY = "ScaleInPolicy"
 SCALE_IN_ALARM = "ScaleInAlarm"
+# scheduled tasks: an EventBridge Scheduler schedule, its role and (awsvpc) its security group
+SCHEDULE = "Schedule"
+SCHEDULER_ROLE = "SchedulerRole"
 
 
 def pascal(name: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from troposphere import GetAtt, Ref, Sub, ecs, logs
 
-from ..model import Container, NetworkMode, RestartPolicy, Service, TaskDefinition
+from ..model import Container, NetworkMode, RestartPolicy, ScheduledTask, Service, TaskDefinition
 from ..model.derived import FIRELENS_DRIVER, writes_to_task_log_group
 from ..names import LOG_GROUP, TASK_DEFINITION, logical_id
 from . import capacity, firelens, volumes
@@ -121,7 +121,8 @@ def container_definition(c: Container, task: TaskDefinition, ctx: Context,
 
 
 def _exec_command(task: TaskDefinition, ctx: Context) -> bool:
-    return any(s.enable_execute_command for s in ctx.stack.of_type(Service) if s.task is task)
+    runners = [*ctx.stack.of_type(Service), *ctx.stack.of_type(ScheduledTask)]
+    return any(s.enable_execute_command for s in runners if s.task is task)
 
 
 def compile_task(task: TaskDefinition, ctx: Context) -> None:

@@ -33,6 +33,7 @@ from ._network import SubnetGroup, Vpc
 from ._placement import PlacementConstraint, PlacementStrategy
 from ._queue import ExistingQueue, Queue
 from ._scaling import ScalingStep, ServiceScaling
+from ._scheduled import ScheduledTask
 from ._service import Cluster, Service
 from ._stack import Output, Stack
 from ._task import Ec2TaskDefinition, FargateTaskDefinition, TaskDefinition
@@ -86,6 +87,7 @@ __all__ = [
     "Queue",
     "RestartPolicy",
     "ScalingStep",
+    "ScheduledTask",
     "Secret",
     "Service",
     "ServiceConnect",

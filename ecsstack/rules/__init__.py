@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (imported for their rules)
     naming,
     ranges,
     scaling,
+    scheduled,
     secrets,
     services,
     sidecars,

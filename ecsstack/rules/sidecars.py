@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ..errors import Problem
-from ..model import Condition, Container, LaunchType, TaskDefinition
+from ..model import Condition, Container, LaunchType, ScheduledTask, Service, TaskDefinition
 from ._helpers import q, resolve
 from ._registry import Index, Rule, rule
 
@@ -127,7 +127,8 @@ def _wait_for_exit_of_restarting(ix: Index, r: Rule) -> Iterator[Problem]:
 
 @rule("ECS215", "a restart policy needs Fargate platform version 1.4.0 or later")
 def _restart_platform(ix: Index, r: Rule) -> Iterator[Problem]:
-    for service in ix.services:
+    runners: list[Service | ScheduledTask] = [*ix.services, *ix.stack.of_type(ScheduledTask)]
+    for service in runners:
         version = service.platform_version
         if not isinstance(version, str) or service.effective_launch_type is not LaunchType.FARGATE:
             continue
@@ -137,7 +138,7 @@ def _restart_platform(ix: Index, r: Rule) -> Iterator[Problem]:
         for container in _restarting(service.task):
             yield r.problem(
                 f"{service.path} › {service.task.path} › container {container.name}",
-                f"has a restart policy, which Fargate supports from platform version 1.4.0; the service pins "
+                f"has a restart policy, which Fargate supports from platform version 1.4.0; {service.path} pins "
                 f"platform_version={version!r}.",
                 'Use platform_version="1.4.0" or "LATEST" (or leave it out), or remove the restart policy.')
 
