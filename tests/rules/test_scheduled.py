@@ -220,3 +220,16 @@ def test_problems_of_a_task_only_a_schedule_runs_are_under_the_schedule():
     stack = Stack("t").add(ScheduledTask("nightly", task=task, cluster=Cluster("jobs"), schedule="rate(1 day)"))
     [problem] = [p for p in check_stack(stack) if p.rule == "ECS202"]
     assert problem.path == "scheduled task nightly › task report › container report"
+
+
+def test_ecs703_checks_a_scheduled_tasks_strategy_too():
+    other = Cluster("other")
+    capacity = other.add_ec2_capacity("instances")
+    cluster = Cluster("jobs")
+    cluster.add_ec2_capacity("own")
+    strategy = [CapacityProviderStrategy(capacity), CapacityProviderStrategy("FARGATE")]
+    problems = found("ECS703", task=ec2(), cluster=cluster, capacity_provider_strategy=strategy)
+    messages = [p.message for p in problems]
+    assert all(p.path == PATH for p in problems)
+    assert any("mixes Fargate and EC2 capacity providers" in m for m in messages)
+    assert any("of cluster 'other', but the tasks run in cluster 'jobs'" in m for m in messages)
