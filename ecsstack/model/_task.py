@@ -18,6 +18,10 @@ from ._volumes import BindVolume, EfsVolume, Volume, bind_volume, efs_volume
 
 __all__ = ["Ec2TaskDefinition", "FargateTaskDefinition", "TaskDefinition"]
 
+#: a sidecar's restart policy unless ``restart=`` says otherwise: restarted after any exit, once it has run a
+#: minute (ECS's shortest restart_attempt_period)
+SIDECAR_RESTART = RestartPolicy(restart_attempt_period=60)
+
 #: keywords add_container takes: the container's constructor fields, less what the task sets itself
 CONTAINER_KEYWORDS = frozenset(f.name for f in dataclass_fields(Container) if f.init) - {
     "name", "image", "init", "task", "dependencies"}
@@ -151,8 +155,10 @@ class TaskDefinition:
         through a proxy sidecar), and so do the ordinary containers when the task has no init container.
         ``ready``: when a sidecar counts as ready, ``Condition.START`` or ``Condition.HEALTHY``; Default None:
         HEALTHY when it has a health check, else START. ``essential``: Default False (its exit does not stop
-        the task). ``restart``: Default True (``RestartPolicy()``: ECS restarts it in place when it exits);
-        a ``RestartPolicy(...)`` to tune it, False for none. Other keywords as ``add_container``; any
+        the task). ``restart``: Default True: ``RestartPolicy(restart_attempt_period=60)``, ECS restarts it in
+        place when it exits, as soon as it has run a minute (the shortest period ECS allows; with ECS's own 300 s
+        a sidecar that crashes in its first five minutes would stay down); a ``RestartPolicy(...)`` to tune
+        it, False for none. Other keywords as ``add_container``; any
         container may also ``depends_on`` a sidecar.
         """
         path = f"{self.path} › container {name}"
@@ -163,7 +169,8 @@ class TaskDefinition:
             raise fail(path, f"restart must be True, False or RestartPolicy(...), got {restart!r}.",
                        "Write restart=RestartPolicy(restart_attempt_period=60).")
         readiness = None if ready is None else as_ready(ready, path)
-        sidecar = self._add(name, image, {**kwargs, "essential": essential, "restart_policy": restart}, init=False)
+        policy = SIDECAR_RESTART if restart is True else restart
+        sidecar = self._add(name, image, {**kwargs, "essential": essential, "restart_policy": policy}, init=False)
         sidecar.sidecar = True
         sidecar.ready = readiness
         return sidecar

@@ -43,7 +43,7 @@ def test_sidecars_compile_to_depends_on_restart_policy_and_essential():
     c = containers(template)
     assert list(c) == ["db-proxy", "otel", "migrate", "app"]  # the order added
     assert c["db-proxy"]["Essential"] is False and "DependsOn" not in c["db-proxy"]
-    assert c["db-proxy"]["RestartPolicy"] == {"Enabled": True}
+    assert c["db-proxy"]["RestartPolicy"] == {"Enabled": True, "RestartAttemptPeriod": 60}
     assert c["otel"]["DependsOn"] == [{"ContainerName": "db-proxy", "Condition": "HEALTHY"}]
     assert c["otel"]["RestartPolicy"] == {"Enabled": True, "IgnoredExitCodes": [0, 143], "RestartAttemptPeriod": 120}
     assert c["migrate"]["DependsOn"] == [{"ContainerName": "otel", "Condition": "START"}]

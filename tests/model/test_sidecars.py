@@ -47,7 +47,7 @@ def test_sidecar_defaults_non_essential_and_restarted():
     task = FargateTaskDefinition("web")
     side = task.add_sidecar("agent", image="agent:1")
     assert side.sidecar and not side.init and side.essential is False
-    assert side.restart_policy == RestartPolicy()
+    assert side.restart_policy == RestartPolicy(restart_attempt_period=60)
     assert side.readiness is Condition.START
     essential = task.add_sidecar("proxy", image="proxy:1", essential=True, restart=False)
     assert essential.essential is True and essential.restart_policy is None
