@@ -14,6 +14,7 @@ from .model import (
     LoadBalancer,
     LoadBalancerTarget,
     Namespace,
+    ScheduledTask,
     Service,
     ServiceConnect,
     Stack,
@@ -21,7 +22,7 @@ from .model import (
 )
 from .model.derived import load_balancers_of
 
-__all__ = ["render", "render_dot", "render_mermaid", "render_text", "start_order"]
+__all__ = ["PHASES", "phases", "render", "render_dot", "render_mermaid", "render_text", "start_order"]
 
 _MEANING = {
     "START": "has started",
@@ -49,8 +50,33 @@ def start_order(task: TaskDefinition) -> list[list[Container]]:
     return waves
 
 
+#: the three phases a task's containers start in, in order (``phases``)
+PHASES = ("sidecars", "init", "app")
+
+
+def phases(task: TaskDefinition) -> list[tuple[str, list[Container]]]:
+    """The task's containers by the phase they start in, non-empty phases only: sidecars (and the FireLens
+    router, which starts first), then init containers, then the ordinary (app) containers."""
+    def phase(c: Container) -> str:
+        if c.sidecar or c.firelens is not None:
+            return "sidecars"
+        return "init" if c.init else "app"
+
+    grouped = [(name, [c for c in task.containers if phase(c) == name]) for name in PHASES]
+    return [(name, members) for name, members in grouped if members]
+
+
+def _phased(task: TaskDefinition) -> bool:
+    """Whether pictures show the task's phases: it has sidecars or init containers."""
+    return any(c.sidecar or c.init for c in task.containers)
+
+
 def _traits(c: Container) -> str:
     traits = ["init" if c.init else ("essential" if c.essential else "non-essential")]
+    if c.sidecar:
+        traits = ["sidecar", *traits, f"ready when {'healthy' if c.readiness.value == 'HEALTHY' else 'started'}"]
+    if c.restart_policy is not None and c.restart_policy.enabled:
+        traits.append("restarts on exit")
     if c.health_check is not None:
         traits.append("health check")
     if c.ports:
@@ -64,6 +90,12 @@ def count_label(service: Service) -> str:
         scaling = service.scalings[0]
         return f"{scaling.min_tasks}–{scaling.max_tasks}"
     return "1" if service.desired_count is None else str(service.desired_count)
+
+
+def _schedule_text(scheduled: ScheduledTask) -> str:
+    """``schedule nightly cron(0 3 * * ? *) ×1``: a scheduled task, its expression and tasks per run."""
+    when = scheduled.schedule if isinstance(scheduled.schedule, str) else "(a parameter)"
+    return f"schedule {scheduled.name} {when} ×{scheduled.count}"
 
 
 def _services(stack: Stack, task: TaskDefinition) -> list[Service]:
@@ -144,12 +176,16 @@ def _network_text(stack: Stack) -> list[str]:
 def render_text(stack: Stack) -> str:
     lines = [f"stack {stack.name}"]
     for task in stack.of_type(TaskDefinition):
-        users = ", ".join(f"service {s.name} ×{count_label(s)}" for s in _services(stack, task))
+        users = ", ".join([*(f"service {s.name} ×{count_label(s)}" for s in _services(stack, task)),
+                           *(_schedule_text(s) for s in stack.of_type(ScheduledTask) if s.task is task)])
         lines.append("")
         lines.append(f"task {task.family}" + (f" (run by {users})" if users else ""))
         width = max((len(c.name) for c in task.containers), default=0)
         lines.append("  containers:")
         lines.extend(f"    {c.name:<{width}}  {_traits(c)}" for c in task.containers)
+        if _phased(task):
+            lines.append("  phases: " + " → ".join(f"{name} {', '.join(c.name for c in members)}"
+                                                   for name, members in phases(task)))
         edges = [(c, d) for c in task.containers for d in task.dependencies_of(c)]
         if edges:
             lines.append("  waits:")
@@ -172,7 +208,7 @@ def _node(*parts: str) -> str:
 class _Node:
     id: str
     label: str
-    shape: str  # container, init, service, cluster, lb, listener, namespace
+    shape: str  # container, init, sidecar, service, schedule, cluster, lb, listener, namespace
 
 
 @dataclass(frozen=True)
@@ -190,14 +226,22 @@ class _Picture:
     groups: list[tuple[str, str, list[_Node]]] = field(default_factory=list)  # (id, label, nodes)
     nodes: list[_Node] = field(default_factory=list)
     edges: list[_Edge] = field(default_factory=list)
+    #: a group's nodes by phase (id, label, nodes), for a task with sidecars or init containers
+    phases: dict[str, list[tuple[str, str, list[_Node]]]] = field(default_factory=dict)
 
 
 def _picture(stack: Stack) -> _Picture:
     pic = _Picture()
     for task in stack.of_type(TaskDefinition):
-        members = [_Node(_node(task.family, c.name), c.name, "init" if c.init else "container")
+        members = [_Node(_node(task.family, c.name), c.name,
+                         "init" if c.init else "sidecar" if c.sidecar else "container")
                    for c in task.containers]
         pic.groups.append((_node("task", task.family), f"task {task.family}", members))
+        if _phased(task):
+            nodes = {id(c): n for c, n in zip(task.containers, members, strict=True)}
+            pic.phases[_node("task", task.family)] = [
+                (_node("task", task.family, name), f"{n}. {name}", [nodes[id(c)] for c in phase])
+                for n, (name, phase) in enumerate(phases(task), 1)]
         pic.edges += [_Edge(_node(task.family, d.target_name), _node(task.family, c.name), d.condition.value)
                       for c in task.containers for d in task.dependencies_of(c)]
     for s in stack.of_type(Service):
@@ -207,6 +251,14 @@ def _picture(stack: Stack) -> _Picture:
         cid = _node("cluster", s.cluster.name)
         if all(n.id != cid for n in pic.nodes):
             pic.nodes.append(_Node(cid, f"cluster {s.cluster.name}", "cluster"))
+        pic.edges.append(_Edge(cid, sid, style="line"))
+    for scheduled in stack.of_type(ScheduledTask):
+        sid = _node("schedule", scheduled.name)
+        pic.nodes.append(_Node(sid, _schedule_text(scheduled), "schedule"))
+        pic.edges.append(_Edge(sid, _node("task", scheduled.task.family)))
+        cid = _node("cluster", scheduled.cluster.name)
+        if all(n.id != cid for n in pic.nodes):
+            pic.nodes.append(_Node(cid, f"cluster {scheduled.cluster.name}", "cluster"))
         pic.edges.append(_Edge(cid, sid, style="line"))
     for lb in load_balancers_of(stack):
         lid = _node("lb", lb.name)
@@ -229,7 +281,8 @@ def _picture(stack: Stack) -> _Picture:
     return pic
 
 
-_MERMAID_SHAPES = {"container": '["{}"]', "init": '(["{}"])', "service": '{{{{"{}"}}}}', "cluster": '[("{}")]',
+_MERMAID_SHAPES = {"container": '["{}"]', "init": '(["{}"])', "sidecar": '[["{}"]]',
+                   "service": '{{{{"{}"}}}}', "schedule": '>"{}"]', "cluster": '[("{}")]',
                    "lb": '[/"{}"\\]', "listener": '(["{}"])', "namespace": '[("{}")]'}
 _MERMAID_ARROWS = {"solid": "-->", "dashed": "-.->", "line": "---"}
 
@@ -239,7 +292,13 @@ def render_mermaid(stack: Stack) -> str:
     lines = ["flowchart LR"]
     for gid, label, members in pic.groups:
         lines += [f'  subgraph {gid}["{label}"]', "    direction LR"]
-        lines += [f"    {n.id}{_MERMAID_SHAPES[n.shape].format(n.label)}" for n in members]
+        if gid in pic.phases:
+            for pid, plabel, nodes in pic.phases[gid]:
+                lines.append(f'    subgraph {pid}["{plabel}"]')
+                lines += [f"      {n.id}{_MERMAID_SHAPES[n.shape].format(n.label)}" for n in nodes]
+                lines.append("    end")
+        else:
+            lines += [f"    {n.id}{_MERMAID_SHAPES[n.shape].format(n.label)}" for n in members]
         lines.append("  end")
     lines += [f"  {n.id}{_MERMAID_SHAPES[n.shape].format(n.label)}" for n in pic.nodes]
     for e in pic.edges:
@@ -248,7 +307,8 @@ def render_mermaid(stack: Stack) -> str:
     return "\n".join(lines) + "\n"
 
 
-_DOT_SHAPES = {"container": "", "init": ", style=dashed", "service": ", shape=hexagon", "cluster": ", shape=folder",
+_DOT_SHAPES = {"container": "", "init": ", style=dashed", "sidecar": ", style=bold",
+               "service": ", shape=hexagon", "schedule": ", shape=note", "cluster": ", shape=folder",
                "lb": ", shape=trapezium", "listener": ", shape=oval", "namespace": ", shape=cylinder"}
 _DOT_STYLES = {"solid": "", "dashed": "style=dashed", "line": "dir=none"}
 
@@ -260,7 +320,13 @@ def render_dot(stack: Stack) -> str:
     first = {}  # dot cannot point at a group: an edge to one ends at its first node, clipped at the border
     for gid, label, members in pic.groups:
         lines += [f'  subgraph "cluster_{gid}" {{', f'    label="{label}";']
-        lines += [f'    "{n.id}" [label="{n.label}"{_DOT_SHAPES[n.shape]}];' for n in members]
+        if gid in pic.phases:
+            for pid, plabel, nodes in pic.phases[gid]:
+                lines += [f'    subgraph "cluster_{pid}" {{', f'      label="{plabel}";']
+                lines += [f'      "{n.id}" [label="{n.label}"{_DOT_SHAPES[n.shape]}];' for n in nodes]
+                lines.append("    }")
+        else:
+            lines += [f'    "{n.id}" [label="{n.label}"{_DOT_SHAPES[n.shape]}];' for n in members]
         lines.append("  }")
         if members:
             first[gid] = members[0].id

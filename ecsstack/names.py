@@ -43,6 +43,8 @@ __all__ = [
     "SCALE_OUT_ALARM",
     "SCALE_OUT_POLICY",
     "SCALING_POLICY",
+    "SCHEDULE",
+    "SCHEDULER_ROLE",
     "SECURITY_GROUP",
     "SERVICE",
     "SUBNET",
@@ -104,6 +106,9 @@ SCALE_OUT_POLICY = "ScaleOutPolicy"
 SCALE_OUT_ALARM = "ScaleOutAlarm"
 SCALE_IN_POLICY = "ScaleInPolicy"
 SCALE_IN_ALARM = "ScaleInAlarm"
+# scheduled tasks: an EventBridge Scheduler schedule, its role and (awsvpc) its security group
+SCHEDULE = "Schedule"
+SCHEDULER_ROLE = "SchedulerRole"
 
 
 def pascal(name: str) -> str:

@@ -8,10 +8,23 @@ from typing import Any
 from troposphere import Export, Output, encode_to_dict
 
 from ..errors import Problem, ValidationError
-from ..model import Alarm, Cluster, Namespace, Queue, Service, Stack, TaskDefinition, Vpc
+from ..model import Alarm, Cluster, Namespace, Queue, ScheduledTask, Service, Stack, TaskDefinition, Vpc
 from ..names import logical_id
 from ..rules import validate
-from . import alarms, capacity, cluster, discovery, loadbalancing, network, queue, scaling, service, settings, task
+from . import (
+    alarms,
+    capacity,
+    cluster,
+    discovery,
+    loadbalancing,
+    network,
+    queue,
+    scaling,
+    scheduled,
+    service,
+    settings,
+    task,
+)
 from ._context import LIMITS, Context
 from ._references import unknown_sub_names
 
@@ -48,6 +61,8 @@ PASSES: tuple[tuple[str, Callable[[Stack, Context], None]], ...] = (
     ("alarms", _each(Alarm, alarms.compile_alarm)),
     ("service", _each(Service, service.compile_service)),
     ("scaling", _each(Service, scaling.compile_scaling)),
+    # schedules that run a task without a service (their role passes the task's compiled roles)
+    ("scheduled", _each(ScheduledTask, scheduled.compile_scheduled_task)),
 )
 
 

@@ -17,6 +17,7 @@ from ..model import (
     LaunchType,
     NetworkMode,
     OsFamily,
+    ScheduledTask,
     Service,
     TaskDefinition,
 )
@@ -190,7 +191,8 @@ def instance_capacity(service: Service) -> list[Ec2Capacity]:
     return []
 
 
-def launch(service: Service, ctx: Context) -> dict[str, Any]:
+def launch(service: Service | ScheduledTask, ctx: Context, item: type = ecs.CapacityProviderStrategyItem
+           ) -> dict[str, Any]:
     """Where a service's tasks run, decided here and nowhere else.
 
     A service placed by a capacity provider strategy (its own, which it states as
@@ -198,12 +200,13 @@ def launch(service: Service, ctx: Context) -> dict[str, Any]:
     waits (``DependsOn``) on the cluster's capacity provider associations. So does a service that would
     run on EC2 in a cluster with EC2 capacity: it states a strategy over that capacity
     (``implied_strategy``), since with ``LaunchType: EC2`` managed scaling would ignore its tasks. Any
-    other service states its ``LaunchType``.
+    other service states its ``LaunchType``. A scheduled task is placed the same way (``item``: the
+    strategy item class of the resource being built).
     """
     props: dict[str, Any] = {}
     stated = service.capacity_provider_strategy or implied_strategy(service)  # a cluster default ECS applies
     if stated:
-        props["CapacityProviderStrategy"] = _strategy(stated, ctx, ecs.CapacityProviderStrategyItem)
+        props["CapacityProviderStrategy"] = _strategy(stated, ctx, item)
     if effective_strategy(service):
         props["DependsOn"] = [association_name(service.cluster, ctx)]
     else:

@@ -7,7 +7,7 @@ from typing import Any
 
 from troposphere import GetAtt, Ref, Sub, ecs, logs
 
-from ..model import Container, NetworkMode, Service, TaskDefinition
+from ..model import Container, NetworkMode, RestartPolicy, ScheduledTask, Service, TaskDefinition
 from ..model.derived import FIRELENS_DRIVER, writes_to_task_log_group
 from ..names import LOG_GROUP, TASK_DEFINITION, logical_id
 from . import capacity, firelens, settings, volumes
@@ -66,6 +66,15 @@ def _log_configuration(c: Container, ctx: Context, log_group: str | None) -> ecs
     return ecs.LogConfiguration(**kwargs)
 
 
+def _restart_policy(policy: RestartPolicy) -> ecs.RestartPolicy:
+    kwargs: dict[str, Any] = {"Enabled": policy.enabled}
+    if policy.ignored_exit_codes:
+        kwargs["IgnoredExitCodes"] = list(policy.ignored_exit_codes)
+    if policy.restart_attempt_period is not None:
+        kwargs["RestartAttemptPeriod"] = policy.restart_attempt_period
+    return ecs.RestartPolicy(**kwargs)
+
+
 def container_definition(c: Container, task: TaskDefinition, ctx: Context,
                          log_group: str | None) -> ecs.ContainerDefinition:
     """One entry of ``ContainerDefinitions`` (``log_group``: the task's own log group, if it has one)."""
@@ -97,6 +106,8 @@ def container_definition(c: Container, task: TaskDefinition, ctx: Context,
             kw[prop] = ctx.value(value)
     if c.gpu is not None:
         kw["ResourceRequirements"] = [ecs.ResourceRequirement(Type="GPU", Value=str(c.gpu))]
+    if c.restart_policy is not None:
+        kw["RestartPolicy"] = _restart_policy(c.restart_policy)
     log_cfg = _log_configuration(c, ctx, log_group)
     if log_cfg is not None:
         kw["LogConfiguration"] = log_cfg
@@ -111,7 +122,8 @@ def container_definition(c: Container, task: TaskDefinition, ctx: Context,
 
 
 def _exec_command(task: TaskDefinition, ctx: Context) -> bool:
-    return any(s.enable_execute_command for s in ctx.stack.of_type(Service) if s.task is task)
+    runners = [*ctx.stack.of_type(Service), *ctx.stack.of_type(ScheduledTask)]
+    return any(s.enable_execute_command for s in runners if s.task is task)
 
 
 def compile_task(task: TaskDefinition, ctx: Context) -> None:

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problem
-from ..model import EfsVolume, Service, Stack, TaskDefinition, Token
+from ..model import EfsVolume, ScheduledTask, Service, Stack, TaskDefinition, Token
 from ..model import Sub as SubToken
 from ..model.derived import routers, writes_to_task_log_group
-from ..names import TASK_DEFINITION, logical_id
+from ..names import SCHEDULE, TASK_DEFINITION, logical_id
 from ._template import Template, canon, canon_model
 
-__all__ = ["Need", "check", "execution_needs", "task_needs"]
+__all__ = ["Need", "check", "execution_needs", "scheduler_needs", "task_needs"]
 
 _HERE = "${AWS::Region}:${AWS::AccountId}"
 _ECR_IMAGE = re.compile(
@@ -197,7 +197,8 @@ def task_needs(task: TaskDefinition, stack: Stack, t: Template | None = None,
                definition: dict[str, Any] | None = None) -> list[Need]:
     """What the task role of ``task`` (compiled to ``definition`` in ``t``) must hold, and nothing more."""
     needs: list[Need] = []
-    if any(s.enable_execute_command for s in stack.of_type(Service) if s.task is task):
+    runners = [*stack.of_type(Service), *stack.of_type(ScheduledTask)]
+    if any(s.enable_execute_command for s in runners if s.task is task):
         needs.append(_need(EXEC, "*", "ECS Exec"))
     needs += _exec_session_needs(task, stack)
     for actions, resources in task.permissions:
@@ -317,6 +318,95 @@ def _task_resource(t: Template, task: TaskDefinition) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+# ---- the role of a scheduled task ------------------------------------------------------------------------------
+_ECS_HERE = "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:"
+_WIDER = "This is a compile bug (a grant wider than least privilege); please report it."
+
+
+def scheduler_needs(scheduled: ScheduledTask, t: Template, schedule: dict[str, Any],
+                    definition: dict[str, Any]) -> list[Need]:
+    """What the role of ``scheduled`` (compiled to ``schedule``, running the task definition compiled to
+    ``definition``) must hold, and nothing more: run every revision of exactly that family, tag the tasks it
+    starts in the schedule's cluster, pass exactly the task's execution and task roles, send to the
+    dead-letter queue (with its KMS key)."""
+    target = schedule.get("Target", {}) or {}
+    cluster = t.target(target.get("Arn"), "AWS::ECS::Cluster")
+    needs = [
+        _need(("ecs:RunTask",), f"{_ECS_HERE}task-definition/{canon(definition.get('Family'))}:*",
+              f"running task family {canon(definition.get('Family'))}"),
+        _need(("ecs:TagResource",), None if cluster is None else f"{_ECS_HERE}task/${{{cluster}}}/*",
+              "tagging the tasks it starts"),
+    ]
+    for key in ("ExecutionRoleArn", "TaskRoleArn"):
+        if key in definition:
+            needs.append(_need(("iam:PassRole",), canon(definition[key]), f"passing the task's {key[:-3]}"))
+    dlq = target.get("DeadLetterConfig", {}) or {}
+    if "Arn" in dlq:
+        needs.append(_need(("sqs:SendMessage",), canon(dlq["Arn"]), "the dead-letter queue"))
+        queue = scheduled.dead_letter_queue
+        key_arn = getattr(queue, "kms_key", None) if not isinstance(queue, str | Token) else None
+        if key_arn is not None:
+            needs.append(_need(("kms:GenerateDataKey", "kms:Decrypt"), canon_model(key_arn),
+                               "the dead-letter queue's KMS key"))
+    return needs
+
+
+def _statements(t: Template, role: str) -> Iterator[dict[str, Any]]:
+    for policy in t.props(role).get("Policies", []) or []:
+        yield from _listed(policy.get("PolicyDocument", {}).get("Statement", []))
+
+
+def _scheduler_conditions(t: Template, role: str, schedule: dict[str, Any], where: str) -> list[Problem]:
+    """ECS921 when the scheduler role is wider than its grants say: RunTask not bound to the schedule's cluster,
+    PassRole not bound to ECS tasks, a trust policy not limited to EventBridge Scheduler of this account."""
+    problems = []
+    cluster = canon((schedule.get("Target", {}) or {}).get("Arn"))
+    bounds = {"ecs:RunTask": ("ArnEquals", "ecs:cluster", cluster),
+              "iam:PassRole": ("StringEquals", "iam:PassedToService", "ecs-tasks.amazonaws.com")}
+    for statement in _statements(t, role):
+        for action in _listed(statement.get("Action", [])):
+            bound = bounds.get(str(action))
+            if bound is None:
+                continue
+            operator, key, value = bound
+            given = (statement.get("Condition", {}) or {}).get(operator, {}).get(key)
+            if given is None or canon(given) != value:
+                problems.append(Problem("ECS921", where, f"the scheduler role {role} grants {action} without "
+                                        f"the condition {operator} {key} = {value}.", _WIDER))
+    trust = _listed((t.props(role).get("AssumeRolePolicyDocument", {}) or {}).get("Statement", []))
+    for statement in trust:
+        principal = (statement.get("Principal", {}) or {}).get("Service")
+        source = ((statement.get("Condition", {}) or {}).get("StringEquals", {}) or {}).get("aws:SourceAccount")
+        if _listed(principal) != ["scheduler.amazonaws.com"] or canon(source) != "${AWS::AccountId}":
+            problems.append(Problem("ECS921", where, f"the scheduler role {role} may be assumed by {principal!r} "
+                                    "beyond EventBridge Scheduler of the stack's own account.", _WIDER))
+    return problems
+
+
+def _check_scheduled(stack: Stack, template: Template) -> list[Problem]:
+    problems: list[Problem] = []
+    for scheduled in stack.of_type(ScheduledTask):
+        logical = logical_id(scheduled.name, SCHEDULE)
+        props = template.props(logical)
+        definition_id = _task_resource(template, scheduled.task)
+        if not props or definition_id is None:
+            continue
+        where = f"{scheduled.path} › resource {logical}"
+        target = props.get("Target", {}) or {}
+        ecs_parameters = target.get("EcsParameters", {}) or {}
+        if template.target(ecs_parameters.get("TaskDefinitionArn"), "AWS::ECS::TaskDefinition") != definition_id:
+            runs = canon(ecs_parameters.get("TaskDefinitionArn"))
+            problems.append(Problem("ECS920", where, f"the schedule runs {runs}, not the task definition "
+                                    f"{definition_id} of {scheduled.task.path}.",
+                                    "This is a compile bug; please report it."))
+        role = template.target(target.get("RoleArn"), "AWS::IAM::Role")
+        needs = scheduler_needs(scheduled, template, props, template.props(definition_id))
+        problems += _compare(role, needs, template, where, "scheduler")
+        if role is not None:
+            problems += _scheduler_conditions(template, role, props, where)
+    return problems
+
+
 def check(stack: Stack, template: Template) -> list[Problem]:
     """ECS920: a grant the model references that a role lacks; ECS921: a grant nothing references."""
     problems = []
@@ -332,4 +422,5 @@ def check(stack: Stack, template: Template) -> list[Problem]:
         if task.task_role is None:
             role = template.target(props.get("TaskRoleArn"), "AWS::IAM::Role")
             problems += _compare(role, task_needs(task, stack, template, props), template, where, "task")
+    problems += _check_scheduled(stack, template)
     return sorted(set(problems))

@@ -37,6 +37,7 @@ from ._network import SubnetGroup, Vpc
 from ._placement import PlacementConstraint, PlacementStrategy
 from ._queue import ExistingQueue, Queue
 from ._scaling import ScalingStep, ServiceScaling
+from ._scheduled import ScheduledTask
 from ._service import Cluster, Service
 from ._settings import (
     Device,
@@ -51,7 +52,7 @@ from ._settings import (
 from ._stack import Output, Stack
 from ._task import Ec2TaskDefinition, FargateTaskDefinition, TaskDefinition
 from ._tokens import Attr, Parameter, Sub, Token
-from ._values import Dependency, HealthCheck, LogConfig, PortMapping, Secret
+from ._values import Dependency, HealthCheck, LogConfig, PortMapping, RestartPolicy, Secret
 from ._volumes import BindVolume, EbsVolume, EfsVolume, MountPoint, Volume, VolumesFrom
 
 __all__ = [
@@ -106,7 +107,9 @@ __all__ = [
     "Protocol",
     "ProxyConfiguration",
     "Queue",
+    "RestartPolicy",
     "ScalingStep",
+    "ScheduledTask",
     "SchedulingStrategy",
     "Secret",
     "Service",

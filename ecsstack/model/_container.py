@@ -12,7 +12,7 @@ from ._enums import Condition, VersionConsistency
 from ._firelens import FirelensConfig
 from ._settings import LinuxParameters, Ulimit, as_ulimits, normalise_under
 from ._tokens import Sub, Token
-from ._values import Dependency, HealthCheck, LogConfig, PortMapping, Secret
+from ._values import Dependency, HealthCheck, LogConfig, PortMapping, RestartPolicy, Secret
 from ._volumes import MountPoint, Volume, VolumesFrom, mount_point
 
 if TYPE_CHECKING:
@@ -82,6 +82,21 @@ def parse_ecr_image(image: str | Token) -> EcrImage | None:
     if "${" in _first_component(text):
         return EcrImage(known=False)
     return None
+
+
+#: the conditions a sidecar's ``ready=`` may name: it keeps running, so it never completes
+READY_CONDITIONS = (Condition.START, Condition.HEALTHY)
+
+
+def as_ready(value: Any, path: str) -> Condition:
+    """A sidecar's ``ready=``: START or HEALTHY."""
+    condition = as_enum(Condition, value, path, "ready")
+    if condition not in READY_CONDITIONS:
+        raise fail(path, f"ready={condition.value} cannot be met by a sidecar: it keeps running (and is restarted "
+                   "when it exits), so it never completes.",
+                   "Write ready=Condition.START or ready=Condition.HEALTHY; for a step that runs to completion use "
+                   "add_init_container.")
+    return condition
 
 
 @dataclass(eq=False)
@@ -158,6 +173,9 @@ class Container:
     #: "enabled" / "disabled" (or True / False): resolve the image tag to one digest at deployment.
     #: Default None (ECS's default: enabled)
     version_consistency: VersionConsistency | None = None
+    #: ``RestartPolicy(...)`` (or True for ECS's defaults): ECS restarts the container in place when it exits.
+    #: Default None: no restart (an essential container's exit stops the task); ``add_sidecar`` turns it on
+    restart_policy: RestartPolicy | None = None
     init: bool = False
     task: TaskDefinition | None = field(default=None, repr=False)
     #: what this container waits for, as declared with ``depends_on`` (``task.dependencies_of`` adds the implied)
@@ -168,6 +186,11 @@ class Container:
     volume_sources: list[VolumesFrom] = field(default_factory=list, init=False, repr=False)
     #: set on the task's FireLens log router (``task.add_firelens_router``): its configuration
     firelens: FirelensConfig | None = field(default=None, init=False, repr=False)
+    #: set on a container added with ``task.add_sidecar``: it starts before the init and ordinary containers
+    sidecar: bool = field(default=False, init=False, repr=False)
+    #: a sidecar's ``ready=``: when whoever starts after it may start (START or HEALTHY). Default None: see
+    #: ``readiness``
+    ready: Condition | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.normalise()
@@ -225,6 +248,17 @@ class Container:
             raise fail(path, "ecr_repository= is empty.", "Give the repository's ARN or name, or leave it out.")
         as_int(self.gpu, path, "gpu", optional=True)
         self.init = as_bool(self.init, path, "init")
+        self.restart_policy = RestartPolicy.of(self.restart_policy, path)
+        self.sidecar = as_bool(self.sidecar, path, "sidecar")
+        if self.sidecar and self.init:
+            raise fail(path, "a container is either a sidecar or an init container, not both.",
+                       "Use task.add_sidecar(...) for a helper that keeps running, add_init_container for a step "
+                       "that runs to completion.")
+        if self.ready is not None:
+            self.ready = as_ready(self.ready, path)
+            if not self.sidecar:
+                raise fail(path, "ready= is for sidecars: it says when the containers after a sidecar may start.",
+                           "Add the container with task.add_sidecar(..., ready=...), or use depends_on(...).")
         as_text(self.working_directory, path, "working_directory", token_ok=True)
         as_text(self.user, path, "user", token_ok=True)
         self._normalise_settings(path)
@@ -298,6 +332,15 @@ class Container:
             raise fail(self.path, f"volumes_from() needs a container of the same task, got {other!r}.")
         self.volume_sources.append(VolumesFrom(other, as_bool(read_only, self.path, "read_only")))
         return self
+
+    @property
+    def readiness(self) -> Condition:
+        """When a sidecar counts as ready for the containers that start after it: ``ready=`` as given, else
+        HEALTHY when it has a (real) health check, else START."""
+        if self.ready is not None:
+            return self.ready
+        check = self.health_check
+        return Condition.HEALTHY if check is not None and check.command[:1] != ["NONE"] else Condition.START
 
     @property
     def path(self) -> str:

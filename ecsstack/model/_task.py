@@ -8,17 +8,21 @@ from typing import Any
 
 from ..errors import Problem, ValidationError
 from ._check import as_bool, as_enum, as_int, as_overrides, as_text, fail, refuse_unknown
-from ._container import Container
+from ._container import Container, as_ready
 from ._enums import Condition, CpuArchitecture, FirelensType, IpcMode, LaunchType, NetworkMode, OsFamily, PidMode
 from ._firelens import firelens_dependencies, router_config
 from ._kms import as_kms_key
 from ._placement import PlacementConstraint
 from ._settings import ProxyConfiguration, as_tags, normalise_under
 from ._tokens import Token
-from ._values import INIT_ORDER, Dependency
+from ._values import INIT_ORDER, SIDECAR_ORDER, Dependency, RestartPolicy
 from ._volumes import BindVolume, EbsVolume, EfsVolume, Volume, bind_volume, ebs_volume, efs_volume
 
 __all__ = ["Ec2TaskDefinition", "FargateTaskDefinition", "TaskDefinition"]
+
+#: a sidecar's restart policy unless ``restart=`` says otherwise: restarted after any exit, once it has run a
+#: minute (ECS's shortest restart_attempt_period)
+SIDECAR_RESTART = RestartPolicy(restart_attempt_period=60)
 
 #: keywords add_container takes: the container's constructor fields, less what the task sets itself
 CONTAINER_KEYWORDS = frozenset(f.name for f in dataclass_fields(Container) if f.init) - {
@@ -183,10 +187,40 @@ class TaskDefinition:
         (a Secrets Manager secret for a private registry), ``environment_files`` (S3 object ARNs),
         ``dns_servers``, ``dns_search_domains``, ``extra_hosts`` (host name → IP), ``hostname``, ``links``,
         ``interactive``, ``pseudo_terminal``, ``disable_networking``, ``docker_security_options``,
-        ``credential_specs``, ``version_consistency``. Each Defaults to unset (ECS's default); see
-        ``Container`` for what the launch type and network mode allow.
+        ``credential_specs``, ``version_consistency``, ``restart_policy``
+        (``RestartPolicy(...)`` or True: restart the container in place when it exits). Each Defaults to
+        unset (ECS's default); see ``Container`` for what the launch type and network mode allow.
         """
         return self._add(name, image, kwargs, init=False)
+
+    def add_sidecar(self, name: str, image: str | Token | None = None, *, ready: Condition | str | None = None,
+                    essential: bool = False, restart: bool | RestartPolicy = True, **kwargs: Any) -> Container:
+        """Add a sidecar (a proxy, an agent, a collector) and return it: Kubernetes native-sidecar semantics.
+
+        Sidecars start first, one after another in the order added: each waits for the previous one to be
+        ready, the first init container waits for the last sidecar (so a migration can reach the database
+        through a proxy sidecar), and so do the ordinary containers when the task has no init container.
+        ``ready``: when a sidecar counts as ready, ``Condition.START`` or ``Condition.HEALTHY``; Default None:
+        HEALTHY when it has a health check, else START. ``essential``: Default False (its exit does not stop
+        the task). ``restart``: Default True: ``RestartPolicy(restart_attempt_period=60)``, ECS restarts it in
+        place when it exits, as soon as it has run a minute (the shortest period ECS allows; with ECS's own 300 s
+        a sidecar that crashes in its first five minutes would stay down); a ``RestartPolicy(...)`` to tune
+        it, False for none. Other keywords as ``add_container``; any
+        container may also ``depends_on`` a sidecar.
+        """
+        path = f"{self.path} › container {name}"
+        if "restart_policy" in kwargs:
+            raise fail(path, "a sidecar takes restart=, not restart_policy=.",
+                       "Write restart=RestartPolicy(...) (or restart=False for none).")
+        if not isinstance(restart, bool | RestartPolicy):
+            raise fail(path, f"restart must be True, False or RestartPolicy(...), got {restart!r}.",
+                       "Write restart=RestartPolicy(restart_attempt_period=60).")
+        readiness = None if ready is None else as_ready(ready, path)
+        policy = SIDECAR_RESTART if restart is True else restart
+        sidecar = self._add(name, image, {**kwargs, "essential": essential, "restart_policy": policy}, init=False)
+        sidecar.sidecar = True
+        sidecar.ready = readiness
+        return sidecar
 
     def add_init_container(self, name: str, image: str | Token | None = None, **kwargs: Any) -> Container:
         """Add a container that runs to completion before the ordinary containers start.
@@ -281,21 +315,41 @@ class TaskDefinition:
     def init_containers(self) -> list[Container]:
         return [c for c in self.containers if c.init]
 
+    @property
+    def sidecars(self) -> list[Container]:
+        """The containers added with ``add_sidecar``, in the order added."""
+        return [c for c in self.containers if c.sidecar]
+
     def container(self, name: str) -> Container | None:
         """The container called ``name``, or None."""
         return next((c for c in self.containers if c.name == name), None)
 
     def dependencies_of(self, container: Container) -> list[Dependency]:
-        """Everything ``container`` waits for: what the user declared plus the init ordering (and the FireLens
-        router's: it starts first, and whoever logs through it waits for it to START)."""
+        """Everything ``container`` waits for: what the user declared plus the implied ordering of the three
+        phases (sidecars, one after another, each waiting for the previous to be ready; then the init
+        containers, the first waiting for the last sidecar, each the next with SUCCESS; then the ordinary
+        containers, waiting for the last init container with SUCCESS, or the last sidecar when there is no
+        init container) and the FireLens router's (it starts first, and whoever logs through it waits for it
+        to START). A declared dependency on the same container replaces the implied one."""
         implied: list[Dependency] = []
         inits = self.init_containers
-        if container.init:
+        sidecars = self.sidecars
+        last_sidecar = ([Dependency(sidecars[-1], sidecars[-1].readiness, reason=SIDECAR_ORDER)]
+                        if sidecars else [])
+        if container.sidecar:
+            index = sidecars.index(container)
+            if index > 0:
+                implied.append(Dependency(sidecars[index - 1], sidecars[index - 1].readiness, reason=SIDECAR_ORDER))
+        elif container.init:
             index = inits.index(container)
             if index > 0:
                 implied.append(Dependency(inits[index - 1], Condition.SUCCESS, reason=INIT_ORDER))
+            else:
+                implied += last_sidecar
         elif inits:
             implied.append(Dependency(inits[-1], Condition.SUCCESS, reason=INIT_ORDER))
+        else:
+            implied += last_sidecar
         implied = firelens_dependencies(self, container, implied)  # the log router starts first
         declared = {d.target_name for d in container.dependencies}
         return [d for d in implied if d.target_name not in declared] + list(container.dependencies)

@@ -15,12 +15,15 @@ from ._tokens import Token
 if TYPE_CHECKING:
     from ._container import Container
 
-__all__ = ["INIT_ORDER", "Dependency", "HealthCheck", "LogConfig", "PortMapping", "Secret"]
+__all__ = ["INIT_ORDER", "SIDECAR_ORDER", "Dependency", "HealthCheck", "LogConfig", "PortMapping", "RestartPolicy",
+           "Secret"]
 
 #: the reason of the dependencies add_init_container implies
 INIT_ORDER = "init order"
 #: the reason of the dependency on a FireLens router
 FIRELENS_ORDER = "FireLens router"
+#: the reason of the dependencies add_sidecar implies (sidecars start first, in the order added)
+SIDECAR_ORDER = "sidecar order"
 #: how a health check command says how to run what follows (``NONE`` disables the image's check)
 HEALTH_CHECK_FORMS = ("CMD", "CMD-SHELL")
 
@@ -30,7 +33,8 @@ class Dependency:
     """``source`` may start only when ``target`` reaches ``condition``.
 
     ``reason`` is set on the ordering ecsstack implies for the user (``"init order"`` from
-    ``add_init_container``, ``"FireLens router"`` for a container logging through the router);
+    ``add_init_container``, ``"sidecar order"`` from ``add_sidecar``, ``"FireLens router"`` for a container
+    logging through the router);
     empty for what the user declared.
     """
 
@@ -246,3 +250,50 @@ class LogConfig:
     @property
     def uses_task_log_group(self) -> bool:
         return self.driver == "awslogs" and self.log_group is None and "awslogs-group" not in self.options
+
+
+@dataclass(frozen=True)
+class RestartPolicy:
+    """ECS restarts the container in place when it exits, instead of replacing the whole task.
+
+    ``enabled``: Default True. ``ignored_exit_codes``: exit codes that are not restarted (say ``[0]`` for a
+    container that may finish its work); Default none (every exit is restarted). ``restart_attempt_period``:
+    seconds a container must have run before ECS restarts it again, 60 to 1800; Default None (ECS's 300): a
+    container that exits sooner after its last start is not restarted (an essential one then stops the task).
+    """
+
+    enabled: bool = True
+    ignored_exit_codes: tuple[int, ...] = ()
+    restart_attempt_period: int | None = None
+
+    def __post_init__(self) -> None:
+        where = "restart policy"
+        if not isinstance(self.enabled, bool):
+            raise fail(where, f"enabled must be True or False, got {self.enabled!r}.")
+        codes = self.ignored_exit_codes
+        if codes is None:
+            codes = ()
+        if isinstance(codes, int) and not isinstance(codes, bool):
+            codes = (codes,)
+        if not isinstance(codes, list | tuple) or not all(isinstance(c, int) and not isinstance(c, bool)
+                                                          for c in codes):
+            raise fail(where, f"ignored_exit_codes must be a list of exit codes (integers), got {codes!r}.",
+                       "Write ignored_exit_codes=[0].")
+        object.__setattr__(self, "ignored_exit_codes", tuple(codes))
+        as_int(self.restart_attempt_period, where, "restart_attempt_period", optional=True)
+
+    @classmethod
+    def of(cls, value: Any, path: str, field_name: str = "restart_policy") -> RestartPolicy | None:
+        """``value`` as a policy: True → ``RestartPolicy()``, False/None → None, a policy as given."""
+        if value is None or value is False:
+            return None
+        if value is True:
+            return cls()
+        if isinstance(value, RestartPolicy):
+            return value
+        raise fail(path, f"{field_name} must be True, False or RestartPolicy(...), got {value!r}.",
+                   f"Write {field_name}=RestartPolicy(ignored_exit_codes=[0]) or {field_name}=True.")
+
+    def restarts_on(self, code: int) -> bool:
+        """Whether ECS restarts the container when it exits with ``code``."""
+        return self.enabled and code not in self.ignored_exit_codes

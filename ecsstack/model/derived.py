@@ -15,9 +15,10 @@ from ._firelens import CLOUDWATCH_OUTPUTS, FIRELENS_DRIVER, logs_through_firelen
 from ._loadbalancing import load_balancers_of, targets_of
 from ._nodes import normalise_all
 from ._scaling import CPU, MEMORY, REQUESTS, ScheduledScaling, StepScaling, TargetTracking
+from ._scheduled import ScheduledTask
 from ._service import Cluster, Service
 from ._stack import Stack, use_pipeline
-from ._values import FIRELENS_ORDER, INIT_ORDER
+from ._values import FIRELENS_ORDER, INIT_ORDER, SIDECAR_ORDER
 
 __all__ = [
     "AMI_PARAMETERS",
@@ -29,6 +30,7 @@ __all__ = [
     "INIT_ORDER",
     "MEMORY",
     "REQUESTS",
+    "SIDECAR_ORDER",
     "ScheduledScaling",
     "StepScaling",
     "TargetTracking",
@@ -49,7 +51,7 @@ __all__ = [
 ]
 
 
-def implied_strategy(service: Service) -> list[CapacityProviderStrategy]:
+def implied_strategy(service: Service | ScheduledTask) -> list[CapacityProviderStrategy]:
     """The strategy a service gets without asking: one item (weight 1) per EC2 capacity of its cluster when
     its tasks would otherwise run with ``LaunchType: EC2`` there (it sets neither launch type nor strategy,
     its cluster has no default strategy, and its task is not Fargate-compatible), so managed scaling sees
@@ -60,8 +62,9 @@ def implied_strategy(service: Service) -> list[CapacityProviderStrategy]:
     return [CapacityProviderStrategy(capacity) for capacity in service.cluster.ec2_capacity]
 
 
-def effective_strategy(service: Service) -> list[CapacityProviderStrategy] | None:
-    """The strategy the service's tasks are placed with, decided here for rules and compile alike: its own;
+def effective_strategy(service: Service | ScheduledTask) -> list[CapacityProviderStrategy] | None:
+    """The strategy the service's (or scheduled task's) tasks are placed with, decided here for rules and
+    compile alike: its own;
     else, when it sets no launch type, the cluster's default, or the strategy over the cluster's EC2 capacity
     it is given without asking (``implied_strategy``); None when it runs on a launch type."""
     if service.capacity_provider_strategy:
@@ -77,13 +80,15 @@ def _same(a: CapacityProvider | Ec2Capacity | str, b: CapacityProvider | Ec2Capa
 
 def associated_providers(cluster: Cluster, stack: Stack) -> list[CapacityProvider | Ec2Capacity | str]:
     """The providers to associate with ``cluster``: ``capacity_providers`` when given, else every provider
-    its default strategy and its services' strategies name; plus its EC2 capacity, in a stable order."""
+    its default strategy and its services' and scheduled tasks' strategies name; plus its EC2 capacity, in a
+    stable order."""
     named: list[CapacityProvider | Ec2Capacity | str] = []
     if cluster.capacity_providers is not None:
         named.extend(cluster.capacity_providers)
     else:
         strategies = [cluster.default_strategy]
         strategies += [s.capacity_provider_strategy for s in stack.of_type(Service) if s.cluster is cluster]
+        strategies += [s.capacity_provider_strategy for s in stack.of_type(ScheduledTask) if s.cluster is cluster]
         for strategy in strategies:
             named.extend(item.provider for item in strategy or [])
     named.extend(cluster.ec2_capacity)

@@ -14,9 +14,11 @@ from . import (  # noqa: F401  (imported for their rules)
     naming,
     ranges,
     scaling,
+    scheduled,
     secrets,
     services,
     settings,
+    sidecars,
     tasks,
     volumes,
 )

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..errors import Problem, ValidationError
-from ..model import Container, Service, Stack, TaskDefinition
+from ..model import Container, ScheduledTask, Service, Stack, TaskDefinition
 from ..model.derived import normalise_all
 
 __all__ = ["RULES", "Index", "Rule", "check_stack", "rule", "validate"]
@@ -30,8 +30,9 @@ class Index:
         return self._users.get(id(task), [])
 
     def task_path(self, task: TaskDefinition) -> str:
-        """``service web › task web`` when a service runs the task, else ``task web``."""
-        users = self.services_of(task)
+        """``service web › task web`` when a service runs the task (else ``scheduled task nightly › task web``
+        when a schedule does), else ``task web``."""
+        users = self.services_of(task) or [s for s in self.stack.of_type(ScheduledTask) if s.task is task]
         return f"{users[0].path} › {task.path}" if users else task.path
 
     def cpath(self, task: TaskDefinition, container: Container) -> str:

@@ -16,6 +16,7 @@ from ..model import (
     Ec2Capacity,
     LaunchType,
     OsFamily,
+    ScheduledTask,
     Service,
 )
 from ..model.derived import effective_strategy, provider_name
@@ -46,6 +47,10 @@ def _strategies(ix: Index) -> Iterator[tuple[str, Cluster, list[CapacityProvider
     for service in ix.services:
         if service.capacity_provider_strategy:
             yield service.path, service.cluster, service.capacity_provider_strategy, "capacity_provider_strategy"
+    for scheduled in ix.stack.of_type(ScheduledTask):
+        if scheduled.capacity_provider_strategy:
+            yield (scheduled.path, scheduled.cluster, scheduled.capacity_provider_strategy,
+                   "capacity_provider_strategy")
 
 
 @rule("ECS703", "a capacity provider strategy is one ECS accepts, of providers associated with the cluster")

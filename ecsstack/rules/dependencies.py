@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 from ..errors import Problem
 from ..model import Condition, Container, Dependency, TaskDefinition
-from ..model.derived import INIT_ORDER, routers
+from ..model.derived import INIT_ORDER, SIDECAR_ORDER, routers
 from ._helpers import did_you_mean, fmt_list, q, resolve
 from ._registry import Index, Rule, rule
+from .sidecars import waits_late
 
 __all__: list[str] = []
 
@@ -27,6 +28,8 @@ def _healthy_needs_check(ix: Index, r: Rule) -> Iterator[Problem]:
         for container, dep, target in _edges(task):
             if dep.condition is not Condition.HEALTHY or target is None or target is container:
                 continue
+            if dep.reason == SIDECAR_ORDER:
+                continue  # a sidecar's ready=HEALTHY without a health check is ECS216's, at the sidecar
             check = target.health_check
             if check is None:
                 yield r.problem(
@@ -160,22 +163,35 @@ def _cycles(task: TaskDefinition) -> Iterator[list[tuple[Container, Dependency |
         yield [(c, d) for c, d in chain]
 
 
+def _why(container: Container, reason: str) -> str:
+    """Why ``container`` waits on another by the implied ordering ``reason``, for ECS204's hint."""
+    if reason == SIDECAR_ORDER:
+        if container.sidecar:
+            return "sidecars start in the order added"
+        if container.init:
+            return "the first init container waits for the sidecars"
+        return "ordinary containers start after the sidecars"
+    if reason != INIT_ORDER:
+        return f"it logs through the {reason}, which starts first"
+    if container.init:
+        return "init containers run in the order added"
+    return "ordinary containers start after the init containers"
+
+
 @rule("ECS204", "containers must not wait on each other in a cycle")
 def _cycle(ix: Index, r: Rule) -> Iterator[Problem]:
     for task in ix.tasks:
         for chain in _cycles(task):
+            if any(dep is not None and not dep.implied and waits_late(task, c, resolve(task, dep))
+                   for c, dep in chain):
+                continue  # a sidecar waiting on what starts after it: ECS217 says so, with the fix
             start = chain[0][0]
             names = [str(c.name) for c, _ in chain] + [str(start.name)]
             implied = []
             for index, (container, dep) in enumerate(chain):
                 if dep is not None and dep.implied:
                     waited = chain[(index + 1) % len(chain)][0]
-                    if dep.reason != INIT_ORDER:
-                        why = f"it logs through the {dep.reason}, which starts first"
-                    elif container.init:
-                        why = "init containers run in the order added"
-                    else:
-                        why = "ordinary containers start after the init containers"
+                    why = _why(container, dep.reason)
                     implied.append(f"{q(container.name)} waits on {q(waited.name)} ({why})")
             hint = "Remove one of these dependencies."
             if implied:
@@ -275,7 +291,6 @@ def _init_order_replaced(ix: Index, r: Rule) -> Iterator[Problem]:
                     f"wait the init order implies: {q(container.name)} may start "
                     f"{_EARLY[dep.condition].format(init=q(init.name))}.",
                     f"Remove depends_on({init.name!r}, {condition}) to keep waiting for SUCCESS; if {q(init.name)} "
-                    "is a sidecar that keeps running, add it with add_container(..., essential=False) instead of "
-                    "add_init_container.",
+                    "is a sidecar that keeps running, add it with add_sidecar(...) instead of add_init_container.",
                     severity="warning",
                 )

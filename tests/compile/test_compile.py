@@ -206,7 +206,7 @@ def test_compile_passes_run_in_one_written_order() -> None:
     from ecsstack.compile import PASSES
 
     assert [name for name, _ in PASSES] == ["network", "discovery", "queue", "cluster", "capacity", "task",
-                                            "load balancing", "alarms", "service", "scaling"]
+                                            "load balancing", "alarms", "service", "scaling", "scheduled"]
 
 
 def test_parameters_subs_and_outputs() -> None:

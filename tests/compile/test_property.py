@@ -2,9 +2,10 @@
 mistake it was given, or compiles to a template that passes the invariants (ecsstack.invariants, known issue-8
 cases aside) and in which cfn-lint finds no error. Never a crash.
 
-Blueprints are drawn sound — containers and dependencies, init containers, load balancers (ALB/NLB), Service
-Connect and Cloud Map, EC2 capacity in bridge/host/awsvpc modes, Fargate, EFS and bind volumes, FireLens, scaling,
-queues, overrides with tokens — then given up to two mistakes about half the time.
+Blueprints are drawn sound — containers and dependencies, init containers, sidecars and restart policies, load
+balancers (ALB/NLB), Service Connect and Cloud Map, EC2 capacity in bridge/host/awsvpc modes, Fargate, EFS and bind
+volumes, FireLens, scaling, queues, scheduled tasks, overrides with tokens — then given up to two mistakes about
+half the time.
 
 `make test` runs 300 examples and lints a sample (cfn-lint takes seconds per template); `make fuzz` runs thousands:
 ECSSTACK_FUZZ_EXAMPLES sets the number, ECSSTACK_FUZZ_LINT_EVERY how many compiled examples per cfn-lint run.
@@ -35,6 +36,8 @@ from ecsstack import (
     NetworkLoadBalancer,
     PortMapping,
     Queue,
+    RestartPolicy,
+    ScheduledTask,
     Secret,
     Service,
     ServiceConnect,
@@ -70,6 +73,8 @@ MISTAKES: dict[str, str] = {
     "override enum": r"LaunchType.*LAMBDA",
     "override unknown key": r"Bogus",
     "unknown service connect port": r"nope",
+    "bad schedule": r"schedule=.*rate\(1 days\)",
+    "restarting init container": r"init container runs once",
 }
 
 #: mistakes the invariants catch on the template: when a rule refuses the model first, nothing is compiled
@@ -163,6 +168,18 @@ def blueprints(draw: st.DrawFn) -> Drawn:
             side.depends_on(app, Condition.START)
         if inits and draw(st.booleans()):
             side.depends_on(inits[0], Condition.SUCCESS)
+        if "restarting init container" in own and not inits:
+            inits.append(task.add_init_container("init0", image="busybox:1.36", command=["true"]))
+        if "restarting init container" in own:
+            inits[0].restart_policy = RestartPolicy()
+        if draw(st.booleans()):  # a Kubernetes-style sidecar, which the first init container may use
+            proxy = task.add_sidecar(
+                "proxy", image="proxy:1",
+                health_check=HealthCheck.shell("true") if draw(st.booleans()) else None,
+                restart=draw(st.sampled_from([True, False, RestartPolicy(ignored_exit_codes=[0],
+                                                                         restart_attempt_period=60)])))
+            if inits and draw(st.booleans()):
+                inits[0].depends_on(proxy, proxy.readiness)
         storage = draw(st.sampled_from(["none", "efs", "efs-iam", "bind"]))
         if storage.startswith("efs"):
             volume = task.add_efs_volume("data", "fs-12345678", iam_authorization=storage == "efs-iam")
@@ -221,6 +238,10 @@ def blueprints(draw: st.DrawFn) -> Drawn:
             if target is not None and draw(st.booleans()):
                 scaling.on_request_count(target, per_target=500)
         services.append(service)
+        if "bad schedule" in own or draw(st.booleans()):
+            schedule = "rate(1 days)" if "bad schedule" in own else draw(
+                st.sampled_from(["rate(1 day)", "cron(0 3 * * ? *)", "at(2030-01-01T00:00:00)"]))
+            stack.add(ScheduledTask(f"job{t}", task=task, cluster=cluster, schedule=schedule, **kwargs))
     stack.add(*services)
     return Drawn(stack, sorted(mistakes))
 

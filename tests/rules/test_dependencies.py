@@ -282,7 +282,7 @@ def test_ecs207_declared_condition_replaces_the_implied_success(stack_of, found,
     assert problem.message == (f"depends on init container 'migrate' with {condition.value}, which replaces the "
                                f"SUCCESS wait the init order implies: 'app' may start {when}.")
     assert problem.hint.startswith(f"Remove depends_on('migrate', {condition.value}) to keep waiting for SUCCESS")
-    assert "add_container(..., essential=False)" in problem.hint
+    assert "add_sidecar(...)" in problem.hint
 
 
 def test_ecs207_between_init_containers(stack_of, found):
