@@ -330,12 +330,13 @@ class _Planner:
         if not others:
             return Placement()
         placed = [self.of(lid) for lid in others]
-        if len({(p.network, p.launch_type, p.capacity_provider_strategy, p.cluster) for p in placed}) == 1:
+        ways = [(p.network, p.launch_type, p.capacity_provider_strategy, p.cluster) for p in placed]
+        if all(way == ways[0] for way in ways):
             self.reporter.say(f"No service of the stack runs task {task.name}: running it like "
                               f"{', '.join(others)}.")
             return placed[0]
         raise UsageError(f"no service of stack {self.stack_name} runs task {task.name}, and its services run "
-                         f"their tasks differently ({', '.join(others)}).",
+                         f"their tasks differently ({', '.join(sorted(others))}).",
                          "Choose one with --network-from SERVICE, or pass --subnet and --security-group.")
 
 
@@ -385,7 +386,8 @@ def _log_target(container: Mapping[str, Any], region: str) -> tuple[str, str] | 
 
 
 # -- the verb ----------------------------------------------------------------------------------------------
-def _check_arguments(command: Any, environment: Any, count: Any, wait_timeout: Any) -> None:
+def _check_arguments(command: Any, environment: Any, count: Any, wait_timeout: Any, subnets: Any,
+                     security_groups: Any, assign_public_ip: bool) -> None:
     if isinstance(command, str):
         raise UsageError(f"command must be a list of strings, got the string {command!r}.",
                          f"Write command={shlex.split(command)!r}.")
@@ -399,6 +401,11 @@ def _check_arguments(command: Any, environment: Any, count: Any, wait_timeout: A
         raise UsageError(f"count {count!r}: expected 1 to {MAX_COUNT} (RunTask starts at most {MAX_COUNT} tasks).")
     if wait_timeout is not None and not wait_timeout > 0:
         raise UsageError(f"wait timeout {wait_timeout!r}: expected a number of seconds above 0.")
+    for name, values in (("subnets", subnets), ("security_groups", security_groups)):
+        if values is not None and (isinstance(values, str) or not all(isinstance(v, str) for v in values)):
+            raise UsageError(f"{name} must be a list of ids, got {values!r}.")
+    if not subnets and (security_groups or assign_public_ip):
+        raise UsageError("security groups and a public IP need subnets too.", "Pass --subnet as well.")
 
 
 def _pseudo(stack_id: str, stack_name: str, region: str) -> dict[str, str]:
@@ -438,7 +445,7 @@ def run_task(stack_name: str, task: str, *, command: Sequence[str] | None = None
         raise SystemExit(result.exit_code)
     """
     check_stack_name(stack_name, arn_ok=True)
-    _check_arguments(command, environment, count, wait_timeout)
+    _check_arguments(command, environment, count, wait_timeout, subnets, security_groups, assign_public_ip)
     session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
                            console=console, sleep=sleep, clock=clock, backoff=backoff or RUN_BACKOFF,
                            timeout=timeout)
@@ -457,8 +464,6 @@ def run_task(stack_name: str, task: str, *, command: Sequence[str] | None = None
     overriding = command is not None or bool(environment)
     target = _container(definition, container, overriding, chosen.name, reporter)
     given = Network(tuple(subnets), tuple(security_groups or ()), assign_public_ip) if subnets else None
-    if given is None and (security_groups or assign_public_ip):
-        raise UsageError("security groups and a public IP need subnets too.", "Pass --subnet as well.")
     planner = _Planner(calls, resolver, template, stack_name, reporter)
     try:
         found = planner.placement(chosen, network_from)
