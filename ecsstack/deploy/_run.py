@@ -13,7 +13,7 @@ import difflib
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -40,6 +40,7 @@ from ._runplan import (
     stack_tasks,
 )
 from ._session import new_token, open_session
+from ._states import IN_PROGRESS
 from ._template import check_stack_name
 
 if TYPE_CHECKING:
@@ -366,9 +367,7 @@ def _finish_placement(placement: Placement, task: StackTask, template: Mapping[s
         raise UsageError(f"task {task.name} uses awsvpc networking and the stack has no service that runs it, so "
                          f"there is no network configuration to take.",
                          "Pass --subnet (and --security-group), or --network-from SERVICE.")
-    return Placement(source=source, cluster=placement.cluster, network=chosen, launch_type=launch_type,
-                     capacity_provider_strategy=placement.capacity_provider_strategy,
-                     platform_version=placement.platform_version)
+    return replace(placement, source=source, network=chosen, launch_type=launch_type)
 
 
 def _log_target(container: Mapping[str, Any], region: str) -> tuple[str, str] | str:
@@ -455,6 +454,8 @@ def run_task(stack_name: str, task: str, *, command: Sequence[str] | None = None
     if info is None:
         raise DeployError(f"stack {stack_name} does not exist (region {provider.region}).",
                           "Deploy it first, or check --stack-name and --region.")
+    if info.status in IN_PROGRESS:
+        reporter.warn(f"stack {stack_name} is {info.status}: running the task definition it has now.")
     template = provider.get_template(info.stack_id)
     physical = {r.logical_id: r.physical_id for r in provider.resources(info.stack_id)}
     chosen = find_task(stack_tasks(template, physical), task, stack_name)
@@ -503,30 +504,28 @@ def run_task(stack_name: str, task: str, *, command: Sequence[str] | None = None
         arn = f" [{f['arn']}]" if f["arn"] else ""
         reporter.markup(f"[bold red]ECS could not start the task[/]: {escape(f['reason'] or 'no reason given')}"
                         f"{escape(detail + arn)}")
+    log = _log_target(target, provider.region)
     for t in result.tasks:
-        reporter.say(f"Started {t.arn}")
+        if isinstance(log, tuple):
+            t.log_group, t.log_stream = log[0], f"{log[1]}/{target['name']}/{t.task_id}"
+        reporter.say(f"Started {t.arn}" + (f" (logs: {t.log_group} {t.log_stream})" if t.log_stream else ""))
     if not result.tasks or not wait:
         return result
     result.waited = True
-    _follow(result, calls, target, session.waiter.sleep, session.waiter.clock, iter(session.waiter.backoff),
+    if logs and isinstance(log, str):
+        reporter.say(f"The logs of container {target['name']} are not streamed: {log}.")
+    _follow(result, calls, session.waiter.sleep, session.waiter.clock, iter(session.waiter.backoff),
             reporter, provider.region, logs, wait_timeout)
     _report(result, reporter, provider.region)
     return result
 
 
-def _follow(result: RunTaskResult, calls: _Calls, target: Mapping[str, Any], sleep: Callable[[float], None],
-            clock: Callable[[], float], delays: Any, reporter: Reporter, region: str, logs: bool,
-            wait_timeout: float | None) -> None:
-    """Poll the tasks until all stopped (or the time is up), printing state changes and log lines."""
-    followers: dict[str, _LogFollower] = {}
-    log = _log_target(target, region)
-    for t in result.tasks:
-        if isinstance(log, tuple):
-            t.log_group, t.log_stream = log[0], f"{log[1]}/{target['name']}/{t.task_id}"
-            if logs:
-                followers[t.arn] = _LogFollower(calls, t.log_group, t.log_stream)
-    if logs and isinstance(log, str):
-        reporter.say(f"The logs of container {target['name']} are not streamed: {log}.")
+def _follow(result: RunTaskResult, calls: _Calls, sleep: Callable[[float], None], clock: Callable[[], float],
+            delays: Any, reporter: Reporter, region: str, logs: bool, wait_timeout: float | None) -> None:
+    """Poll the tasks until all stopped (or the time is up), printing state changes and log lines. Ctrl-C
+    or a lost connection leaves the tasks running and says how to follow and stop them."""
+    followers = {t.arn: _LogFollower(calls, t.log_group, t.log_stream)
+                 for t in result.tasks if logs and t.log_group and t.log_stream}
     prefix = len(result.tasks) > 1
     started, seen = clock(), {t.arn: t.status for t in result.tasks}
     try:
@@ -553,6 +552,8 @@ def _follow(result: RunTaskResult, calls: _Calls, target: Mapping[str, Any], sle
             sleep(next(delays))
     except KeyboardInterrupt:
         raise DeployInterrupted(result.stack_name, f"Interrupted; {_still_running(result, region)}") from None
+    except DeployError as exc:
+        raise DeployError(f"{exc.message} Stopped waiting.", _still_running(result, region)) from exc
 
 
 def _print_logs(result: RunTaskResult, followers: Mapping[str, _LogFollower], reporter: Reporter,

@@ -71,6 +71,8 @@ class Placement:
     launch_type: str | None = None
     capacity_provider_strategy: tuple[dict[str, Any], ...] = ()
     platform_version: str | None = None
+    placement_strategy: tuple[dict[str, Any], ...] = ()
+    placement_constraints: tuple[dict[str, Any], ...] = ()
 
     def run_args(self) -> dict[str, Any]:
         args: dict[str, Any] = {}
@@ -80,6 +82,10 @@ class Placement:
             args["launchType"] = self.launch_type
         if self.platform_version and (self.launch_type == "FARGATE" or self.capacity_provider_strategy):
             args["platformVersion"] = self.platform_version
+        if self.placement_strategy:
+            args["placementStrategy"] = [dict(s) for s in self.placement_strategy]
+        if self.placement_constraints:
+            args["placementConstraints"] = [dict(c) for c in self.placement_constraints]
         if self.network is not None:
             args["networkConfiguration"] = self.network.to_api()
         return args
@@ -283,6 +289,16 @@ def _strategy(items: Any, resolver: Resolver | None) -> tuple[dict[str, Any], ..
     return tuple(out)
 
 
+def _camel(items: Any, resolver: Resolver | None, keys: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
+    """Placement strategies or constraints (``Type``/``Field``/``Expression``) in RunTask's spelling."""
+    out = []
+    for item in items or []:
+        if resolver is not None:
+            item = {k[0].lower() + k[1:]: resolver.value(v) for k, v in item.items()}
+        out.append({k: str(item[k]) for k in keys if item.get(k) is not None})
+    return tuple(out)
+
+
 def placement_from_template(lid: str, resolver: Resolver) -> Placement:
     """How the service, schedule or rule ``lid`` runs its task, from the deployed template."""
     resource = resolver.resources()[lid]
@@ -300,11 +316,15 @@ def placement_from_template(lid: str, resolver: Resolver) -> Placement:
         configured = ecs_props.get("NetworkConfiguration") or {}
         network = configured.get("AwsvpcConfiguration") or configured.get("AwsVpcConfiguration")
     launch_type = resolver.value(ecs_props.get("LaunchType"))
+    strategies = ecs_props.get("PlacementStrategies") or ecs_props.get("PlacementStrategy")
+    constraints = ecs_props.get("PlacementConstraints")
     return Placement(
         source=lid, cluster=str(cluster) if cluster else None, network=_awsvpc(network, resolver),
         launch_type=str(launch_type) if launch_type else None,
         capacity_provider_strategy=_strategy(ecs_props.get("CapacityProviderStrategy"), resolver),
-        platform_version=resolver.value(ecs_props.get("PlatformVersion")) or None)
+        platform_version=resolver.value(ecs_props.get("PlatformVersion")) or None,
+        placement_strategy=_camel(strategies, resolver, ("type", "field")),
+        placement_constraints=_camel(constraints, resolver, ("type", "expression")))
 
 
 def placement_from_api(lid: str, service: Mapping[str, Any]) -> Placement | None:
@@ -316,7 +336,9 @@ def placement_from_api(lid: str, service: Mapping[str, Any]) -> Placement | None
     return Placement(source=lid, cluster=service.get("clusterArn"), network=network,
                      launch_type=service.get("launchType") or None,
                      capacity_provider_strategy=_strategy(service.get("capacityProviderStrategy"), None),
-                     platform_version=service.get("platformVersion") or None)
+                     platform_version=service.get("platformVersion") or None,
+                     placement_strategy=_camel(service.get("placementStrategy"), None, ("type", "field")),
+                     placement_constraints=_camel(service.get("placementConstraints"), None, ("type", "expression")))
 
 
 # -- the cluster -------------------------------------------------------------------------------------------

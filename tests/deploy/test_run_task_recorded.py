@@ -499,3 +499,62 @@ def test_the_stack_arn_gives_the_account_to_the_template() -> None:
 
     values = _pseudo(stack_arn("app"), "app", "us-east-1")
     assert values["AWS::AccountId"] == ACCOUNT and values["AWS::Partition"] == "aws"
+
+
+def test_an_ec2_service_gives_its_capacity_provider_and_placement() -> None:
+    tpl = template()
+    props = tpl["Resources"]["WebService"]["Properties"]
+    del props["NetworkConfiguration"], props["PlatformVersion"]
+    props["CapacityProviderStrategy"] = [{"CapacityProvider": {"Ref": "Ec2CapacityProvider"}, "Weight": 1}]
+    props["PlacementStrategies"] = [{"Type": "spread", "Field": "attribute:ecs.availability-zone"},
+                                    {"Type": "binpack", "Field": "memory"}]
+    props["PlacementConstraints"] = [{"Type": "distinctInstance"}]
+    tpl["Resources"]["WebTaskDefinition"]["Properties"].update(NetworkMode="bridge", RequiresCompatibilities=["EC2"])
+    tpl["Resources"]["Ec2CapacityProvider"] = {"Type": "AWS::ECS::CapacityProvider"}
+    PHYSICAL["Ec2CapacityProvider"] = "app-Ec2CapacityProvider-Q"
+    try:
+        world = World(tpl)
+        world.definitions[WEB_TD]["taskDefinition"]["networkMode"] = "bridge"
+        world.tasks(task("STOPPED", 0, name="app"))
+        assert world.run("web").ok
+    finally:
+        del PHYSICAL["Ec2CapacityProvider"]
+    request = world.request
+    assert request["capacityProviderStrategy"] == [{"capacityProvider": "app-Ec2CapacityProvider-Q", "weight": 1}]
+    assert request["placementStrategy"] == [{"type": "spread", "field": "attribute:ecs.availability-zone"},
+                                            {"type": "binpack", "field": "memory"}]
+    assert request["placementConstraints"] == [{"type": "distinctInstance"}]
+    assert "networkConfiguration" not in request and "launchType" not in request
+
+
+def test_a_lost_connection_while_waiting_says_the_task_keeps_running() -> None:
+    from ecsstack.deploy import DeployError
+
+    world = World()
+    world.ecs.add("run_task", {"tasks": [task("PROVISIONING")], "failures": []})
+    world.ecs.add("describe_tasks", {"tasks": [task("RUNNING")], "failures": []},
+                  AwsFault("ServerException", "Service unavailable", 500))
+    with pytest.raises(DeployError) as caught:
+        world.run()
+    message = str(caught.value)
+    assert message.startswith("describing the task failed: ServerException: Service unavailable. Stopped waiting.")
+    assert f"aws ecs stop-task --region us-east-1 --cluster {CLUSTER} --task {TASK_ID}" in message
+    assert "--no-wait" not in message and "\n" not in message
+
+
+def test_a_stack_in_progress_is_said_and_its_current_task_definition_run() -> None:
+    world = World()
+    world.cfn.sticky.pop(world.cfn._op("describe_stacks"))
+    world.cfn.add("describe_stacks", stack_description("app", "UPDATE_IN_PROGRESS"), sticky=True)
+    world.tasks(task("STOPPED", 0))
+    assert world.run(subnets=["subnet-0a"]).ok
+    assert "stack app is UPDATE_IN_PROGRESS: running the task definition it has now." in world.text
+    assert world.request["taskDefinition"] == TD
+
+
+def test_no_wait_names_the_log_stream() -> None:
+    world = World()
+    world.ecs.add("run_task", {"tasks": [task("PROVISIONING")], "failures": []})
+    result = world.run(wait=False)
+    assert result.tasks[0].log_stream == f"migrate/migrate/{TASK_ID}" and world.ecs.count("describe_tasks") == 0
+    assert f"(logs: {GROUP} migrate/migrate/{TASK_ID})" in world.text
