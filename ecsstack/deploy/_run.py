@@ -154,6 +154,7 @@ class _Calls:
 
     def __init__(self, provider: Provider):
         self.provider = provider
+        self._exports: dict[str, str] | None = None
 
     def stack_parameters(self, stack_id: str) -> dict[str, str]:
         """The stack's parameter values; SSM-typed parameters give the value they resolved to."""
@@ -163,12 +164,13 @@ class _Calls:
                 for s in stacks[:1] for p in s.get("Parameters") or []}
 
     def export(self, name: str) -> str | None:
-        with aws_errors("listing the CloudFormation exports"):
-            for page in self.provider.cfn.get_paginator("list_exports").paginate():
-                for e in page.get("Exports") or []:
-                    if e.get("Name") == name:
-                        return str(e.get("Value", ""))
-        return None
+        """The value of the CloudFormation export ``name`` (the exports are listed once)."""
+        if self._exports is None:
+            with aws_errors("listing the CloudFormation exports"):
+                self._exports = {str(e.get("Name")): str(e.get("Value", ""))
+                                 for page in self.provider.cfn.get_paginator("list_exports").paginate()
+                                 for e in page.get("Exports") or []}
+        return self._exports.get(name)
 
     def task_definition(self, arn: str) -> dict[str, Any]:
         with aws_errors(f"describing the task definition {arn}"):
@@ -428,16 +430,23 @@ def run_task(stack_name: str, task: str, *, command: Sequence[str] | None = None
     """Run the task definition ``task`` (its blueprint name) of the deployed stack ``stack_name`` once, as the
     stack's service runs it, and follow it to the end.
 
-    The network configuration, launch type or capacity strategy and cluster are those of the service that
-    runs the task (as ECS reports it, else as the deployed template declares it, parameters and physical
-    ids filled in); for a task no service runs, those of the stack's services when they all agree.
-    ``network_from`` names the service to take them from; ``subnets`` (with ``security_groups``,
-    ``assign_public_ip``) replaces the network; ``cluster`` picks one of several clusters.
-    ``command`` (a list) and ``environment`` override the container ``container`` (default: the task's
-    only essential container). ``count`` tasks are started (1 to 10). With ``wait`` (default) the
-    container's awslogs stream is printed as it grows until every task stopped (or ``wait_timeout``
-    seconds passed); ``logs=False`` only waits. Returns a ``RunTaskResult`` whose ``exit_code`` is the
-    container's. Ctrl-C while waiting leaves the task running and says how to follow or stop it.
+    The network configuration, launch type or capacity strategy, placement and cluster are those of the
+    service that runs the task (as ECS reports it, else as the deployed template declares it, parameters
+    and physical ids filled in); for a task no service runs, those of the stack's services when they all
+    agree. Returns a ``RunTaskResult`` whose ``exit_code`` is the container's (125: never ran; 124: the
+    wait ran out). Ctrl-C while waiting leaves the task running and says how to follow or stop it.
+
+    ``command``: Default None (the container's own); a list of strings. ``environment``: Default None;
+    variables added for the container. ``container``: the one they apply to, whose logs and exit code
+    count; Default: the task's only essential container (else its only one). ``count``: Default 1 (up to
+    10 tasks). ``wait``: Default True (print the container's awslogs stream as it grows until every task
+    stopped); False returns once started. ``wait_timeout``: Default None (no limit), seconds. ``logs``:
+    Default True; False only waits. ``cluster``: Default None (the service's, else the stack's only
+    cluster); a cluster of the stack by blueprint name, or any cluster name or ARN. ``network_from``:
+    Default None; the service of the stack whose network to use. ``subnets``: Default None; replaces the
+    network found, with ``security_groups`` (Default None: the VPC's default) and ``assign_public_ip``
+    (Default False). The AWS keywords are those of ``deploy``; ``backoff`` paces the looks at the task
+    (Default from 2 s up to every 6 s).
 
         from ecsstack.deploy import run_task
         result = run_task("web", "migrate", command=["./manage", "migrate"])

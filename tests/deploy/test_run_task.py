@@ -15,6 +15,8 @@ from __future__ import annotations
 import io
 import json
 import time
+import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -25,7 +27,7 @@ from rich.console import Console
 
 from ecsstack import Cluster, FargateTaskDefinition, Service, Stack
 from ecsstack.cli import main
-from ecsstack.deploy import Provider, UsageError, deploy, run_task
+from ecsstack.deploy import DeployInterrupted, Provider, UsageError, deploy, run_task
 
 from .fakeaws import FakeTime
 
@@ -83,6 +85,25 @@ class Jobs:
 @pytest.fixture
 def jobs(moto: str) -> Jobs:
     return Jobs(moto)
+
+
+def _state_manager(url: str, action: str, body: dict[str, Any]) -> None:
+    request = urllib.request.Request(f"{url}/moto-api/state-manager/{action}", method="POST",
+                                     data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5):
+        pass
+
+
+@pytest.fixture
+def tasks_keep_running(jobs: Jobs) -> Iterator[None]:
+    """Through moto's state manager (``/moto-api/state-manager``): a task stays RUNNING however often it
+    is described (the reset between tests does not undo a transition, so it is unset afterwards)."""
+    _state_manager(jobs.url, "set-transition", {"model_name": "ecs::task",
+                                                "transition": {"progression": "manual", "times": 1_000_000}})
+    try:
+        yield
+    finally:
+        _state_manager(jobs.url, "unset-transition", {"model_name": "ecs::task"})
 
 
 def test_a_task_no_service_runs_runs_like_the_stacks_service_and_its_log_stream_is_printed(jobs: Jobs) -> None:
@@ -229,3 +250,41 @@ def test_the_command_line(jobs: Jobs) -> None:
     as_json = runner.invoke(main, [*base, "--task", "web", "--command-json", '["sh", "-c", "echo $X"]',
                                    "--no-wait"])
     assert as_json.exit_code == 0, as_json.output
+
+
+def test_a_task_that_outlasts_the_wait_keeps_running(jobs: Jobs, tasks_keep_running: None) -> None:
+    result = jobs.run("migrate", wait_timeout=15)
+    assert result.timed_out and result.exit_code == 124
+    [arn] = result.task_arns
+    task_id = arn.rsplit("/", 1)[-1]
+    assert f"aws ecs stop-task --region us-east-1 --cluster {result.cluster} --task {task_id}" in jobs.text
+    described = jobs.client("ecs").describe_tasks(cluster=result.cluster, tasks=[arn])["tasks"][0]
+    assert described["lastStatus"] == "RUNNING" and described["desiredStatus"] == "RUNNING"
+
+
+def test_ctrl_c_while_waiting_does_not_stop_the_task(jobs: Jobs, tasks_keep_running: None,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupt(n: int) -> None:
+        if n == 3:
+            raise KeyboardInterrupt
+
+    jobs.time.on_sleep = interrupt
+    with pytest.raises(DeployInterrupted) as caught:
+        jobs.run("migrate")
+    [arn] = jobs.client("ecs").list_tasks(cluster=jobs.physical["MainCluster"])["taskArns"]
+    assert f"--task {arn.rsplit('/', 1)[-1]}" in caught.value.hint and "keeps running" in caught.value.hint
+    described = jobs.client("ecs").describe_tasks(cluster=jobs.physical["MainCluster"], tasks=[arn])["tasks"][0]
+    assert described["lastStatus"] == "RUNNING" and described["desiredStatus"] == "RUNNING"
+
+    # the command line: Ctrl-C during the first wait between looks
+    from ecsstack.deploy import _run
+
+    def interrupted(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    original = _run.open_session
+    monkeypatch.setattr(_run, "open_session", lambda **kw: original(**{**kw, "sleep": interrupted}))
+    result = CliRunner().invoke(main, ["run-task", "--stack-name", "jobs", "--task", "migrate", "--endpoint-url",
+                                       jobs.url, "--region", REGION])
+    assert result.exit_code == 130
+    assert "keeps running in ECS" in result.stderr and "aws ecs stop-task" in result.stderr

@@ -558,3 +558,20 @@ def test_no_wait_names_the_log_stream() -> None:
     result = world.run(wait=False)
     assert result.tasks[0].log_stream == f"migrate/migrate/{TASK_ID}" and world.ecs.count("describe_tasks") == 0
     assert f"(logs: {GROUP} migrate/migrate/{TASK_ID})" in world.text
+
+
+def test_subnets_imported_from_another_stack_are_looked_up_once() -> None:
+    tpl = template()
+    config = tpl["Resources"]["WebService"]["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]
+    config["Subnets"] = {"Fn::Split": [",", {"Fn::ImportValue": "net-PrivateSubnets"}]}
+    config["SecurityGroups"] = [{"Fn::ImportValue": "net-AppGroup"}]
+    world = World(tpl)
+    world.cfn.add("list_exports", {"Exports": [{"ExportingStackId": stack_arn("net"), "Name": "net-AppGroup",
+                                                "Value": "sg-0net"}], "NextToken": "2"},
+                  {"Exports": [{"ExportingStackId": stack_arn("net"), "Name": "net-PrivateSubnets",
+                                "Value": "subnet-0p1,subnet-0p2"}]})
+    world.tasks(task("STOPPED", 0, name="app"))
+    assert world.run("web").ok
+    assert world.request["networkConfiguration"]["awsvpcConfiguration"] == {
+        "subnets": ["subnet-0p1", "subnet-0p2"], "securityGroups": ["sg-0net"], "assignPublicIp": "DISABLED"}
+    assert world.cfn.count("list_exports") == 2  # both pages, once
