@@ -609,5 +609,6 @@ def _report(result: RunTaskResult, reporter: Reporter, region: str) -> None:
                             f"ran[/]: {escape(reason + why)}")
         else:
             style = "bold green" if code == 0 else "bold red"
+            why = f" ({t.stopped_reason or t.stop_code})" if t.stopped_reason or t.stop_code else ""
             reporter.markup(f"[{style}]task {t.task_id}: container {escape(result.container)} exited with code "
-                            f"{code}[/] ({escape(reason)})")
+                            f"{code}[/]{escape(why)}")
