@@ -11,6 +11,11 @@ first use.
     result = deploy(template, "web-dev", parameters={"VpcId": "vpc-1"}, yes=True)  # a dict
     if not result.ok:
         print(result.failure)
+
+``run_task`` runs a task definition of a deployed stack once (a migration), as its service runs it:
+
+    from ecsstack.deploy import run_task
+    raise SystemExit(run_task("web", "migrate", command=["./manage", "migrate"]).exit_code)
 """
 
 from __future__ import annotations
@@ -24,11 +29,12 @@ if TYPE_CHECKING:
     from ._progress import Backoff
     from ._provider import Provider
     from ._results import DeployResult, DestroyResult, DiffResult, Outcome, StatusResult
+    from ._run import ContainerRun, RunTaskResult, TaskRun, run_task
 
 __all__ = [
-    "Backoff", "DataLossError", "DeployError", "DeployInterrupted", "DeployResult", "DestroyResult",
-    "DiffResult", "LimitError", "LintError", "Outcome", "Provider", "StatusResult", "UsageError",
-    "deploy", "destroy", "diff", "outputs", "status",
+    "Backoff", "ContainerRun", "DataLossError", "DeployError", "DeployInterrupted", "DeployResult", "DestroyResult",
+    "DiffResult", "LimitError", "LintError", "Outcome", "Provider", "RunTaskResult", "StatusResult", "TaskRun",
+    "UsageError", "deploy", "destroy", "diff", "outputs", "run_task", "status",
 ]
 
 _WHERE = {
@@ -38,6 +44,7 @@ _WHERE = {
     "Backoff": "_progress", "Provider": "_provider",
     "DeployResult": "_results", "DestroyResult": "_results", "DiffResult": "_results",
     "Outcome": "_results", "StatusResult": "_results",
+    "ContainerRun": "_run", "RunTaskResult": "_run", "TaskRun": "_run", "run_task": "_run",
 }
 
 
