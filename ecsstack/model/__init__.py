@@ -30,6 +30,7 @@ from ._loadbalancing import (
 )
 from ._metrics import Alarm, Metric
 from ._network import SubnetGroup, Vpc
+from ._overrides import Part, Remove
 from ._placement import PlacementConstraint, PlacementStrategy
 from ._queue import ExistingQueue, Queue
 from ._scaling import ScalingStep, ServiceScaling
@@ -78,12 +79,14 @@ __all__ = [
     "OsFamily",
     "Output",
     "Parameter",
+    "Part",
     "PlacementConstraint",
     "PlacementStrategy",
     "PortMapping",
     "PropagateTags",
     "Protocol",
     "Queue",
+    "Remove",
     "ScalingStep",
     "Secret",
     "Service",
