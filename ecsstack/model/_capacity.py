@@ -171,7 +171,7 @@ class Ec2Capacity(Overridable):
             raise fail(path, f"subnets must be a Vpc, a list of subnet ids or a parameter, got {self.subnets!r}.",
                        'Leave it out to use the "Subnets" stack parameter.')
         self.overrides = as_overrides(self.overrides, path)
-        self.normalise_part_overrides()
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:

@@ -45,7 +45,7 @@ class Namespace(Overridable):
             raise fail(self.path, f"vpc must be a Vpc(...), got {self.vpc!r}.",
                        "Leave it out to use the VpcId stack parameter.")
         self.overrides = as_overrides(self.overrides, self.path)
-        self.normalise_part_overrides()
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:

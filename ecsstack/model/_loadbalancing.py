@@ -83,7 +83,7 @@ class LoadBalancerTarget(Overridable):
 
     def normalise(self) -> None:
         """Check the fields ``add_target`` does not (run before the rules)."""
-        self.normalise_part_overrides()
+        self._normalise_part_overrides()
 
     @property
     def load_balancer(self) -> LoadBalancer:
@@ -144,7 +144,7 @@ class Listener(Overridable):
 
     def normalise(self) -> None:
         """Check the fields the listen methods do not (run before the rules)."""
-        self.normalise_part_overrides()
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:
@@ -290,7 +290,7 @@ class LoadBalancer(Overridable):
                        "contain 'AWSLogs' (the load balancer adds AWSLogs/<account>/ itself).",
                        'Write access_logs_prefix="alb/web".')
         self.overrides = as_overrides(self.overrides, path)
-        self.normalise_part_overrides()
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:

@@ -98,7 +98,7 @@ class Alarm(Overridable):
         as_int(self.datapoints_to_alarm, path, "datapoints_to_alarm", optional=True)
         self.treat_missing_data = as_missing_data(self.treat_missing_data, path)
         self.overrides = as_overrides(self.overrides, path)
-        self.normalise_part_overrides()
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:

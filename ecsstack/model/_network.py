@@ -95,7 +95,7 @@ class Vpc(Overridable):
         as_int(self.max_azs, path, "max_azs")
         as_int(self.nat_gateways, path, "nat_gateways")
         self.overrides = as_overrides(self.overrides, path)
-        self.normalise_part_overrides()
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:

@@ -22,8 +22,10 @@ __all__ = ["Overridable", "Part", "Remove", "as_part_overrides", "check_part", "
 
 @dataclass(frozen=True)
 class Part:
-    """One resource a builder generates: ``name`` (with ``each``, the qualifier's meaning, when there may be
-    several), its CloudFormation type, what it is, and ``when`` it exists ("" when always)."""
+    """One resource a builder generates (``Service.parts()`` lists them): ``name``, its CloudFormation
+    ``resource_type``, ``what`` it is. ``when``: the settings under which it exists; Default ``""`` (always).
+    ``each``: what the qualifier after ``name:`` names when the builder may make several; Default ``""`` (one,
+    no qualifier)."""
 
     name: str
     resource_type: str
@@ -140,7 +142,7 @@ class Overridable:
         """The resources this builder may generate, each a part ``override()`` reaches."""
         return cls.PARTS
 
-    def normalise_part_overrides(self) -> None:
+    def _normalise_part_overrides(self) -> None:
         self.part_overrides = as_part_overrides(self.part_overrides, type(self).PARTS, self.path)
 
 

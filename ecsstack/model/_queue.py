@@ -72,7 +72,7 @@ class Queue(Overridable):
                        "Use up to 80 letters, digits, hyphens and underscores, or leave it out.")
         self.kms_key = as_kms_key(self.kms_key, path)
         self.overrides = as_overrides(self.overrides, path)
-        self.normalise_part_overrides()
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:

@@ -151,7 +151,7 @@ class ServiceScaling(Overridable):
             as_int(getattr(self, name), path, name)
         check_owned(self, path, {"policies": (TargetTracking, StepScaling), "schedules": ScheduledScaling},
                     "on_cpu, on_memory, on_request_count, on_metric and on_schedule")
-        self.normalise_part_overrides()
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:

@@ -65,7 +65,7 @@ class Cluster(Overridable):
         self.container_insights = as_bool(self.container_insights, path, "container_insights")
         as_text(self.cluster_name, path, "cluster_name", token_ok=True)
         self.overrides = as_overrides(self.overrides, path)
-        self.normalise_part_overrides()
+        self._normalise_part_overrides()
         if self.service_connect_namespace is not None and not isinstance(self.service_connect_namespace, Namespace):
             raise fail(path, f"service_connect_namespace must be a Namespace(...), got "
                        f"{self.service_connect_namespace!r}.",
@@ -189,7 +189,7 @@ class Service(Overridable):
             self.subnets = as_str_list(self.subnets, path, "subnets")
         self.security_groups = as_str_list(self.security_groups, path, "security_groups")
         self.overrides = as_overrides(self.overrides, path)
-        self.normalise_part_overrides()
+        self._normalise_part_overrides()
         if self.vpc is not None and not isinstance(self.vpc, Vpc):
             raise fail(path, f"vpc must be a Vpc(...), got {self.vpc!r}.", "Leave it out to use the VpcId parameter.")
         if self.vpc is None and isinstance(self.subnets, SubnetGroup):

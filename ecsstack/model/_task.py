@@ -116,7 +116,7 @@ class TaskDefinition(Overridable):
         as_int(self.log_retention_days, path, "log_retention_days")
         self.log_kms_key = as_kms_key(self.log_kms_key, path, "log_kms_key")
         self.overrides = as_overrides(self.overrides, path)
-        self.normalise_part_overrides()
+        self._normalise_part_overrides()
         if self.cpu_architecture is not None:
             self.cpu_architecture = as_enum(CpuArchitecture, self.cpu_architecture, path, "cpu_architecture")
         if self.os_family is not None:
