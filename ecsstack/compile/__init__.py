@@ -15,7 +15,7 @@ from ..names import logical_id
 from ..rules import validate
 from . import alarms, capacity, cluster, discovery, loadbalancing, network, queue, scaling, service, task
 from ._context import LIMITS, Context
-from ._merge import merge
+from ._merge import MergeError, merge
 from ._references import unknown_sub_names
 
 __all__ = ["PASSES", "Compiled", "Origin", "build_template", "compile_full", "compile_stack", "compile_with_warnings"]
@@ -142,12 +142,20 @@ def compile_full(stack: Stack) -> Compiled:
     template = ctx.template.to_dict()
     base = copy.deepcopy(template) if resolved else template
     origins: dict[str, list[Origin]] = {}
+    unmerged: list[Problem] = []
     for logical, index, raw, where in resolved:
         target = template["Resources"][logical].setdefault("Properties", {})
         if index is not None:
             target = target["ContainerDefinitions"][index]
-        merge(target, raw)
+        try:
+            merge(target, raw)
+        except MergeError as exc:
+            unmerged.append(Problem("ECS946", where, str(exc),
+                                    "Write Remove(Key=...) as an entry of the keyed list it drops from, e.g. "
+                                    "{\"Tags\": [Remove(Key=\"team\")]}; None removes a whole property."))
         origins.setdefault(logical, []).append(Origin(where, tuple(raw), index))
+    if unmerged:
+        raise ValidationError(unmerged, warnings)
     unknown = unknown_sub_names(template, stack.path)
     if unknown:
         raise ValidationError(unknown)

@@ -19,7 +19,11 @@ from typing import Any
 
 from ..model import Remove
 
-__all__ = ["KEYED", "KEY_DEFAULTS", "merge", "merge_list"]
+__all__ = ["KEYED", "KEY_DEFAULTS", "MergeError", "merge", "merge_list"]
+
+
+class MergeError(ValueError):
+    """An override that cannot merge: ``Remove(...)`` outside a list merged by key, or not naming its key."""
 
 #: list-valued properties merged by key: property name → the fields that identify an entry. The same name means
 #: the same shape wherever it appears (the comment says where ecsstack writes it).
@@ -87,6 +91,9 @@ def merge_list(prop: str, compiled: list[Any], raw: list[Any]) -> list[Any]:
     out = [copy.deepcopy(e) for e in compiled]
     for entry in raw:
         key = _key(prop, entry)
+        if isinstance(entry, Remove) and key is None:
+            raise MergeError(f"{entry!r} in {prop} names no key of it: {prop} entries are keyed by "
+                             f"{' and '.join(KEYED[prop])}.")
         index = next((i for i, e in enumerate(out) if key is not None and _key(prop, e) == key), None)
         if isinstance(entry, Remove):
             if index is not None:
@@ -94,16 +101,22 @@ def merge_list(prop: str, compiled: list[Any], raw: list[Any]) -> list[Any]:
         elif index is not None and isinstance(entry, dict) and isinstance(out[index], dict):
             merge(out[index], entry)
         else:
-            out.append(_plain(entry))
+            out.append(_plain(entry, prop))
     return out
 
 
-def _plain(value: Any) -> Any:
-    """An override value as it goes into the template: ``None`` entries inside new mappings dropped."""
+def _plain(value: Any, prop: str = "") -> Any:
+    """An override value as it goes into the template: ``None`` entries inside new mappings dropped; a
+    ``Remove`` with nothing to drop from is refused."""
+    if isinstance(value, Remove):
+        raise MergeError(f"{value!r} is the value of {prop or 'an entry'}, but it drops an entry of a list merged "
+                         f"by key ({', '.join(sorted(KEYED)[:4])}, …).")
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if v is not None}
+        return {k: _plain(v, k) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_plain(v) for v in value if not isinstance(v, Remove)]
+        if prop in KEYED:  # a keyed list ecsstack did not compile: a Remove (naming its key) drops nothing
+            return merge_list(prop, [], value)
+        return [_plain(v, prop) for v in value]
     return value
 
 
@@ -118,4 +131,4 @@ def merge(target: dict[str, Any], raw: dict[str, Any]) -> None:
         elif key in KEYED and isinstance(value, list) and isinstance(current, list):
             target[key] = merge_list(key, current, value)
         else:
-            target[key] = _plain(value)
+            target[key] = _plain(value, key)

@@ -1,5 +1,6 @@
 """ECS94x: overrides that weaken what ecsstack set for safety (warnings: the template still says what the override
-asks). ECS940, an override of a part its builder does not generate, is found while compiling (ecsstack.compile)."""
+asks). ECS940 (an override of a part its builder does not generate) and ECS946 (``Remove`` outside a list merged by
+key) are found while compiling (ecsstack.compile)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def layers(ix: Index) -> Iterator[Layer]:
                    (task.part_overrides.get("TaskDefinition", {}), f"{ix.task_path(task)} › part TaskDefinition")]
         for raw, where in entries:
             for entry in _list(raw.get("ContainerDefinitions")):
-                if isinstance(entry, dict) and entry.get("Name") in by_name:
+                if isinstance(entry, dict) and isinstance(entry.get("Name"), str) and entry["Name"] in by_name:
                     container = by_name[entry["Name"]]
                     yield Layer(container, "ContainerDefinition", "container", entry, f"{where} › {container.name}")
         for container in task.containers:
@@ -60,6 +61,11 @@ def layers(ix: Index) -> Iterator[Layer]:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    """Overrides are raw data of any shape: a mapping, or nothing to look into."""
+    return value if isinstance(value, dict) else {}
 
 
 def _entry(items: Any, key: str, name: str) -> tuple[bool, Any]:
@@ -109,7 +115,7 @@ def _exposes(ix: Index, r: Rule) -> Iterator[Problem]:
                             "Say it with allow_from= where the builder takes it (so every path stays declared), "
                             "or keep the override if you mean it.", "warning")
         if isinstance(layer.builder, Service) and layer.kind == "AWS::ECS::Service":
-            awsvpc = (layer.raw.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration") or {}
+            awsvpc = _dict(_dict(layer.raw.get("NetworkConfiguration")).get("AwsvpcConfiguration"))
             if _text(awsvpc.get("AssignPublicIp")) == "enabled" and not layer.builder.assign_public_ip:
                 yield r.problem(layer.where, "gives the tasks public IP addresses (AssignPublicIp ENABLED).",
                                 "Use assign_public_ip=True if you mean it, or keep the tasks in private subnets.",

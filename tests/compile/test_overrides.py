@@ -3,7 +3,12 @@ gives them, None removes, parts that are not generated are ECS940, and schema er
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck as Health
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecsstack import (
     Alarm,
@@ -28,6 +33,7 @@ from ecsstack import (
 )
 from ecsstack.compile import build_template, compile_full
 from ecsstack.compile._merge import KEYED, merge
+from ecsstack.invariants import schemas
 from ecsstack.model.derived import builders_of
 
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
@@ -320,6 +326,20 @@ def test_a_qualifier_that_names_nothing_lists_what_exists() -> None:
     assert problem.path == "vpc net" and "PublicSubnet:1, PublicSubnet:2" in problem.message
 
 
+def test_remove_outside_a_keyed_list_or_with_another_key_is_ecs946() -> None:
+    stack = rich()
+    web_task = stack.of_type(FargateTaskDefinition)[0]
+    web_task.override("TaskRole", {"Tags": [Remove(Name="x")]})
+    stack.of_type(Queue)[0].overrides = {"RedrivePolicy": Remove(Key="x")}
+    with pytest.raises(ValidationError) as info:
+        synth(stack)
+    problems = sorted(info.value.problems, key=lambda p: p.path)
+    assert [(p.rule, p.path) for p in problems] == [("ECS946", "queue jobs › overrides"),
+                                                    ("ECS946", "task web › part TaskRole")]
+    assert "RedrivePolicy" in problems[0].message
+    assert "Tags entries are keyed by Key" in problems[1].message and "Remove(Key=" in problems[1].hint
+
+
 # ---- schema errors name the override ------------------------------------------------------------------------
 
 
@@ -366,3 +386,42 @@ def test_what_an_override_opens_or_grants_is_not_an_invariant_error() -> None:
     ingress = template["Resources"]["WebServiceSecurityGroup"]["Properties"]["SecurityGroupIngress"]
     assert ingress == [{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "CidrIp": "0.0.0.0/0"}]
     assert {p.rule for p in stack.problems()} >= {"ECS941", "ECS944"}
+
+
+# ---- any override ends in a template or in problems, never a crash ------------------------------------------
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 70000) | st.sampled_from(["", "x", "0.0.0.0/0", "tcp", "true"])
+    | st.builds(Remove, Key=st.sampled_from(["x", "Name"])),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["Key", "Value", "Name", "Enable"]),
+                                                                 inner, max_size=3),
+    max_leaves=8)
+
+
+@settings(max_examples=int(os.environ.get("ECSSTACK_FUZZ_OVERRIDES", "40")), deadline=None,
+          suppress_health_check=[Health.too_slow])
+@given(st.data())
+def test_any_part_override_compiles_or_is_refused_with_problems(data) -> None:
+    stack = rich()
+    ctx = build_template(stack)
+    builders = builders_of(stack)
+    builder = data.draw(st.sampled_from(builders), label="builder")
+    parts = sorted(ctx.parts[id(builder)][1]) + [p.spelled.replace("<", "").replace(">", "").replace(" ", "")
+                                                  for p in type(builder).PARTS]
+    part = data.draw(st.sampled_from(parts), label="part")
+    spec = next(p for p in type(builder).PARTS if p.name == part.partition(":")[0])
+    schema = schemas.schema_for(spec.resource_type) or {}
+    names = sorted(schema.get("properties", {})) or ["Tags"]
+    props = data.draw(st.dictionaries(st.sampled_from([*names, "Bogus"]), _VALUES | st.builds(Remove, Key=st.just("x")),
+                                      min_size=1, max_size=3), label="properties")
+    try:
+        builder.override(part, props)
+    except ValidationError as exc:
+        assert {p.rule for p in exc.problems} == {"ECS001"}
+        return
+    try:
+        template = synth(stack)
+    except ValidationError as exc:
+        assert exc.problems and all(p.rule.startswith("ECS9") for p in exc.problems), exc
+        return
+    assert template["Resources"]
