@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from . import render
-from .compile import Compiled, compile_full
+from .compile import Compiled, build_template, compile_full
 from .errors import Problem, ValidationError
 from .invariants import check_template
 from .model import Stack
@@ -20,7 +20,7 @@ from .model.derived import use_pipeline
 from .rules import check_stack
 from .rules import validate as validate_stack
 
-__all__ = ["problems", "synth", "synth_with_warnings", "to_json", "to_yaml", "validate"]
+__all__ = ["parts", "problems", "synth", "synth_with_warnings", "to_json", "to_yaml", "validate"]
 
 
 def problems(stack: Stack) -> list[Problem]:
@@ -64,6 +64,15 @@ def _blame(problem: Problem, stack: Stack, compiled: Compiled) -> Problem:
         return problem
     return Problem(problem.rule, f"{origin.where} › resource {logical}", problem.message,
                    f"{problem.hint} That value comes from the override.".strip(), problem.severity)
+
+
+def parts(stack: Stack) -> dict[str, dict[str, str]]:
+    """What ``override()`` reaches in ``stack``: each builder's path → the parts it generates with these settings →
+    their logical IDs (``{"service web": {"Service": "WebService", "SecurityGroup": ..., "Ingress:From...": ...}}``).
+    Validates first (raises ``ValidationError``)."""
+    validate_stack(stack)
+    ctx = build_template(stack)
+    return {builder.path: dict(generated) for builder, generated in ctx.parts.values()}
 
 
 def synth(stack: Stack) -> dict[str, Any]:

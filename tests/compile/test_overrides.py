@@ -29,6 +29,7 @@ from ecsstack import (
     Stack,
     ValidationError,
     Vpc,
+    parts,
     synth,
 )
 from ecsstack.compile import build_template, compile_full
@@ -157,6 +158,15 @@ def test_ingress_parts_reach_the_rules_opening_a_group() -> None:
     web.override("Ingress:FromPublicLoadBalancerTcp8080", {"Description": "from the ALB"})
     resources = synth(stack)["Resources"]
     assert resources["WebServiceFromPublicLoadBalancerTcp8080"]["Properties"]["Description"] == "from the ALB"
+
+
+def test_parts_lists_what_each_builder_generates() -> None:
+    found = parts(rich())
+    assert found["service web"]["Ingress:FromPublicLoadBalancerTcp8080"] == "WebServiceFromPublicLoadBalancerTcp8080"
+    assert found["service web › scaling"]["ScaleOutPolicy:depth"] == "WebDepthScaleOutPolicy"
+    assert found["load balancer public"]["Listener:80"] == "PublicLoadBalancerListener80"
+    assert "ListenerRule" not in found["service web › load balancer public › listener 443"]
+    assert found["service api › load balancer public › listener 443"]["ListenerRule"] == "ApiServiceListenerRule"
 
 
 def test_chained_overrides_of_one_part_merge_and_main_overrides_still_apply() -> None:
