@@ -177,9 +177,13 @@ def _override_layers(stack: Stack, ctx: Context) -> tuple[list[tuple[str, int | 
                 layers.append((generated[part], None, raw, f"{builder.path} › part {part}"))
             else:
                 absent.append(_absent(builder, part, generated))
+    # containers' overrides= (and any raw override a compiler queued itself for a resource it made)
     for logical, index, raw in ctx.overrides:
-        task = next(b for b, generated in ctx.parts.values() if generated.get(type(b).PARTS[0].name) == logical)
-        layers.append((logical, index, raw, f"{task.path} › container {task.containers[index].name} › overrides"))
+        owner = ctx.part_of(logical)
+        where = f"{owner[0].path}" if owner is not None else f"{stack.path} › resource {logical}"
+        if index is not None and owner is not None and index < len(getattr(owner[0], "containers", [])):
+            where += f" › container {owner[0].containers[index].name}"
+        layers.append((logical, index, raw, f"{where} › overrides"))
     return layers, absent
 
 
