@@ -435,3 +435,33 @@ def test_any_part_override_compiles_or_is_refused_with_problems(data) -> None:
         assert exc.problems and all(p.rule.startswith("ECS9") for p in exc.problems), exc
         return
     assert template["Resources"]
+
+
+def test_realistic_part_overrides_lint_clean() -> None:
+    from ecsstack.lint import lint_template
+
+    stack = rich()
+    web, api, _ = stack.of_type(Service)
+    web_task = stack.of_type(FargateTaskDefinition)[0]
+    alb = stack.of_type(ApplicationLoadBalancer)[0]
+    capacity = stack.of_type(Cluster)[0].ec2_capacity[0]
+    alb.targets[0].override("TargetGroup", {"HealthCheckPath": "/ready", "TargetGroupAttributes": [
+        {"Key": "deregistration_delay.timeout_seconds", "Value": "10"}]})
+    alb.targets[1].override("ListenerRule", {"Priority": 5})
+    alb.override("Listener:443", {"SslPolicy": "ELBSecurityPolicy-TLS13-1-3-2021-06"}).override(
+        "LoadBalancer", {"LoadBalancerAttributes": [{"Key": "idle_timeout.timeout_seconds", "Value": "120"}]})
+    web_task.override("LogGroup", {"RetentionInDays": 90}).override("TaskRole", {"Policies": [{
+        "PolicyName": "reports", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}}]})
+    capacity.override("AutoScalingGroup", {"Tags": [{"Key": "team", "Value": "shop", "PropagateAtLaunch": True}]})
+    web.override("SecurityGroup", {"Tags": [{"Key": "team", "Value": "shop"}]})
+    web.scalings[0].override("ScalingPolicy:cpu", {"TargetTrackingScalingPolicyConfiguration": {"TargetValue": 55}})
+    api.override("CloudMapService", {"Description": "the api"})
+    template = synth(stack)
+    resources = template["Resources"]
+    assert {t["Key"] for t in resources["Ec2AutoScalingGroup"]["Properties"]["Tags"]} == {
+        "Name", "AmazonECSManaged", "team"}
+    policy = resources["WebCpuScalingPolicy"]["Properties"]["TargetTrackingScalingPolicyConfiguration"]
+    assert policy["TargetValue"] == 55 and policy["PredefinedMetricSpecification"]  # merged, not replaced
+    assert [p for p in stack.problems() if p.rule.startswith("ECS94")] == []
+    assert [str(f) for f in lint_template(template) if f.is_error] == []
