@@ -13,7 +13,7 @@ import copy
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from ._check import as_overrides, fail
 
@@ -124,7 +124,7 @@ class Overridable:
     def path(self) -> str:  # pragma: no cover - every builder defines its own
         raise NotImplementedError
 
-    def override(self, part: str, properties: Mapping[str, Any]) -> Any:
+    def override(self, part: str, properties: Mapping[str, Any]) -> Self:
         """Merge raw CloudFormation ``properties`` into the generated resource ``part`` names (see the builder's
         parts); returns the builder, so calls chain. Mappings merge key by key, lists AWS keys (``Tags`` by
         ``Key``, ``Environment`` by ``Name``, …) merge entry by entry, other lists are replaced, ``None``
