@@ -129,7 +129,7 @@ class Overridable:
         parts); returns the builder, so calls chain. Mappings merge key by key, lists AWS keys (``Tags`` by
         ``Key``, ``Environment`` by ``Name``, …) merge entry by entry, other lists are replaced, ``None``
         removes a property and ``Remove(Key=...)`` a keyed entry. A second call for one part merges into the
-        first."""
+        first (mappings key by key; a list given again replaces the first call's list)."""
         name = check_part(type(self).PARTS, part, self.path)
         props = as_overrides(properties, f"{self.path} › part {name}")
         if not isinstance(self.part_overrides, dict):
