@@ -4,7 +4,8 @@ Everything a user reaches is one hop from here:
 
 - the builders and value types (``Stack``, ``Cluster``, ``FargateTaskDefinition``, ``Service``, …; the list
   is ``ecsstack.model.__all__``) and the patterns (``LoadBalancedWebService``, ``QueueWorkerService``);
-- the verbs over a stack: ``problems``, ``validate``, ``synth`` (template as plain data),
+- the verbs over a stack: ``problems``, ``validate``, ``synth`` (template as plain data), ``parts`` (what
+  ``override()`` reaches),
   ``synth_with_warnings``, ``to_json``, ``to_yaml``; ``draw`` (a picture: text, mermaid or dot);
 - around them: ``load_blueprint`` (a blueprint file's stack), ``lint_template`` (cfn-lint on a template)
   and ``ecsstack.deploy`` (``deploy.deploy``, ``deploy.diff``, ``deploy.destroy``, ``deploy.status``,
@@ -23,7 +24,7 @@ from . import patterns as _patterns
 from .errors import BlueprintError, EcsstackError, Problem, ValidationError
 from .model import *  # noqa: F403  (the builders; listed in ecsstack.model.__all__)
 from .patterns import *  # noqa: F403  (LoadBalancedWebService, …; listed in ecsstack.patterns.__all__)
-from .pipeline import problems, synth, synth_with_warnings, to_json, to_yaml, validate
+from .pipeline import parts, problems, synth, synth_with_warnings, to_json, to_yaml, validate
 
 __version__ = "0.1.0"
 
@@ -31,7 +32,7 @@ __version__ = "0.1.0"
 _LAZY = {"deploy": ("ecsstack.deploy", None), "draw": ("ecsstack.graph", "render"),
          "lint_template": ("ecsstack.lint", "lint_template"), "load_blueprint": ("ecsstack.loader", "load_blueprint")}
 
-__all__ = ["BlueprintError", "EcsstackError", "Problem", "ValidationError", "__version__", "problems", "synth",
+__all__ = ["BlueprintError", "EcsstackError", "Problem", "ValidationError", "__version__", "parts", "problems", "synth",
            "synth_with_warnings", "to_json", "to_yaml", "validate", *_LAZY, *_model.__all__, *_patterns.__all__]
 
 

@@ -7,11 +7,12 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
 from . import render
-from .compile import compile_with_warnings
+from .compile import Compiled, build_template, compile_full
 from .errors import Problem, ValidationError
 from .invariants import check_template
 from .model import Stack
@@ -19,7 +20,7 @@ from .model.derived import use_pipeline
 from .rules import check_stack
 from .rules import validate as validate_stack
 
-__all__ = ["problems", "synth", "synth_with_warnings", "to_json", "to_yaml", "validate"]
+__all__ = ["parts", "problems", "synth", "synth_with_warnings", "to_json", "to_yaml", "validate"]
 
 
 def problems(stack: Stack) -> list[Problem]:
@@ -35,11 +36,43 @@ def validate(stack: Stack) -> list[Problem]:
 def synth_with_warnings(stack: Stack) -> tuple[dict[str, Any], list[Problem]]:
     """Validate and compile ``stack``: the template as plain data, and the warnings the rules found. The template
     must pass the invariants (``ecsstack.invariants``); a violation raises ``ValidationError`` like a rule's."""
-    template, warnings = compile_with_warnings(stack)
-    broken = check_template(stack, template)
+    compiled = compile_full(stack)
+    broken = check_template(stack, compiled.template, base=compiled.base)
     if broken:
-        raise ValidationError(broken)
-    return template, warnings
+        raise ValidationError([_blame(p, stack, compiled) for p in broken], compiled.warnings)
+    return compiled.template, compiled.warnings
+
+
+def _blame(problem: Problem, stack: Stack, compiled: Compiled) -> Problem:
+    """``problem`` found on a resource, told where the user wrote the override that caused it
+    (``service web › part SecurityGroup › resource WebServiceSecurityGroup``) when one did."""
+    prefix = f"{stack.path} › resource "
+    if not problem.path.startswith(prefix):
+        return problem
+    logical = problem.path.removeprefix(prefix)
+
+    def caused(origin: Any) -> bool:
+        if not any(re.search(rf"\b{re.escape(key)}\b", problem.message) for key in origin.keys):
+            return False
+        if origin.index is None:
+            return True
+        container = origin.where.split(" › container ")[-1].removesuffix(" › overrides")
+        return f"ContainerDefinitions[{origin.index}]" in problem.message or f"container {container}" in problem.message
+
+    origin = next((o for o in reversed(compiled.origins.get(logical, [])) if caused(o)), None)
+    if origin is None:
+        return problem
+    return Problem(problem.rule, f"{origin.where} › resource {logical}", problem.message,
+                   f"{problem.hint} That value comes from the override.".strip(), problem.severity)
+
+
+def parts(stack: Stack) -> dict[str, dict[str, str]]:
+    """What ``override()`` reaches in ``stack``: each builder's path → the parts it generates with these settings →
+    their logical IDs (``{"service web": {"Service": "WebService", "SecurityGroup": ..., "Ingress:From...": ...}}``).
+    Validates first (raises ``ValidationError``)."""
+    validate_stack(stack)
+    ctx = build_template(stack)
+    return {builder.path: dict(generated) for builder, generated in ctx.parts.values()}
 
 
 def synth(stack: Stack) -> dict[str, Any]:

@@ -77,7 +77,15 @@ def _doc(obj: Any) -> str:
 def _methods(cls: type) -> list[tuple[str, Any]]:
     """Public methods, class methods and properties defined by ``cls`` or its ecsstack bases."""
     out = []
-    for name, member in sorted(vars(cls).items()):
+    members = dict(vars(cls))
+    import ecsstack  # the public names: a private mixin's methods (``override``) are documented on each builder
+
+    public = {id(getattr(ecsstack, n, None)) for n in ecsstack.__all__}
+    for base in cls.__mro__[1:]:
+        if base.__module__.startswith("ecsstack.") and id(base) not in public:
+            for name, member in vars(base).items():
+                members.setdefault(name, member)
+    for name, member in sorted(members.items()):
         if name.startswith("_"):
             continue
         if isinstance(member, staticmethod | classmethod):

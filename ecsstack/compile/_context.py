@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from troposphere import MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, AWSObject, GetAtt, Ref, Sub, Template
+from troposphere import (
+    MAX_OUTPUTS,
+    MAX_PARAMETERS,
+    MAX_RESOURCES,
+    AWSObject,
+    GetAtt,
+    Ref,
+    Sub,
+    Template,
+    encode_to_dict,
+)
 from troposphere import Parameter as CfnParameter
 
-from ..model import Attr, Parameter, Stack
+from ..model import Attr, Parameter, Remove, Stack
 from ..model import Sub as SubToken
 from ._references import PSEUDO_PARAMETERS, sub_names
 
@@ -27,8 +37,12 @@ class Context:
         self.template.set_version("2010-09-09")
         if stack.description:
             self.template.set_description(stack.description)
-        #: raw CloudFormation merged over compiled properties: logical id → (container index or None, dict)
+        #: raw CloudFormation merged over compiled properties: (logical id, container index or None, dict), for
+        #: containers' ``overrides=`` (the builders' overrides are found through ``parts``)
         self.overrides: list[tuple[str, int | None, dict[str, Any]]] = []
+        #: the parts each builder generated: id(builder) → (builder, part name → logical ID)
+        self.parts: dict[int, tuple[Any, dict[str, str]]] = {}
+        self._part_of: dict[str, tuple[Any, str]] = {}
         self._ids: dict[int, str] = {}
         #: what did not fit under CloudFormation's limits, by kind
         self.overflow: Counter[str] = Counter()
@@ -39,6 +53,20 @@ class Context:
     def register(self, obj: Any, logical: str) -> None:
         """Record ``logical`` as the ID of ``obj``'s main resource (what a reference to ``obj`` resolves to)."""
         self._ids[id(obj)] = logical
+
+    def part(self, builder: Any, part: str, logical: str) -> str:
+        """Record that ``builder``'s ``part`` (one of its documented parts, ``"TargetGroup"``,
+        ``"Listener:443"``) compiled to ``logical``: where ``override(part, ...)`` of that builder goes, and
+        ``overrides=`` for its first part. Returns ``logical``."""
+        known = {p.name for p in type(builder).PARTS}
+        assert part.partition(":")[0] in known, f"{type(builder).__name__} documents no part {part!r}"
+        self.parts.setdefault(id(builder), (builder, {}))[1][part] = logical
+        self._part_of.setdefault(logical, (builder, part))
+        return logical
+
+    def part_of(self, logical: str) -> tuple[Any, str] | None:
+        """The builder and part that generated the resource ``logical`` (None when none registered it)."""
+        return self._part_of.get(logical)
 
     def is_compiled(self, obj: Any) -> bool:
         """Whether ``obj`` was registered already (compilers reached from several places run once)."""
@@ -112,6 +140,8 @@ class Context:
         if isinstance(v, Attr):
             target = self.logical(v.target)
             return Ref(target) if v.attribute is None else GetAtt(target, v.attribute)
+        if isinstance(v, Remove):
+            return Remove(**encode_to_dict(self.value(v.key)))
         if isinstance(v, list | tuple):
             return [self.value(x) for x in v]
         if isinstance(v, dict):

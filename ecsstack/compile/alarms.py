@@ -44,9 +44,7 @@ def compile_alarm(alarm: Alarm, ctx: Context) -> None:
         props["AlarmDescription"] = alarm.description
     if alarm.alarm_name:
         props["AlarmName"] = alarm.alarm_name
-    ctx.add(cloudwatch.Alarm(name, **props))
-    if alarm.overrides:
-        ctx.overrides.append((name, None, alarm.overrides))
+    ctx.add(cloudwatch.Alarm(ctx.part(alarm, "Alarm", name), **props))
 
 
 def _alarm_name(alarm: Any, ctx: Context) -> Any:

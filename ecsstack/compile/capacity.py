@@ -85,6 +85,10 @@ def _ec2_capacity(cap: Ec2Capacity, cluster_logical: str, ctx: Context) -> None:
     ctx.register(cap, f"{base}{CAPACITY_PROVIDER}")
     role, profile, group = f"{base}{INSTANCE_ROLE}", f"{base}{INSTANCE_PROFILE}", instance_group(cap)
     template, asg = f"{base}{LAUNCH_TEMPLATE}", f"{base}{AUTO_SCALING_GROUP}"
+    for part, logical in (("InstanceRole", role), ("InstanceProfile", profile), ("SecurityGroup", group),
+                          ("LaunchTemplate", template), ("AutoScalingGroup", asg),
+                          ("CapacityProvider", ctx.logical(cap))):
+        ctx.part(cap, part, logical)
     ctx.add(iam.Role(role, AssumeRolePolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[
         Statement(Effect=Allow, Principal=Principal("Service", "ec2.amazonaws.com"), Action=[awacs.sts.AssumeRole])]),
         ManagedPolicyArns=[_managed_policy("service-role/AmazonEC2ContainerServiceforEC2Role"),
@@ -134,8 +138,6 @@ def _ec2_capacity(cap: Ec2Capacity, cluster_logical: str, ctx: Context) -> None:
     else:
         props["LaunchTemplate"] = launch
     ctx.add(autoscaling.AutoScalingGroup(asg, **props))
-    if cap.overrides:
-        ctx.overrides.append((asg, None, cap.overrides))
     ctx.add(ecs.CapacityProvider(ctx.logical(cap), AutoScalingGroupProvider=ecs.AutoScalingGroupProvider(
         AutoScalingGroupArn=Ref(asg),
         ManagedScaling=ecs.ManagedScaling(Status="ENABLED", TargetCapacity=cap.target_capacity),
@@ -174,7 +176,7 @@ def compile_capacity(cluster: Cluster, ctx: Context) -> None:
     if not providers:
         return
     ctx.add(ecs.ClusterCapacityProviderAssociations(
-        association_name(cluster, ctx),
+        ctx.part(cluster, "CapacityProviderAssociations", association_name(cluster, ctx)),
         Cluster=Ref(cluster_logical),
         CapacityProviders=[provider_value(p, ctx) for p in providers],
         DefaultCapacityProviderStrategy=_strategy(cluster.default_strategy or [], ctx, ecs.CapacityProviderStrategy),

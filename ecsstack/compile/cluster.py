@@ -26,6 +26,4 @@ def compile_cluster(cluster: Cluster, ctx: Context) -> None:
         props["ClusterName"] = cluster.cluster_name
     props.update(discovery.cluster_properties(cluster, ctx))
     props.update(settings.cluster_properties(cluster, ctx))
-    ctx.add(ecs.Cluster(name, **props))
-    if cluster.overrides:
-        ctx.overrides.append((name, None, cluster.overrides))
+    ctx.add(ecs.Cluster(ctx.part(cluster, "Cluster", name), **props))

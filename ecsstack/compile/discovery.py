@@ -26,9 +26,7 @@ def compile_namespace(ns: Namespace, ctx: Context) -> str:
     props: dict[str, Any] = {"Name": ns.name, "Vpc": vpc_ref(ns.vpc, ctx)}
     if ns.description:
         props["Description"] = ns.description
-    ctx.add(servicediscovery.PrivateDnsNamespace(name, **props))
-    if ns.overrides:
-        ctx.overrides.append((name, None, ns.overrides))
+    ctx.add(servicediscovery.PrivateDnsNamespace(ctx.part(ns, "Namespace", name), **props))
     return name
 
 
@@ -70,7 +68,7 @@ def _registries(service: Service, ctx: Context) -> list[ecs.ServiceRegistry]:
         name = logical_id(service.name, SERVICE, DISCOVERY)
         awsvpc = service.task.network_mode is NetworkMode.AWSVPC
         ctx.add(servicediscovery.Service(
-            name, Name=reg.name, NamespaceId=GetAtt(ns, "Id"),
+            ctx.part(service, "CloudMapService", name), Name=reg.name, NamespaceId=GetAtt(ns, "Id"),
             DnsConfig=servicediscovery.DnsConfig(
                 RoutingPolicy="MULTIVALUE",
                 DnsRecords=[servicediscovery.DnsRecord(Type="A" if awsvpc else "SRV", TTL=60)]),

@@ -95,7 +95,7 @@ def _target_group(target: LoadBalancerTarget, ctx: Context) -> None:
     network = lb.kind == "network"
     protocol = target.listener.protocol.value if network else "HTTP"
     ctx.add(elb.TargetGroup(
-        ctx.logical(target),
+        ctx.part(target, "TargetGroup", ctx.logical(target)),
         Port=target.container_port,
         Protocol=protocol,
         TargetType=target_type(target).value,
@@ -128,7 +128,9 @@ def _listener(listener: Listener, ctx: Context) -> None:
         action = elb.Action(Type="fixed-response", FixedResponseConfig=elb.FixedResponseConfig(
             StatusCode="404", ContentType="text/plain", MessageBody="Not Found"))
     props["DefaultActions"] = [action]
-    ctx.add(elb.Listener(_listener_name(listener, ctx), **props))
+    name = ctx.part(listener, "Listener", _listener_name(listener, ctx))
+    ctx.part(listener.load_balancer, f"Listener:{listener.port}", name)
+    ctx.add(elb.Listener(name, **props))
     for target, priority in listener.rule_priorities():
         conditions = []
         if target.paths:
@@ -137,6 +139,7 @@ def _listener(listener: Listener, ctx: Context) -> None:
         if target.hosts:
             conditions.append(elb.Condition(Field="host-header",
                                             HostHeaderConfig=elb.HostHeaderConfig(Values=target.hosts)))
+        ctx.part(target, "ListenerRule", _rule_name(target, ctx))
         ctx.add(elb.ListenerRule(_rule_name(target, ctx), ListenerArn=Ref(_listener_name(listener, ctx)),
                                  Priority=priority, Conditions=conditions,
                                  Actions=[elb.ListenerRuleAction(Type="forward",
@@ -185,7 +188,7 @@ def _load_balancer(lb: LoadBalancer, target_names: dict[int, str], ctx: Context)
     if ingress:
         sg["SecurityGroupIngress"] = ingress
     skips = [REDIRECT_PORT_80] if _port_80_only_redirects(lb) else []
-    ctx.add(ec2.SecurityGroup(group, **sg, **checkov_skips(*skips)))
+    ctx.add(ec2.SecurityGroup(ctx.part(lb, "SecurityGroup", group), **sg, **checkov_skips(*skips)))
 
     if lb.subnets is not None:
         subnets = subnet_refs(lb.subnets, ctx)
@@ -207,9 +210,7 @@ def _load_balancer(lb: LoadBalancer, target_names: dict[int, str], ctx: Context)
             Key="routing.http.drop_invalid_header_fields.enabled", Value="true"), *_access_logs(lb, ctx)]
     if lb.vpc is not None and lb.internet_facing:
         props["DependsOn"] = [internet_route(lb.vpc)]
-    ctx.add(elb.LoadBalancer(base, **props))
-    if lb.overrides:
-        ctx.overrides.append((base, None, lb.overrides))
+    ctx.add(elb.LoadBalancer(ctx.part(lb, "LoadBalancer", base), **props))
     for target in lb.targets:
         _target_group(target, ctx)
     for listener in lb.listeners:

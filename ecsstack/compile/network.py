@@ -37,12 +37,14 @@ def compile_vpc(vpc: Vpc, ctx: Context) -> None:
         return
     base = _base(vpc)
     ctx.register(vpc, base)
+    ctx.part(vpc, "Vpc", base)
     ctx.add(ec2.VPC(base, CidrBlock=vpc.cidr, EnableDnsHostnames=True, EnableDnsSupport=True,
                     Tags=Tags(Name=Sub(f"${{AWS::StackName}}-{vpc.name}"))))
-    if vpc.overrides:
-        ctx.overrides.append((base, None, vpc.overrides))
     gateway, attachment = f"{base}{INTERNET_GATEWAY}", f"{base}{GATEWAY_ATTACHMENT}"
     public_table = f"{base}Public{ROUTE_TABLE}"
+    for part, logical in (("InternetGateway", gateway), ("GatewayAttachment", attachment),
+                          ("PublicRouteTable", public_table), ("PublicDefaultRoute", internet_route(vpc))):
+        ctx.part(vpc, part, logical)
     ctx.add(ec2.InternetGateway(gateway, Tags=Tags(Name=Sub(f"${{AWS::StackName}}-{vpc.name}"))))
     ctx.add(ec2.VPCGatewayAttachment(attachment, VpcId=Ref(base), InternetGatewayId=Ref(gateway)))
     ctx.add(ec2.RouteTable(public_table, VpcId=Ref(base),
@@ -55,30 +57,36 @@ def compile_vpc(vpc: Vpc, ctx: Context) -> None:
     for i in range(vpc.max_azs):
         for public in (True, False):
             kind = "Public" if public else "Private"
+            ctx.part(vpc, f"{kind}Subnet:{i + 1}", _subnet(vpc, public, i))
             ctx.add(ec2.Subnet(_subnet(vpc, public, i), VpcId=Ref(base), AvailabilityZone=Select(i, GetAZs("")),
                                CidrBlock=Select(2 * i + (0 if public else 1), blocks), MapPublicIpOnLaunch=public,
                                Tags=Tags(Name=Sub(f"${{AWS::StackName}}-{vpc.name}-{kind.lower()}-{i + 1}"))))
     for i in range(vpc.max_azs):
         subnet = _subnet(vpc, True, i)
-        ctx.add(ec2.SubnetRouteTableAssociation(f"{subnet}{ROUTE_TABLE_ASSOCIATION}", SubnetId=Ref(subnet),
-                                                RouteTableId=Ref(public_table)))
+        ctx.add(ec2.SubnetRouteTableAssociation(
+            ctx.part(vpc, f"PublicSubnetRouteTableAssociation:{i + 1}", f"{subnet}{ROUTE_TABLE_ASSOCIATION}"),
+            SubnetId=Ref(subnet), RouteTableId=Ref(public_table)))
     for k in range(vpc.nat_gateways):
         nat = f"{base}{NAT_GATEWAY}{k + 1}"
+        ctx.part(vpc, f"NatGatewayEip:{k + 1}", f"{nat}{EIP}")
         ctx.add(ec2.EIP(f"{nat}{EIP}", Domain="vpc", DependsOn=[attachment]))
+        ctx.part(vpc, f"NatGateway:{k + 1}", nat)
         ctx.add(ec2.NatGateway(nat, AllocationId=GetAtt(f"{nat}{EIP}", "AllocationId"),
                                SubnetId=Ref(_subnet(vpc, True, k)),
                                Tags=Tags(Name=Sub(f"${{AWS::StackName}}-{vpc.name}-{k + 1}"))))
     for i in range(vpc.max_azs):
         table = f"{base}Private{ROUTE_TABLE}{i + 1}"
-        ctx.add(ec2.RouteTable(table, VpcId=Ref(base),
+        ctx.add(ec2.RouteTable(ctx.part(vpc, f"PrivateRouteTable:{i + 1}", table), VpcId=Ref(base),
                                Tags=Tags(Name=Sub(f"${{AWS::StackName}}-{vpc.name}-private-{i + 1}"))))
         if vpc.nat_gateways:
-            ctx.add(ec2.Route(f"{base}Private{DEFAULT_ROUTE}{i + 1}", RouteTableId=Ref(table),
+            ctx.add(ec2.Route(ctx.part(vpc, f"PrivateDefaultRoute:{i + 1}", f"{base}Private{DEFAULT_ROUTE}{i + 1}"),
+                              RouteTableId=Ref(table),
                               DestinationCidrBlock="0.0.0.0/0",
                               NatGatewayId=Ref(f"{base}{NAT_GATEWAY}{i % vpc.nat_gateways + 1}")))
         subnet = _subnet(vpc, False, i)
-        ctx.add(ec2.SubnetRouteTableAssociation(f"{subnet}{ROUTE_TABLE_ASSOCIATION}", SubnetId=Ref(subnet),
-                                                RouteTableId=Ref(table)))
+        ctx.add(ec2.SubnetRouteTableAssociation(
+            ctx.part(vpc, f"PrivateSubnetRouteTableAssociation:{i + 1}", f"{subnet}{ROUTE_TABLE_ASSOCIATION}"),
+            SubnetId=Ref(subnet), RouteTableId=Ref(table)))
 
 
 def _subnet(vpc: Vpc, public: bool, index: int) -> str:
@@ -131,6 +139,9 @@ def admit(ctx: Context, group: str, source: str, port: int, protocol: str, descr
             + (f"To{high}" if high != port else ""))
     if name in ctx.template.resources:
         return
+    owner = ctx.part_of(group)  # the builder whose group this opens: the rule is its "Ingress:From…" part
+    if owner is not None:
+        ctx.part(owner[0], f"Ingress:{name.removeprefix(group.removesuffix(SECURITY_GROUP))}", name)
     ctx.add(ec2.SecurityGroupIngress(name, GroupId=GetAtt(group, "GroupId"), IpProtocol=protocol, FromPort=port,
                                      ToPort=high, SourceSecurityGroupId=GetAtt(source, "GroupId"),
                                      Description=description))

@@ -43,10 +43,9 @@ def compile_queue(queue: Queue, ctx: Context) -> None:
         props["QueueName"] = queue.queue_name
     if queue.dead_letter:
         dlq = logical_id(queue.name, DEAD_LETTER_QUEUE)
+        ctx.part(queue, "DeadLetterQueue", dlq)
         ctx.add(sqs.Queue(dlq, MessageRetentionPeriod=DEAD_LETTER_RETENTION, **_encryption(queue, ctx),
                           **_retention(queue)))
         props["RedrivePolicy"] = sqs.RedrivePolicy(deadLetterTargetArn=GetAtt(dlq, "Arn"),
                                                    maxReceiveCount=queue.max_receive_count)
-    ctx.add(sqs.Queue(name, **props, **_retention(queue)))
-    if queue.overrides:
-        ctx.overrides.append((name, None, queue.overrides))
+    ctx.add(sqs.Queue(ctx.part(queue, "Queue", name), **props, **_retention(queue)))

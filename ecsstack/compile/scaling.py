@@ -39,7 +39,8 @@ def _scheduled(scaling: ServiceScaling) -> list[aa.ScheduledAction]:
     return actions
 
 
-def _target_tracking(policy: TargetTracking, service: Service, target: str, base: str, ctx: Context) -> None:
+def _target_tracking(policy: TargetTracking, scaling: ServiceScaling, target: str, base: str, ctx: Context) -> None:
+    service = scaling.service
     predefined: dict[str, Any] = {"PredefinedMetricType": policy.metric_type}
     if policy.metric_type == REQUESTS:
         lb_target = policy.load_balancer_target
@@ -53,7 +54,8 @@ def _target_tracking(policy: TargetTracking, service: Service, target: str, base
     }
     if policy.disable_scale_in:
         config["DisableScaleIn"] = True
-    ctx.add(aa.ScalingPolicy(f"{base}{logical_id(policy.name)}{SCALING_POLICY}",
+    ctx.add(aa.ScalingPolicy(ctx.part(scaling, f"ScalingPolicy:{policy.name}",
+                                      f"{base}{logical_id(policy.name)}{SCALING_POLICY}"),
                              PolicyName=f"{service.name}-{policy.name}", PolicyType="TargetTrackingScaling",
                              ScalingTargetId=Ref(target),
                              TargetTrackingScalingPolicyConfiguration=aa.TargetTrackingScalingPolicyConfiguration(
@@ -69,9 +71,10 @@ def _adjustment(step: ScalingStep, threshold: float) -> aa.StepAdjustment:
     return aa.StepAdjustment(**kwargs)
 
 
-def _step_scaling(policy: StepScaling, service: Service, target: str, base: str, ctx: Context) -> None:
+def _step_scaling(policy: StepScaling, scaling: ServiceScaling, target: str, base: str, ctx: Context) -> None:
     """Two alarms around the steps: at or above the scale-out threshold, at or below the scale-in one,
     each triggering its own step policy (bounds relative to the alarm's threshold)."""
+    service = scaling.service
     aggregation = policy.metric.statistic if policy.metric.statistic in _AGGREGATIONS else Statistic.AVERAGE
     for direction, steps, policy_suffix, alarm_suffix in (
             ("Out", policy.scale_out_steps, SCALE_OUT_POLICY, SCALE_OUT_ALARM),
@@ -82,6 +85,8 @@ def _step_scaling(policy: StepScaling, service: Service, target: str, base: str,
         threshold = steps[0].lower if out else steps[-1].upper
         assert threshold is not None  # ECS708
         name = f"{base}{logical_id(policy.name)}"
+        ctx.part(scaling, f"Scale{direction}Policy:{policy.name}", f"{name}{policy_suffix}")
+        ctx.part(scaling, f"Scale{direction}Alarm:{policy.name}", f"{name}{alarm_suffix}")
         ctx.add(aa.ScalingPolicy(
             f"{name}{policy_suffix}", PolicyName=f"{service.name}-{policy.name}-scale-{direction.lower()}",
             PolicyType="StepScaling", ScalingTargetId=Ref(target),
@@ -119,9 +124,9 @@ def compile_scaling(service: Service, ctx: Context) -> None:
         }
         if scaling.schedules:
             props["ScheduledActions"] = _scheduled(scaling)
-        ctx.add(aa.ScalableTarget(target, **props))
+        ctx.add(aa.ScalableTarget(ctx.part(scaling, "ScalableTarget", target), **props))
         for policy in scaling.policies:
             if isinstance(policy, TargetTracking):
-                _target_tracking(policy, service, target, base, ctx)
+                _target_tracking(policy, scaling, target, base, ctx)
             else:
-                _step_scaling(policy, service, target, base, ctx)
+                _step_scaling(policy, scaling, target, base, ctx)

@@ -30,7 +30,7 @@ def _security_group(service: Service, ctx: Context, base: str) -> str:
                                  IpProtocol="-1", CidrIp="0.0.0.0/0", Description="all outbound")]}
     if ingress:
         props["SecurityGroupIngress"] = ingress
-    ctx.add(ec2.SecurityGroup(name, **props))
+    ctx.add(ec2.SecurityGroup(ctx.part(service, "SecurityGroup", name), **props))
     return name
 
 
@@ -64,6 +64,7 @@ def compile_service(service: Service, ctx: Context) -> None:
     """The ECS service, built once with its own properties and those its features contribute."""
     base = logical_id(service.name, SERVICE)
     ctx.register(service, base)
+    ctx.part(service, "Service", base)
     props: dict[str, Any] = {
         "Cluster": Ref(ctx.logical(service.cluster)),
         "TaskDefinition": Ref(ctx.logical(service.task)),
@@ -108,5 +109,3 @@ def compile_service(service: Service, ctx: Context) -> None:
     # the order of DependsOn means nothing to CloudFormation: sorted, the bytes stay the same
     attributes = {"DependsOn": sorted(depends_on)} if depends_on else {}
     ctx.add(ecs.Service(base, **props, **attributes))
-    if service.overrides:
-        ctx.overrides.append((base, None, service.overrides))

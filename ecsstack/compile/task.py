@@ -135,6 +135,7 @@ def compile_task(task: TaskDefinition, ctx: Context) -> None:
     if log_group is not None:
         encryption = ({"KmsKeyId": ctx.value(task.log_kms_key)} if task.log_kms_key is not None
                       else checkov_skips(LOG_GROUP_KMS))
+        ctx.part(task, "LogGroup", log_group)
         ctx.add(logs.LogGroup(log_group, RetentionInDays=task.log_retention_days, **encryption,
                               DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
 
@@ -165,16 +166,16 @@ def compile_task(task: TaskDefinition, ctx: Context) -> None:
         # container names); FireLens writes with the task role
         role = execution_role(task, ctx, awslogs_groups(task, ctx, log_group), execution_grants)
         if role is not None:
+            ctx.part(task, "ExecutionRole", role.title)
             ctx.add(role)
             props["ExecutionRoleArn"] = GetAtt(role.title, "Arn")
     if task.task_role is not None:
         props["TaskRoleArn"] = ctx.value(task.task_role)
     else:
         role = ctx.add(task_role(task, ctx, exec_command=_exec_command(task, ctx), grants=task_grants))
+        ctx.part(task, "TaskRole", role.title)
         props["TaskRoleArn"] = GetAtt(role.title, "Arn")
-    ctx.add(ecs.TaskDefinition(name, **props))
-    if task.overrides:
-        ctx.overrides.append((name, None, task.overrides))
+    ctx.add(ecs.TaskDefinition(ctx.part(task, "TaskDefinition", name), **props))
     for index, c in enumerate(task.containers):
         if c.overrides:
             ctx.overrides.append((name, index, c.overrides))

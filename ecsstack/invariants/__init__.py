@@ -22,7 +22,11 @@ from . import ecs_overrides, grants, limits, reachability, schemas
 from ._template import Template
 from .known import KNOWN, Known, tolerated
 
-__all__ = ["INVARIANTS", "KNOWN", "Known", "check_template"]
+__all__ = ["INVARIANTS", "KNOWN", "OF_COMPILE", "Known", "check_template"]
+
+#: the invariants about what ecsstack itself compiles (a path, a grant): with ``base=``, they check the template
+#: before overrides, since what an override opens or grants is the user's, and the rules warn about it (ECS941-945)
+OF_COMPILE = ("reachability", "grants")
 
 #: the invariants, by name: each takes the stack and its template and returns the problems it finds
 INVARIANTS: dict[str, Callable[[Stack, Template], list[Problem]]] = {
@@ -34,9 +38,12 @@ INVARIANTS: dict[str, Callable[[Stack, Template], list[Problem]]] = {
 }
 
 
-def check_template(stack: Stack, template: dict[str, Any], known: tuple[Known, ...] = KNOWN) -> list[Problem]:
+def check_template(stack: Stack, template: dict[str, Any], known: tuple[Known, ...] = KNOWN,
+                   base: dict[str, Any] | None = None) -> list[Problem]:
     """Every invariant ``template`` (compiled from ``stack``) breaks, but the ``known`` compile bugs (issue 8's
-    cases still being fixed; pass ``known=()`` to see them too)."""
+    cases still being fixed; pass ``known=()`` to see them too). ``base``: the template before overrides, which
+    the ``OF_COMPILE`` invariants check instead."""
     view = Template(template)
-    found = [p for check in INVARIANTS.values() for p in check(stack, view)]
+    before = view if base is None or base is template else Template(base)
+    found = [p for name, check in INVARIANTS.items() for p in check(stack, before if name in OF_COMPILE else view)]
     return sorted(p for p in found if not tolerated(stack, view, p, known))

@@ -34,6 +34,7 @@ from ._loadbalancing import (
 )
 from ._metrics import Alarm, Metric
 from ._network import SubnetGroup, Vpc
+from ._overrides import Part, Remove
 from ._placement import PlacementConstraint, PlacementStrategy
 from ._queue import ExistingQueue, Queue
 from ._scaling import ScalingStep, ServiceScaling
@@ -99,6 +100,7 @@ __all__ = [
     "OsFamily",
     "Output",
     "Parameter",
+    "Part",
     "PidMode",
     "PlacementConstraint",
     "PlacementStrategy",
@@ -107,6 +109,7 @@ __all__ = [
     "Protocol",
     "ProxyConfiguration",
     "Queue",
+    "Remove",
     "RestartPolicy",
     "ScalingStep",
     "ScheduledTask",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ._check import as_bool, as_enum, as_int, as_overrides, fail, refuse_unknown
 from ._enums import CapacityProvider, CpuArchitecture
 from ._network import SubnetGroup, Vpc
+from ._overrides import Overridable, Part, document_parts
 from ._tokens import Token
 
 if TYPE_CHECKING:
@@ -95,8 +96,9 @@ GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recomm
 _GPU_INSTANCE_TYPE = re.compile(r"^(?:p[3-9][a-z0-9-]*|g4dn|g5|g6[a-z]*|gr6)\.[a-z0-9]+$")
 
 
+@document_parts
 @dataclass(eq=False)
-class Ec2Capacity:
+class Ec2Capacity(Overridable):
     """EC2 instances for a cluster: an Auto Scaling group behind an ECS capacity provider with managed scaling.
 
     Create with ``cluster.add_ec2_capacity(name, ...)``. ``instance_type``: Default ``t3.medium``.
@@ -114,6 +116,19 @@ class Ec2Capacity:
     drivers and ECS agent let containers reserve GPUs (``gpu=``).
     """
 
+    PARTS = (
+        Part("AutoScalingGroup", "AWS::AutoScaling::AutoScalingGroup", "the Auto Scaling group"),
+        Part("CapacityProvider", "AWS::ECS::CapacityProvider", "the capacity provider"),
+        Part("LaunchTemplate", "AWS::EC2::LaunchTemplate", "the instances' launch template"),
+        Part("InstanceRole", "AWS::IAM::Role", "the instances' role"),
+        Part("InstanceProfile", "AWS::IAM::InstanceProfile", "its instance profile"),
+        Part("SecurityGroup", "AWS::EC2::SecurityGroup", "the instances' security group"),
+        Part("Ingress", "AWS::EC2::SecurityGroupIngress",
+             "a rule admitting a load balancer or Service Connect client into that group (the source is the "
+             "rule's logical ID after the capacity's name: ``Ingress:FromPublicLoadBalancerTcp32768To65535``)",
+             when="when bridge/host services on the capacity are reached by one", each="source"),
+    )
+
     name: str
     cluster: Cluster = field(repr=False)
     instance_type: str | Token = "t3.medium"
@@ -128,6 +143,8 @@ class Ec2Capacity:
     termination_protection: bool = False
     image_id: str | Token | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    #: raw CloudFormation merged into each generated part (``override()``). Default: none
+    part_overrides: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.normalise()
@@ -154,6 +171,7 @@ class Ec2Capacity:
             raise fail(path, f"subnets must be a Vpc, a list of subnet ids or a parameter, got {self.subnets!r}.",
                        'Leave it out to use the "Subnets" stack parameter.')
         self.overrides = as_overrides(self.overrides, path)
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._check import as_bool, as_int, as_overrides, fail
 from ._network import Vpc
+from ._overrides import Overridable, Part, document_parts
 from ._settings import ServiceConnectTls
 
 if TYPE_CHECKING:
@@ -18,15 +19,20 @@ __all__ = ["DnsRegistration", "Namespace", "ServiceConnect", "ServiceConnectPort
 _DNS_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
 
 
+@document_parts
 @dataclass(eq=False)
-class Namespace:
+class Namespace(Overridable):
     """A Cloud Map private DNS namespace (``name`` like ``"internal"`` or ``"shop.local"``), resolvable
     inside one VPC. ``vpc``: Default: the ``VpcId`` stack parameter's VPC."""
+
+    PARTS = (Part("Namespace", "AWS::ServiceDiscovery::PrivateDnsNamespace", "the namespace"),)
 
     name: str
     vpc: Vpc | None = None
     description: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    #: raw CloudFormation merged into each generated part (``override()``). Default: none
+    part_overrides: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.normalise()
@@ -40,6 +46,7 @@ class Namespace:
             raise fail(self.path, f"vpc must be a Vpc(...), got {self.vpc!r}.",
                        "Leave it out to use the VpcId stack parameter.")
         self.overrides = as_overrides(self.overrides, self.path)
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:

@@ -9,6 +9,7 @@ from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_text
 from ._container import Container
 from ._enums import ListenerProtocol, TargetType
 from ._network import SubnetGroup, Vpc
+from ._overrides import Overridable, Part, document_parts
 from ._service import Service
 from ._tokens import Token
 
@@ -53,12 +54,19 @@ class TargetHealthCheck:
             object.__setattr__(self, "protocol", as_enum(ListenerProtocol, self.protocol, where, "protocol").value)
 
 
+@document_parts
 @dataclass(eq=False)
-class LoadBalancerTarget:
+class LoadBalancerTarget(Overridable):
     """A service behind a listener: compiled to a target group (plus a listener rule for path/host).
 
     Create it with ``listener.add_target(service, ...)``.
     """
+
+    PARTS = (
+        Part("TargetGroup", "AWS::ElasticLoadBalancingV2::TargetGroup", "the target group"),
+        Part("ListenerRule", "AWS::ElasticLoadBalancingV2::ListenerRule", "the rule routing to it",
+             when="with path= or host= (the listener's default target has no rule)"),
+    )
 
     listener: Listener
     service: Service
@@ -70,6 +78,12 @@ class LoadBalancerTarget:
     health_check: TargetHealthCheck = field(default_factory=TargetHealthCheck)
     deregistration_delay: int = 30
     target_type: TargetType | None = None
+    #: raw CloudFormation merged into each generated part (``override()``). Default: none
+    part_overrides: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
+
+    def normalise(self) -> None:
+        """Check the fields ``add_target`` does not (run before the rules)."""
+        self._normalise_part_overrides()
 
     @property
     def load_balancer(self) -> LoadBalancer:
@@ -106,14 +120,17 @@ class LoadBalancerTarget:
         return container.ports[0].container_port
 
 
+@document_parts
 @dataclass(eq=False)
-class Listener:
+class Listener(Overridable):
     """A port a load balancer listens on. Create it with ``alb.listen_http()``, ``alb.listen_https()``
     or ``nlb.listen_tcp(port)``.
 
     Traffic that matches no path/host rule goes to the first target added without ``path``/``host``,
     or gets a fixed 404 when there is none.
     """
+
+    PARTS = (Part("Listener", "AWS::ElasticLoadBalancingV2::Listener", "the listener"),)
 
     load_balancer: LoadBalancer
     port: int
@@ -122,6 +139,12 @@ class Listener:
     ssl_policy: str | None = None
     redirect_to: int | None = None
     targets: list[LoadBalancerTarget] = field(default_factory=list, repr=False)
+    #: raw CloudFormation merged into each generated part (``override()``). Default: none
+    part_overrides: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
+
+    def normalise(self) -> None:
+        """Check the fields the listen methods do not (run before the rules)."""
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:
@@ -206,10 +229,18 @@ def _strings(value: Any, where: str, name: str) -> list[str]:
     return values
 
 
+@document_parts
 @dataclass(eq=False)
-class LoadBalancer:
+class LoadBalancer(Overridable):
     """What application and network load balancers share. Use ``ApplicationLoadBalancer`` or
     ``NetworkLoadBalancer``."""
+
+    PARTS = (
+        Part("LoadBalancer", "AWS::ElasticLoadBalancingV2::LoadBalancer", "the load balancer"),
+        Part("SecurityGroup", "AWS::EC2::SecurityGroup", "its security group"),
+        Part("Listener", "AWS::ElasticLoadBalancingV2::Listener", "a listener (the HTTP redirect too)",
+             each="port"),
+    )
 
     name: str
     internet_facing: bool = True
@@ -222,6 +253,8 @@ class LoadBalancer:
     listeners: list[Listener] = field(default_factory=list, init=False, repr=False)
 
     kind = "application"
+    #: raw CloudFormation merged into each generated part (``override()``). Default: none
+    part_overrides: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.normalise()
@@ -257,6 +290,7 @@ class LoadBalancer:
                        "contain 'AWSLogs' (the load balancer adds AWSLogs/<account>/ itself).",
                        'Write access_logs_prefix="alb/web".')
         self.overrides = as_overrides(self.overrides, path)
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:
@@ -277,6 +311,7 @@ class LoadBalancer:
         return listener
 
 
+@document_parts
 class ApplicationLoadBalancer(LoadBalancer):
     """An Application Load Balancer with its own security group admitting its listener ports from
     ``allow_from`` only.
@@ -313,6 +348,7 @@ class ApplicationLoadBalancer(LoadBalancer):
         return listener
 
 
+@document_parts
 class NetworkLoadBalancer(LoadBalancer):
     """A Network Load Balancer for TCP/UDP services, with a security group admitting its listener ports
     from ``allow_from`` only. Same defaults as ``ApplicationLoadBalancer``."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from ._check import as_enum, as_int, as_overrides, fail
 from ._enums import Comparison, Statistic
+from ._overrides import Overridable, Part, document_parts
 from ._tokens import Token
 
 __all__ = ["Alarm", "Metric"]
@@ -52,8 +53,9 @@ class Metric:
 _ALARM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
 
 
+@document_parts
 @dataclass(eq=False)
-class Alarm:
+class Alarm(Overridable):
     """A CloudWatch alarm on a metric; add it with ``stack.add(alarm)`` (its ``Ref`` is the alarm name).
 
     ``comparison``: Default ``Comparison.GREATER_OR_EQUAL``. ``evaluation_periods``: Default 1.
@@ -63,6 +65,8 @@ class Alarm:
     name that service through ``Attr(service, ...)`` (a circular dependency): give the service a
     ``service_name=`` and use that string.
     """
+
+    PARTS = (Part("Alarm", "AWS::CloudWatch::Alarm", "the alarm"),)
 
     name: str
     metric: Metric
@@ -74,6 +78,8 @@ class Alarm:
     description: str | None = None
     alarm_name: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    #: raw CloudFormation merged into each generated part (``override()``). Default: none
+    part_overrides: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.normalise()
@@ -92,6 +98,7 @@ class Alarm:
         as_int(self.datapoints_to_alarm, path, "datapoints_to_alarm", optional=True)
         self.treat_missing_data = as_missing_data(self.treat_missing_data, path)
         self.overrides = as_overrides(self.overrides, path)
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:

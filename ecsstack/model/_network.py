@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._check import as_int, as_overrides, fail
+from ._overrides import Overridable, Part, document_parts
 from ._tokens import Token
 
 __all__ = ["SubnetGroup", "Vpc"]
@@ -34,8 +35,9 @@ class SubnetGroup(Token):
         return f"{self.vpc.name}.{self.kind}_subnets"
 
 
+@document_parts
 @dataclass(eq=False)
-class Vpc:
+class Vpc(Overridable):
     """A VPC with a public and a private subnet in each of ``max_azs`` availability zones.
 
     The AZs are the region's first ``max_azs`` (``Fn::GetAZs``), never hard-coded names; subnet ranges
@@ -47,11 +49,35 @@ class Vpc:
     internet access, ``max_azs`` for one per AZ (survives the loss of an AZ, costs more).
     """
 
+    PARTS = (
+        Part("Vpc", "AWS::EC2::VPC", "the VPC"),
+        Part("InternetGateway", "AWS::EC2::InternetGateway", "its internet gateway"),
+        Part("GatewayAttachment", "AWS::EC2::VPCGatewayAttachment", "the gateway's attachment"),
+        Part("PublicRouteTable", "AWS::EC2::RouteTable", "the public subnets' route table"),
+        Part("PublicDefaultRoute", "AWS::EC2::Route", "the public route to the internet gateway"),
+        Part("PublicSubnet", "AWS::EC2::Subnet", "a public subnet", each="AZ number"),
+        Part("PrivateSubnet", "AWS::EC2::Subnet", "a private subnet", each="AZ number"),
+        Part("PublicSubnetRouteTableAssociation", "AWS::EC2::SubnetRouteTableAssociation",
+             "a public subnet's route table association", each="AZ number"),
+        Part("PrivateSubnetRouteTableAssociation", "AWS::EC2::SubnetRouteTableAssociation",
+             "a private subnet's route table association", each="AZ number"),
+        Part("PrivateRouteTable", "AWS::EC2::RouteTable", "a private subnet's route table",
+             each="AZ number"),
+        Part("NatGateway", "AWS::EC2::NatGateway", "a NAT gateway", when="with nat_gateways > 0",
+             each="gateway number"),
+        Part("NatGatewayEip", "AWS::EC2::EIP", "a NAT gateway's Elastic IP", when="with nat_gateways > 0",
+             each="gateway number"),
+        Part("PrivateDefaultRoute", "AWS::EC2::Route", "a private route table's route to its NAT gateway",
+             when="with nat_gateways > 0", each="AZ number"),
+    )
+
     name: str
     cidr: str = "10.0.0.0/16"
     max_azs: int = 2
     nat_gateways: int = 1
     overrides: dict[str, Any] = field(default_factory=dict)
+    #: raw CloudFormation merged into each generated part (``override()``). Default: none
+    part_overrides: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.normalise()
@@ -69,6 +95,7 @@ class Vpc:
         as_int(self.max_azs, path, "max_azs")
         as_int(self.nat_gateways, path, "nat_gateways")
         self.overrides = as_overrides(self.overrides, path)
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:

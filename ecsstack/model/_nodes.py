@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import Problem, ValidationError
-from ._loadbalancing import load_balancers_of
+from ._loadbalancing import LoadBalancer, load_balancers_of
+from ._overrides import Overridable
 from ._service import Cluster, Service
 from ._stack import Stack
 from ._task import TaskDefinition
 
-__all__ = ["normalise_all"]
+__all__ = ["builders_of", "normalise_all"]
 
 
 def _children(thing: Any) -> Iterator[tuple[str, Any]]:
@@ -24,6 +25,10 @@ def _children(thing: Any) -> Iterator[tuple[str, Any]]:
         yield from (("", scaling) for scaling in thing.scalings)
         if thing.service_connect is not None:
             yield f"{thing.path} › ", thing.service_connect
+    elif isinstance(thing, LoadBalancer):
+        for listener in thing.listeners:
+            yield "", listener
+            yield from (("", target) for target in listener.targets)
 
 
 def _normalise(prefix: str, node: Any, problems: list[Problem]) -> bool:
@@ -58,3 +63,23 @@ def normalise_all(stack: Stack) -> list[Problem]:
     if not problems:  # then every service's attachments is a list: the load balancers added after stack.add
         visit(load_balancers_of(stack))
     return problems
+
+
+def builders_of(stack: Stack) -> list[Any]:
+    """Every object of ``stack`` that generates resources and takes ``override()`` (the stack's nodes, the load
+    balancers its services use, and what those own: EC2 capacity, scaling, listeners, targets), each once."""
+    out: list[Any] = []
+    seen: set[int] = set()
+
+    def visit(thing: Any) -> None:
+        if id(thing) in seen:
+            return
+        seen.add(id(thing))
+        if isinstance(thing, Overridable):
+            out.append(thing)
+        for _, child in _children(thing):
+            visit(child)
+
+    for thing in [*stack.resources, *load_balancers_of(stack)]:
+        visit(thing)
+    return out

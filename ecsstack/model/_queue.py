@@ -8,6 +8,7 @@ from typing import Any
 
 from ._check import as_bool, as_int, as_overrides, fail
 from ._kms import as_kms_key
+from ._overrides import Overridable, Part, document_parts
 from ._tokens import Attr, Parameter, Sub, Token
 
 __all__ = ["ExistingQueue", "Queue"]
@@ -19,8 +20,9 @@ _URL = re.compile(r"^https://(?:sqs\.(?P<region>[a-z0-9-]+)\.[^/]+|(?P<legacy>[a
 _QUEUE_NAME = re.compile(r"^[\w-]{1,80}$")
 
 
+@document_parts
 @dataclass(eq=False)
-class Queue:
+class Queue(Overridable):
     """An SQS queue the stack creates; add it with ``stack.add(queue)``. Use ``queue.url``, ``queue.arn``
     and ``queue.physical_name`` as values.
 
@@ -34,6 +36,11 @@ class Queue:
     (``task.allow(["kms:Decrypt"], queue.kms_key)``).
     """
 
+    PARTS = (
+        Part("Queue", "AWS::SQS::Queue", "the queue"),
+        Part("DeadLetterQueue", "AWS::SQS::Queue", "its dead-letter queue", when="with dead_letter=True"),
+    )
+
     name: str
     visibility_timeout: int = 30
     retention_days: int = 4
@@ -44,6 +51,8 @@ class Queue:
     queue_name: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     kms_key: str | Token | None = None
+    #: raw CloudFormation merged into each generated part (``override()``). Default: none
+    part_overrides: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.normalise()
@@ -63,6 +72,7 @@ class Queue:
                        "Use up to 80 letters, digits, hyphens and underscores, or leave it out.")
         self.kms_key = as_kms_key(self.kms_key, path)
         self.overrides = as_overrides(self.overrides, path)
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:

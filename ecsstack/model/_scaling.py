@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ._check import as_bool, as_enum, as_int, check_owned, fail
 from ._enums import AdjustmentType
 from ._metrics import Metric, as_missing_data, as_number
+from ._overrides import Overridable, Part, document_parts
 
 if TYPE_CHECKING:
     from ._loadbalancing import LoadBalancerTarget
@@ -99,8 +100,9 @@ class ScheduledScaling:
     timezone: str | None = None
 
 
+@document_parts
 @dataclass(eq=False)
-class ServiceScaling:
+class ServiceScaling(Overridable):
     """Application Auto Scaling of a service's task count between ``min_tasks`` and ``max_tasks``.
 
     Made by ``service.auto_scale(min_tasks=1, max_tasks=10)``; add policies with ``on_cpu``,
@@ -111,11 +113,28 @@ class ServiceScaling:
     on every stack update that changes the service; keep it within [min_tasks, max_tasks] (ECS702).
     """
 
+    PARTS = (
+        Part("ScalableTarget", "AWS::ApplicationAutoScaling::ScalableTarget", "the scalable target"),
+        Part("ScalingPolicy", "AWS::ApplicationAutoScaling::ScalingPolicy",
+             "a target tracking policy (``ScalingPolicy:cpu``)",
+             when="after on_cpu, on_memory or on_request_count", each="policy name"),
+        Part("ScaleOutPolicy", "AWS::ApplicationAutoScaling::ScalingPolicy", "a step policy scaling out",
+             when="after on_metric with steps that add tasks", each="policy name"),
+        Part("ScaleOutAlarm", "AWS::CloudWatch::Alarm", "the alarm triggering it",
+             when="after on_metric with steps that add tasks", each="policy name"),
+        Part("ScaleInPolicy", "AWS::ApplicationAutoScaling::ScalingPolicy", "a step policy scaling in",
+             when="after on_metric with steps that remove tasks", each="policy name"),
+        Part("ScaleInAlarm", "AWS::CloudWatch::Alarm", "the alarm triggering it",
+             when="after on_metric with steps that remove tasks", each="policy name"),
+    )
+
     service: Service = field(repr=False)
     min_tasks: int = 1
     max_tasks: int = 10
     policies: list[TargetTracking | StepScaling] = field(default_factory=list, init=False)
     schedules: list[ScheduledScaling] = field(default_factory=list, init=False)
+    #: raw CloudFormation merged into each generated part (``override()``). Default: none
+    part_overrides: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # made by Service.auto_scale; this module cannot import Service (it imports this module)
@@ -132,6 +151,7 @@ class ServiceScaling:
             as_int(getattr(self, name), path, name)
         check_owned(self, path, {"policies": (TargetTracking, StepScaling), "schedules": ScheduledScaling},
                     "on_cpu, on_memory, on_request_count, on_metric and on_schedule")
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:

@@ -9,6 +9,7 @@ from ._capacity import CapacityProviderStrategy, as_strategy
 from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_text, fail
 from ._enums import LaunchType
 from ._network import SubnetGroup, Vpc
+from ._overrides import Overridable, Part, document_parts
 from ._queue import ExistingQueue, Queue
 from ._service import Cluster
 from ._task import TaskDefinition
@@ -17,8 +18,9 @@ from ._tokens import Token
 __all__ = ["ScheduledTask"]
 
 
+@document_parts
 @dataclass(eq=False)
-class ScheduledTask:
+class ScheduledTask(Overridable):
     """Runs ``task`` in ``cluster`` on ``schedule`` (an ``AWS::Scheduler::Schedule`` with an ECS target).
 
     ``schedule``: ``"cron(0 3 * * ? *)"`` (minutes hours day-of-month month day-of-week year),
@@ -40,6 +42,13 @@ class ScheduledTask:
     group; Default None. ``description``: Default None. The schedule gets a role of its own that may run
     exactly this task definition's family in this cluster and pass exactly its two roles.
     """
+
+    PARTS = (
+        Part("Schedule", "AWS::Scheduler::Schedule", "the schedule"),
+        Part("SchedulerRole", "AWS::IAM::Role", "the role Scheduler runs the task with"),
+        Part("SecurityGroup", "AWS::EC2::SecurityGroup", "the security group made for its tasks",
+             when="for an awsvpc task without security_groups="),
+    )
 
     name: str
     task: TaskDefinition
@@ -66,6 +75,8 @@ class ScheduledTask:
     enable_execute_command: bool = False
     group: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    #: raw CloudFormation merged into each generated part (``override()``). Default: none
+    part_overrides: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.normalise()
@@ -108,6 +119,7 @@ class ScheduledTask:
             raise fail(path, f"dead_letter_queue must be a Queue, Queue.existing(...), an SQS queue ARN or a "
                        f"parameter, got {dlq!r}.", 'Write dead_letter_queue=Queue("report-failures").')
         self.overrides = as_overrides(self.overrides, path)
+        self._normalise_part_overrides()
 
     @property
     def path(self) -> str:

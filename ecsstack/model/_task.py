@@ -12,6 +12,7 @@ from ._container import Container, as_ready
 from ._enums import Condition, CpuArchitecture, FirelensType, IpcMode, LaunchType, NetworkMode, OsFamily, PidMode
 from ._firelens import firelens_dependencies, router_config
 from ._kms import as_kms_key
+from ._overrides import Overridable, Part, document_parts
 from ._placement import PlacementConstraint
 from ._settings import ProxyConfiguration, as_tags, normalise_under
 from ._tokens import Token
@@ -29,8 +30,9 @@ CONTAINER_KEYWORDS = frozenset(f.name for f in dataclass_fields(Container) if f.
     "name", "image", "init", "task", "dependencies"}
 
 
+@document_parts
 @dataclass(eq=False, init=False)
-class TaskDefinition:
+class TaskDefinition(Overridable):
     """A task definition (the class of which tasks are objects).
 
     The first argument names it in the blueprint (``task.family``: paths, logical IDs). ``family=``: the
@@ -44,6 +46,15 @@ class TaskDefinition:
     ``log_kms_key``: a KMS key ARN (or parameter) encrypting the task's log group; Default None
     (CloudWatch Logs' own encryption). Its key policy must allow the ``logs.<region>.amazonaws.com`` service.
     """
+
+    PARTS = (
+        Part("TaskDefinition", "AWS::ECS::TaskDefinition", "the task definition"),
+        Part("LogGroup", "AWS::Logs::LogGroup", "the task's log group",
+             when="when a container logs to the task's log group (awslogs or FireLens to CloudWatch)"),
+        Part("ExecutionRole", "AWS::IAM::Role", "the execution role made for the task",
+             when="without execution_role=, when the task needs one (logs, secrets, ECR images, a FireLens config)"),
+        Part("TaskRole", "AWS::IAM::Role", "the task role made for the task", when="without task_role="),
+    )
 
     family: str
     cpu: int | None = None
@@ -82,6 +93,8 @@ class TaskDefinition:
     containers: list[Container] = field(default_factory=list, init=False, repr=False)
     #: what ``allow`` granted the task role: (actions, resources) pairs
     permissions: list[tuple[list[str], list[str | Token]]] = field(default_factory=list, init=False, repr=False)
+    #: raw CloudFormation merged into each generated part (``override()``). Default: none
+    part_overrides: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
     def __init__(self, name: str | None = None, /, *, family: str | Token | None = None, **kwargs: Any) -> None:
         # the blueprint name is positional-only, so that ``family=`` can be the family registered
@@ -121,6 +134,7 @@ class TaskDefinition:
         as_int(self.log_retention_days, path, "log_retention_days")
         self.log_kms_key = as_kms_key(self.log_kms_key, path, "log_kms_key")
         self.overrides = as_overrides(self.overrides, path)
+        self._normalise_part_overrides()
         if self.cpu_architecture is not None:
             self.cpu_architecture = as_enum(CpuArchitecture, self.cpu_architecture, path, "cpu_architecture")
         if self.os_family is not None:
@@ -359,6 +373,7 @@ class TaskDefinition:
 _TASK_KEYWORDS = frozenset(f.name for f in dataclass_fields(TaskDefinition) if f.init) - {"family", "explicit_family"}
 
 
+@document_parts
 class FargateTaskDefinition(TaskDefinition):
     """A task definition for Fargate: awsvpc networking and a size Fargate offers.
 
@@ -371,6 +386,7 @@ class FargateTaskDefinition(TaskDefinition):
         super().__init__(name, cpu=cpu, memory=memory, **kwargs)
 
 
+@document_parts
 class Ec2TaskDefinition(TaskDefinition):
     """A task definition for EC2 container instances. ``network_mode``: Default ``bridge``."""
 

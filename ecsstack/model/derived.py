@@ -13,7 +13,8 @@ from ._check import ARGUMENT_RULE, as_int, fail
 from ._enums import CapacityProvider, LaunchType
 from ._firelens import CLOUDWATCH_OUTPUTS, FIRELENS_DRIVER, logs_through_firelens, routers, writes_to_task_log_group
 from ._loadbalancing import load_balancers_of, targets_of
-from ._nodes import normalise_all
+from ._nodes import builders_of, normalise_all
+from ._overrides import Part, Remove
 from ._scaling import CPU, MEMORY, REQUESTS, ScheduledScaling, StepScaling, TargetTracking
 from ._scheduled import ScheduledTask
 from ._service import Cluster, Service
@@ -31,11 +32,14 @@ __all__ = [
     "MEMORY",
     "REQUESTS",
     "SIDECAR_ORDER",
+    "Part",
+    "Remove",
     "ScheduledScaling",
     "StepScaling",
     "TargetTracking",
     "as_int",
     "associated_providers",
+    "builders_of",
     "effective_strategy",
     "fail",
     "implied_strategy",

@@ -12,6 +12,7 @@ from . import (  # noqa: F401  (imported for their rules)
     loadbalancing,
     logging,
     naming,
+    overrides,
     ranges,
     scaling,
     scheduled,

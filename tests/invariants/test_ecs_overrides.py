@@ -46,7 +46,9 @@ def _refused(stack: Stack) -> list[str]:
         stack.to_dict()
     problems = [p for p in info.value.problems if p.rule == "ECS932"]
     assert problems and all(p.severity == "error" and p.hint for p in problems)
-    assert all(p.path.startswith("stack app › resource ") for p in problems)
+    # the override that wrote the value is named (``service agent › overrides › resource AgentService``)
+    assert all(p.path.startswith(("stack app › resource ", "service ", "task ")) and " › resource " in p.path
+               for p in problems)
     return [p.message for p in problems]
 
 
