@@ -76,7 +76,8 @@ def _role(scheduled: ScheduledTask, ctx: Context) -> iam.Role:
         if isinstance(queue, Queue) and queue.kms_key is not None:
             statements.append(Statement(Effect=Allow, Action=[awacs.kms.GenerateDataKey, awacs.kms.Decrypt],
                                         Resource=[ctx.value(queue.kms_key)]))
-    return iam.Role(ctx.part(scheduled, "SchedulerRole", scheduler_role_name(scheduled)), AssumeRolePolicyDocument=_assume_scheduler(),
+    name = ctx.part(scheduled, "SchedulerRole", scheduler_role_name(scheduled))
+    return iam.Role(name, AssumeRolePolicyDocument=_assume_scheduler(),
                     Policies=[iam.Policy(PolicyName="run-task", PolicyDocument=PolicyDocument(
                         Version="2012-10-17", Statement=statements))])
 
@@ -85,7 +86,8 @@ def _network(scheduled: ScheduledTask, ctx: Context, base: str) -> scheduler.Net
     subnets = subnet_refs(scheduled.vpc if scheduled.subnets is None else scheduled.subnets, ctx)
     if scheduled.security_groups is None:
         name = f"{base}{SECURITY_GROUP}"
-        ctx.add(ec2.SecurityGroup(ctx.part(scheduled, "SecurityGroup", name), GroupDescription=f"ECS scheduled task {scheduled.name}",
+        ctx.add(ec2.SecurityGroup(ctx.part(scheduled, "SecurityGroup", name),
+                                  GroupDescription=f"ECS scheduled task {scheduled.name}",
                                   VpcId=vpc_ref(scheduled.vpc, ctx),
                                   SecurityGroupEgress=[ec2.SecurityGroupRule(
                                       IpProtocol="-1", CidrIp="0.0.0.0/0", Description="all outbound")]))

@@ -188,10 +188,11 @@ def infrastructure_role(service: Service, ctx: Context) -> Any | None:
         return None
     name = logical_id(service.name, INFRASTRUCTURE_ROLE)
     if name not in ctx.template.resources:
-        ctx.add(iam.Role(ctx.part(service, "InfrastructureRole", name), ManagedPolicyArns=policies, AssumeRolePolicyDocument=PolicyDocument(
-            Version="2012-10-17",
-            Statement=[Statement(Effect=Allow, Principal=Principal("Service", "ecs.amazonaws.com"),
-                                 Action=[awacs.aws.Action("sts", "AssumeRole")])])))
+        trust = PolicyDocument(Version="2012-10-17", Statement=[Statement(
+            Effect=Allow, Principal=Principal("Service", "ecs.amazonaws.com"),
+            Action=[awacs.aws.Action("sts", "AssumeRole")])])
+        ctx.add(iam.Role(ctx.part(service, "InfrastructureRole", name), ManagedPolicyArns=policies,
+                         AssumeRolePolicyDocument=trust))
     return GetAtt(name, "Arn")
 
 

@@ -86,7 +86,8 @@ def test_overriding_one_part_twice_merges_the_calls() -> None:
 def test_parts_are_listed_in_the_docstring() -> None:
     assert "``TaskRole``: the task role made for the task, ``AWS::IAM::Role``; only without task_role=." in (
         FargateTaskDefinition.__doc__ or "")
-    assert [p.name for p in Service.parts()] == ["Service", "SecurityGroup", "Ingress", "CloudMapService"]
+    assert [p.name for p in Service.parts()] == ["Service", "SecurityGroup", "Ingress", "CloudMapService",
+                                                  "InfrastructureRole"]
 
 
 # ---- ECS941: exposure -------------------------------------------------------------------------------------
