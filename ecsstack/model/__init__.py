@@ -2,6 +2,7 @@
 
 from ._capacity import CapacityProviderStrategy, Ec2Capacity
 from ._container import Container
+from ._deployment import Deployment, LifecycleHook
 from ._discovery import DnsRegistration, Namespace, ServiceConnect, ServiceConnectPort
 from ._enums import (
     AdjustmentType,
@@ -9,8 +10,10 @@ from ._enums import (
     Comparison,
     Condition,
     CpuArchitecture,
+    DeploymentStrategy,
     FirelensType,
     LaunchType,
+    LifecycleStage,
     ListenerProtocol,
     NetworkMode,
     OsFamily,
@@ -55,6 +58,8 @@ __all__ = [
     "Container",
     "CpuArchitecture",
     "Dependency",
+    "Deployment",
+    "DeploymentStrategy",
     "DnsRegistration",
     "Ec2Capacity",
     "Ec2TaskDefinition",
@@ -65,6 +70,8 @@ __all__ = [
     "FirelensType",
     "HealthCheck",
     "LaunchType",
+    "LifecycleHook",
+    "LifecycleStage",
     "Listener",
     "ListenerProtocol",
     "LoadBalancer",

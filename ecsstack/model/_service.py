@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ._alarms import as_rollback_alarms, is_alarm_object
 from ._capacity import CapacityProviderStrategy, Ec2Capacity, as_provider, as_strategy, make_ec2_capacity
 from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_text, check_owned, fail
+from ._deployment import Deployment
 from ._discovery import DnsRegistration, Namespace, ServiceConnect, dns_registration
 from ._enums import CapacityProvider, LaunchType, PropagateTags
 from ._metrics import Alarm
@@ -86,7 +87,10 @@ class Service:
     ``subnets``/``security_groups``: stack parameters ``Subnets`` and a security group made for the
     service in the ``VpcId`` parameter's VPC, admitting nothing unless ``allow_from`` names CIDRs;
     ``assign_public_ip`` False; ``min_healthy_percent`` 100, ``max_percent`` 200; ``circuit_breaker``
-    True with rollback; ``propagate_tags`` SERVICE; ``enable_execute_command`` False.
+    True with rollback; ``propagate_tags`` SERVICE; ``enable_execute_command`` False; ``deployment`` None
+    (a rolling deployment with the percents and circuit breaker above). ``deployment=Deployment.blue_green()``
+    (or ``.canary()``, ``.linear()``, ``.rolling()``) takes over the rolling keywords: give those to the
+    ``Deployment`` instead (giving both is rule ECS424's error); ``rollback_alarms`` apply to every strategy.
     """
 
     name: str
@@ -121,6 +125,8 @@ class Service:
     placement_constraints: list[PlacementConstraint] = field(default_factory=list)
     #: CloudWatch alarm names, parameters or Alarm(...) objects; any firing rolls a deployment back. Default: none
     rollback_alarms: list[str | Token | Alarm] = field(default_factory=list)
+    #: how a new revision replaces the old: Deployment.rolling/blue_green/canary/linear(...). Default None (rolling)
+    deployment: Deployment | None = None
     #: load balancers that send traffic here (``listener.add_target`` attaches them): ``stack.add`` brings them
     attachments: list[LoadBalancer] = field(default_factory=list, init=False, repr=False)
     #: Cloud Map registrations (``register_dns``)
@@ -178,6 +184,9 @@ class Service:
         self.placement_constraints = _typed_list(self.placement_constraints, PlacementConstraint, path,
                                                  "placement_constraints", "PlacementConstraint.distinct_instance()")
         self.rollback_alarms = as_rollback_alarms(self.rollback_alarms, path)
+        if self.deployment is not None and not isinstance(self.deployment, Deployment):
+            raise fail(path, f"deployment must be a Deployment(...), got {self.deployment!r}.",
+                       "Write deployment=Deployment.blue_green(bake_time=10, test_port=9000).")
         check_owned(self, path, {"attachments": object, "dns_registrations": DnsRegistration,
                                  "scalings": ServiceScaling}, "listener.add_target, register_dns and auto_scale")
 
