@@ -102,8 +102,9 @@ def _conflicting_keywords(ix: Index, r: Rule) -> Iterator[Problem]:
         hint = f"Move them into the deployment: deployment=Deployment.{factory}({fmt_list(movable)}, ...)" \
             if movable else ""
         if dropped:
-            hint += ("; and drop " if hint else "Drop ") + f"{fmt_list(dropped)} (a {factory.replace('_', '/')} deployment " \
-                "starts the whole new revision, so no percent applies)"
+            shown = factory.replace("_", "/")
+            hint += ("; and drop " if hint else "Drop ") + f"{fmt_list(dropped)} (a {shown} deployment starts the " \
+                "whole new revision, so no percent applies)"
         yield r.problem(service.path, f"{fmt_list(given)} and deployment= are both given; the deployment decides "
                         "how the service deploys, so these would be ignored.",
                         hint + ". Leave them off the Service.")
