@@ -147,7 +147,9 @@ class EcsWatcher:
                 deployments = self.provider.service_deployments(w.cluster, w.service)
             except Exception as exc:  # an older region, or no ecs:ListServiceDeployments: the rest still works
                 self._no_deployments_api = True
-                found["stage"] = f"(deployment stages unavailable: {type(exc).__name__}: {exc})"
+                error = getattr(exc, "response", {}).get("Error") or {}
+                why = f"{error.get('Code')}: {error.get('Message')}" if error else f"{type(exc).__name__}: {exc}"
+                found["stage"] = f"(deployment stages unavailable: {why})"
             else:
                 if deployments:
                     found["stage"] = stage_line(deployments[0])
