@@ -77,9 +77,7 @@ def _percents(ix: Index, r: Rule) -> Iterator[Problem]:
         if value is None:
             yield r.problem(_where(service), f"a {d.strategy.value.lower()} deployment needs {name}.",
                             f"Make it with Deployment.{d.strategy.value.lower()}({name}=...).")
-            continue
-        tenths = value * 10
-        if not low <= value <= 100 or not math.isclose(tenths, round(tenths), abs_tol=1e-9):
+        elif not low <= value <= 100 or not math.isclose(value * 10, round(value * 10), abs_tol=1e-9):
             yield r.problem(_where(service), f"{name}={value:g} is not a percentage ECS accepts: {low:g} to 100, "
                             "in steps of 0.1.", f"Use e.g. {name}={10 if low > 1 else 5}.")
         if d.interval is None:
