@@ -129,7 +129,8 @@ def test_the_traffic_role_is_least_privilege():
          "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"): ["*"],
         ("elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"):
             [{"Ref": "WebServiceTargetGroup"}, {"Ref": "WebServiceGreenTargetGroup"}],
-        ("elasticloadbalancing:ModifyRule",): [{"Ref": "WebServiceListenerRule"}, {"Ref": "WebServiceTestListenerRule"}],
+        ("elasticloadbalancing:ModifyRule",): [{"Ref": "WebServiceListenerRule"},
+                                                {"Ref": "WebServiceTestListenerRule"}],
     }
 
 
