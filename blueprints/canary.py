@@ -3,8 +3,8 @@ CloudWatch alarms watch it; if either fires, ECS rolls back; otherwise the rest 
 
 from ecsstack import (
     Alarm,
-    Attr,
     ApplicationLoadBalancer,
+    Attr,
     Cluster,
     Comparison,
     Deployment,
