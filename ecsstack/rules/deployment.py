@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..errors import Problem
 from ..model import Deployment, DeploymentStrategy, Service
-from ..model.derived import load_balancers_of, targets_of, test_listeners
+from ..model.derived import REQUESTS, TargetTracking, load_balancers_of, targets_of, test_listeners
 from ._helpers import fmt_list, q
 from ._registry import Index, Rule, rule
 
@@ -239,3 +239,20 @@ def _hooks(ix: Index, r: Rule) -> Iterator[Problem]:
                 yield r.problem(where, f"the hook names {fmt_list(q(s) for s in twice)} more than once.",
                                 "Name each stage once.")
 
+
+
+@rule("ECS432", "request-count scaling follows one target group, which a traffic shift empties")
+def _request_count_scaling(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service, d in _deployed(ix):
+        if not d.shifts_traffic:
+            continue
+        for scaling in service.scalings:
+            for policy in scaling.policies:
+                if isinstance(policy, TargetTracking) and policy.metric_type == REQUESTS:
+                    yield r.problem(
+                        f"{service.path} › scaling › policy {policy.name}",
+                        f"scales on the requests per task of one target group, but {d.describe()} moves the "
+                        "traffic between two target groups at each deployment: after every other deployment this "
+                        "policy sees no requests and scales the service in.",
+                        "Scale on CPU or memory (scaling.on_cpu(60)), or deploy with Deployment.rolling().",
+                        severity="warning")

@@ -273,3 +273,12 @@ def test_ecs431_allows_an_arn_or_a_parameter():
              LifecycleHook(stack.parameter("Check"), [LifecycleStage.POST_PRODUCTION_TRAFFIC_SHIFT])]
     LoadBalancedWebService(stack, "web", image="app:1", deployment=Deployment.canary(hooks=hooks))
     assert [p for p in check_stack(stack) if p.severity == "error"] == []
+
+
+def test_ecs432_request_count_scaling_with_a_traffic_shift_is_a_warning():
+    stack = web(Deployment.canary(), requests_per_task=500)
+    [problem] = found(stack, "ECS432")
+    assert problem.severity == "warning" and problem.path == "service web › scaling › policy requests"
+    assert "after every other deployment" in problem.message and "on_cpu" in problem.hint
+    assert found(web(Deployment.rolling(), requests_per_task=500), "ECS432") == []
+    assert found(web(Deployment.canary()), "ECS432") == []
