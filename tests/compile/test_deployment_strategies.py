@@ -328,3 +328,19 @@ def test_graph_shows_the_strategy_and_the_test_listener():
     dot = render(stack, "dot")
     assert '"listener_web_9000" -> "service_web" [label="test", style=dashed];' in dot
     assert "deployments" not in render(web())
+
+
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_deploy_force_new_deployment_keeps_every_strategy_intact(name):
+    """``ecsstack deploy --force-new-deployment`` stamps a nonce on each service of the compiled template: the
+    strategy, its traffic routes and roles stay as compiled, and the result still lints clean."""
+    from ecsstack.deploy._template import Template, force_new_deployment
+
+    compiled = web(STRATEGIES[name]()).to_dict()
+    forced = force_new_deployment(Template.of(compiled), nonce="20260101T000000Z-abc").data
+    service = forced["Resources"]["WebService"]
+    assert service["Properties"]["ForceNewDeployment"] == {"EnableForceNewDeployment": True,
+                                                           "ForceNewDeploymentNonce": "20260101T000000Z-abc"}
+    del service["Properties"]["ForceNewDeployment"]
+    assert forced == compiled
+    assert lint_template(force_new_deployment(Template.of(compiled)).data) == []
