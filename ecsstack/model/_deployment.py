@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._check import as_bool, as_enum, as_int, fail
+from ._check import as_bool, as_enum, as_int, as_text, fail
 from ._enums import DeploymentStrategy, LifecycleStage
 from ._tokens import Token
 
@@ -91,6 +91,10 @@ class Deployment:
     interval: int | None = None
     #: lifecycle hooks. Default none
     hooks: list[LifecycleHook] = field(default_factory=list)
+    #: Service Connect: requests carrying this header reach the new revision as test traffic. Default None
+    test_header: str | None = None
+    #: Service Connect: only requests whose ``test_header`` has exactly this value. Default None (any value)
+    test_header_value: str | None = None
 
     def __post_init__(self) -> None:
         self.normalise()
@@ -105,6 +109,8 @@ class Deployment:
             as_int(getattr(self, name), where, name, optional=True)
         for name in ("circuit_breaker", "rollback"):
             as_bool(getattr(self, name), where, name)
+        for name in ("test_header", "test_header_value"):
+            as_text(getattr(self, name), where, name)
         if self.percent is not None:
             if isinstance(self.percent, bool) or not isinstance(self.percent, int | float):
                 raise fail(where, f"percent must be a number, got {self.percent!r}.")
@@ -136,43 +142,50 @@ class Deployment:
     @classmethod
     def blue_green(cls, bake_time: int | None = None, test_port: int | None = None,
                    hooks: list[LifecycleHook] | None = None, circuit_breaker: bool = True,
-                   rollback: bool = True) -> Deployment:
+                   rollback: bool = True, test_header: str | None = None,
+                   test_header_value: str | None = None) -> Deployment:
         """Start the new revision in full, let test traffic reach it, then shift all production traffic at once.
 
         ``bake_time``: Default None (ECS: 15 minutes). ``test_port``: Default None (no test listener); a port
         on the service's load balancer where test traffic reaches the new revision. ``hooks``: Default none.
-        ``circuit_breaker``/``rollback``: Default True.
+        ``circuit_breaker``/``rollback``: Default True. ``test_header``: Default None; with Service Connect, the
+        request header (``test_header_value``: Default any value) that sends a request to the new revision.
         """
         return cls(DeploymentStrategy.BLUE_GREEN, circuit_breaker=circuit_breaker, rollback=rollback,
-                   bake_time=bake_time, test_port=test_port, hooks=list(hooks or []))
+                   bake_time=bake_time, test_port=test_port, hooks=list(hooks or []), test_header=test_header,
+                   test_header_value=test_header_value)
 
     @classmethod
     def canary(cls, percent: float = 5.0, interval: int = 10, bake_time: int | None = None,
                test_port: int | None = None, hooks: list[LifecycleHook] | None = None,
-               circuit_breaker: bool = True, rollback: bool = True) -> Deployment:
+               circuit_breaker: bool = True, rollback: bool = True, test_header: str | None = None,
+               test_header_value: str | None = None) -> Deployment:
         """Shift ``percent`` of production traffic to the new revision, wait ``interval`` minutes, shift the rest.
 
         ``percent``: Default 5.0 (0.1 to 100, in steps of 0.1). ``interval``: Default 10 minutes (0 to 1440).
         ``bake_time``: Default None (ECS: 15 minutes). ``test_port``: Default None (no test listener).
-        ``hooks``: Default none. ``circuit_breaker``/``rollback``: Default True.
+        ``hooks``: Default none. ``circuit_breaker``/``rollback``: Default True. ``test_header`` /
+        ``test_header_value``: Default None (as for ``blue_green``).
         """
         return cls(DeploymentStrategy.CANARY, circuit_breaker=circuit_breaker, rollback=rollback,
                    bake_time=bake_time, test_port=test_port, percent=percent, interval=interval,
-                   hooks=list(hooks or []))
+                   hooks=list(hooks or []), test_header=test_header, test_header_value=test_header_value)
 
     @classmethod
     def linear(cls, step_percent: float = 10.0, interval: int = 6, bake_time: int | None = None,
                test_port: int | None = None, hooks: list[LifecycleHook] | None = None,
-               circuit_breaker: bool = True, rollback: bool = True) -> Deployment:
+               circuit_breaker: bool = True, rollback: bool = True, test_header: str | None = None,
+               test_header_value: str | None = None) -> Deployment:
         """Shift production traffic in steps of ``step_percent``, waiting ``interval`` minutes between steps.
 
         ``step_percent``: Default 10.0 (3 to 100, in steps of 0.1). ``interval``: Default 6 minutes (0 to 1440).
         ``bake_time``: Default None (ECS: 15 minutes). ``test_port``: Default None (no test listener).
-        ``hooks``: Default none. ``circuit_breaker``/``rollback``: Default True.
+        ``hooks``: Default none. ``circuit_breaker``/``rollback``: Default True. ``test_header`` /
+        ``test_header_value``: Default None (as for ``blue_green``).
         """
         return cls(DeploymentStrategy.LINEAR, circuit_breaker=circuit_breaker, rollback=rollback,
                    bake_time=bake_time, test_port=test_port, percent=step_percent, interval=interval,
-                   hooks=list(hooks or []))
+                   hooks=list(hooks or []), test_header=test_header, test_header_value=test_header_value)
 
     # ---- facts -------------------------------------------------------------------------------------------
     @property
@@ -193,6 +206,9 @@ class Deployment:
             parts.append(f"bake {self.bake_time} min")
         if self.test_port is not None:
             parts.append(f"test port {self.test_port}")
+        if self.test_header is not None:
+            parts.append(f"test header {self.test_header}"
+                         + (f"={self.test_header_value}" if self.test_header_value is not None else ""))
         if self.hooks:
             parts.append(f"{len(self.hooks)} hook{'s' if len(self.hooks) > 1 else ''}")
         return ", ".join(parts)

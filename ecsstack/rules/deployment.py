@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 
 from ..errors import Problem
@@ -256,3 +257,28 @@ def _request_count_scaling(ix: Index, r: Rule) -> Iterator[Problem]:
                         "policy sees no requests and scales the service in.",
                         "Scale on CPU or memory (scaling.on_cpu(60)), or deploy with Deployment.rolling().",
                         severity="warning")
+
+
+_HEADER = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+@rule("ECS433", "a Service Connect test header needs a traffic-shifting deployment of a Service Connect server")
+def _test_header(ix: Index, r: Rule) -> Iterator[Problem]:
+    for service, d in _deployed(ix):
+        if d.test_header is None:
+            if d.test_header_value is not None:
+                yield r.problem(_where(service), "test_header_value= is given without test_header=.",
+                                'Name the header too: test_header="x-canary", test_header_value="true".')
+            continue
+        if not _HEADER.match(d.test_header):
+            yield r.problem(_where(service), f"test_header={d.test_header!r} is not an HTTP header name (letters, "
+                            "digits and !#$%&'*+-.^_`|~ only).", 'Use e.g. test_header="x-canary".')
+        if not d.shifts_traffic:
+            yield r.problem(_where(service), "test_header= on a rolling deployment: only blue/green, canary and "
+                            "linear deployments route test traffic to the new revision.",
+                            "Use Deployment.blue_green(test_header=...), or remove test_header.")
+        elif not _serves_connect(service):
+            yield r.problem(_where(service), f"test_header={d.test_header!r}, but the service serves no Service "
+                            "Connect port, so no client's request can carry it to the new revision.",
+                            'Serve a port with service_connect=ServiceConnect(ports=["http"]), or use test_port= '
+                            "behind a load balancer.")

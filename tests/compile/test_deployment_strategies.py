@@ -211,6 +211,23 @@ def test_with_service_connect_ecs_shifts_the_traffic_itself():
         "AWS::ElasticLoadBalancingV2")]
 
 
+def test_a_service_connect_test_header_routes_test_traffic_to_the_new_revision():
+    ns = Namespace("internal")
+    service = Service("api", cluster=Cluster("main", service_connect_namespace=ns), task=task("api", 8080, "http"),
+                      service_connect=ServiceConnect(ports=["http"]),
+                      deployment=Deployment.canary(test_header="x-canary", test_header_value="true"))
+    stack = Stack("t").add(service)
+    [alias] = props(stack, "ApiService")["ServiceConnectConfiguration"]["Services"][0]["ClientAliases"]
+    assert alias["TestTrafficRules"] == {"Header": {"Name": "x-canary", "Value": {"Exact": "true"}}}
+    service.deployment = Deployment.canary(test_header="x-canary")
+    [alias] = props(stack, "ApiService")["ServiceConnectConfiguration"]["Services"][0]["ClientAliases"]
+    assert alias["TestTrafficRules"] == {"Header": {"Name": "x-canary"}}
+    assert lint_template(stack.to_dict()) == []
+    service.deployment = Deployment.canary()
+    [alias] = props(stack, "ApiService")["ServiceConnectConfiguration"]["Services"][0]["ClientAliases"]
+    assert "TestTrafficRules" not in alias
+
+
 # ---- canary, linear, hooks ------------------------------------------------------------------------------------
 
 def test_canary_and_linear_configurations():

@@ -44,6 +44,8 @@ def test_describe_is_the_short_summary_pictures_use():
     assert Deployment.linear().describe() == "linear 10% every 6 min"
     assert Deployment.rolling(min_healthy_percent=50).describe() == "rolling 50–200%"
     assert Deployment.blue_green().describe() == "blue/green"
+    assert Deployment.blue_green(test_header="x-canary", test_header_value="1").describe() == \
+        "blue/green, test header x-canary=1"
 
 
 def test_hooks_take_stages_by_name_and_a_parameter_as_function():
@@ -66,6 +68,7 @@ def test_hooks_take_stages_by_name_and_a_parameter_as_function():
     (lambda: Deployment.blue_green(hooks=["arn"]), "hooks must be a list of LifecycleHook"),
     (lambda: Deployment(strategy="sideways"), "strategy='sideways' is not valid"),
     (lambda: Deployment.rolling(circuit_breaker="yes"), "circuit_breaker must be True or False"),
+    (lambda: Deployment.blue_green(test_header=7), "test_header must be a string"),
 ])
 def test_wrong_types_are_ecs001(make, text):
     error = raises(make)

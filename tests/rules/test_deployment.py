@@ -282,3 +282,26 @@ def test_ecs432_request_count_scaling_with_a_traffic_shift_is_a_warning():
     assert "after every other deployment" in problem.message and "on_cpu" in problem.hint
     assert found(web(Deployment.rolling(), requests_per_task=500), "ECS432") == []
     assert found(web(Deployment.canary()), "ECS432") == []
+
+
+def connect_service(deployment: Deployment, serves: bool = True) -> Stack:
+    ns = Namespace("internal")
+    return Stack("app").add(Service(
+        "api", cluster=Cluster("main", service_connect_namespace=ns), task=task("api", name="http"),
+        service_connect=ServiceConnect(ports=["http"] if serves else []), deployment=deployment))
+
+
+@pytest.mark.parametrize(("deployment", "serves", "text"), [
+    (Deployment.blue_green(test_header="x canary"), True, "is not an HTTP header name"),
+    (Deployment(test_header="x-canary"), True, "test_header= on a rolling deployment"),
+    (Deployment.canary(test_header="x-canary"), False, "serves no Service Connect port"),
+    (Deployment.linear(test_header_value="yes"), True, "test_header_value= is given without test_header="),
+])
+def test_ecs433_test_header_needs_a_service_connect_server_and_a_shift(deployment, serves, text):
+    [problem] = found(connect_service(deployment, serves), "ECS433")
+    assert text in problem.message and problem.path == "service api › deployment"
+
+
+def test_ecs433_allows_a_header_on_a_service_connect_server():
+    deployment = Deployment.canary(test_header="x-canary", test_header_value="true")
+    assert [p for p in check_stack(connect_service(deployment)) if p.severity == "error"] == []
