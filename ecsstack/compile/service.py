@@ -9,7 +9,7 @@ from troposphere import GetAtt, Ref, ec2, ecs
 
 from ..model import LaunchType, NetworkMode, Service
 from ..names import SECURITY_GROUP, SERVICE, logical_id
-from . import capacity, discovery, loadbalancing, traffic
+from . import alarms, capacity, discovery, loadbalancing, traffic
 from ._context import Context
 from .network import subnet_refs, vpc_ref
 
@@ -45,6 +45,21 @@ def _network(service: Service, ctx: Context, base: str) -> ecs.NetworkConfigurat
         Subnets=subnets, SecurityGroups=groups))
 
 
+def _deployment(service: Service, ctx: Context) -> ecs.DeploymentConfiguration:
+    deployment: dict[str, Any] = {
+        "MinimumHealthyPercent": service.min_healthy_percent,
+        "MaximumPercent": service.max_percent,
+    }
+    if service.circuit_breaker:
+        deployment["DeploymentCircuitBreaker"] = ecs.DeploymentCircuitBreaker(Enable=True,
+                                                                              Rollback=service.rollback)
+    rollback = alarms.deployment_alarms(service, ctx)
+    if rollback is not None:
+        deployment["Alarms"] = rollback
+    traffic.strategy_properties(service, ctx, deployment)  # deployment=: Strategy, bake time, shifts, hooks
+    return ecs.DeploymentConfiguration(**deployment)
+
+
 def compile_service(service: Service, ctx: Context) -> None:
     """The ECS service, built once with its own properties and those its features contribute."""
     base = logical_id(service.name, SERVICE)
@@ -52,7 +67,7 @@ def compile_service(service: Service, ctx: Context) -> None:
     props: dict[str, Any] = {
         "Cluster": Ref(ctx.logical(service.cluster)),
         "TaskDefinition": Ref(ctx.logical(service.task)),
-        "DeploymentConfiguration": traffic.deployment_configuration(service, ctx),
+        "DeploymentConfiguration": _deployment(service, ctx),
         "PropagateTags": service.propagate_tags.value,
         "EnableECSManagedTags": True,
     }

@@ -20,9 +20,8 @@ from troposphere import GetAtt, Ref, ecs, iam
 from troposphere import elasticloadbalancingv2 as elb
 
 from ..model import Deployment, DeploymentStrategy, ListenerProtocol, LoadBalancerTarget, Service
-from ..model.derived import deployment_of, targets_of
+from ..model.derived import targets_of
 from ..names import HOOK_ROLE, SERVICE, TRAFFIC_ROLE, logical_id
-from . import alarms
 from ._context import Context
 from .loadbalancing import (
     green_name,
@@ -35,7 +34,7 @@ from .loadbalancing import (
     weighted_forward,
 )
 
-__all__ = ["CATCH_ALL_PRIORITY", "DESCRIBE", "compile_traffic", "deployment_configuration", "traffic_resources"]
+__all__ = ["CATCH_ALL_PRIORITY", "DESCRIBE", "compile_traffic", "strategy_properties", "traffic_resources"]
 
 #: the priority of the catch-all production rule of a listener's default target: the last one ALB evaluates
 CATCH_ALL_PRIORITY = 50000
@@ -49,21 +48,22 @@ def _assume_ecs() -> PolicyDocument:
         Effect=Allow, Principal=Principal("Service", "ecs.amazonaws.com"), Action=[Action("sts", "AssumeRole")])])
 
 
-def deployment_configuration(service: Service, ctx: Context) -> ecs.DeploymentConfiguration:
-    """The service's ``DeploymentConfiguration``. Without ``deployment=`` exactly what it always was (min/max
-    percent, circuit breaker, rollback alarms); with it, also ``Strategy`` and what the strategy takes."""
-    deployment = deployment_of(service)
-    props: dict[str, Any] = {}
+def strategy_properties(service: Service, ctx: Context, props: dict[str, Any]) -> None:
+    """Make the service's ``DeploymentConfiguration`` properties ``props`` (the rolling ones: min/max percent,
+    circuit breaker, alarms) say what ``deployment=`` asks for: its strategy, its own percents (rolling only:
+    blue/green, canary and linear start the whole new revision) and circuit breaker, bake time, canary or linear
+    shift and lifecycle hooks. Without ``deployment=`` nothing changes."""
+    deployment = service.deployment
+    if deployment is None:
+        return
+    props.pop("MinimumHealthyPercent", None)
+    props.pop("MaximumPercent", None)
+    props.pop("DeploymentCircuitBreaker", None)
     if not deployment.shifts_traffic:
         props["MinimumHealthyPercent"] = deployment.min_healthy_percent
         props["MaximumPercent"] = deployment.max_percent
     if deployment.circuit_breaker:
         props["DeploymentCircuitBreaker"] = ecs.DeploymentCircuitBreaker(Enable=True, Rollback=deployment.rollback)
-    rollback = alarms.deployment_alarms(service, ctx)
-    if rollback is not None:
-        props["Alarms"] = rollback
-    if service.deployment is None:
-        return ecs.DeploymentConfiguration(**props)
     props["Strategy"] = deployment.strategy.value
     if deployment.bake_time is not None:
         props["BakeTimeInMinutes"] = deployment.bake_time
@@ -83,7 +83,6 @@ def deployment_configuration(service: Service, ctx: Context) -> ecs.DeploymentCo
                 kwargs["HookDetails"] = ctx.value(hook.details)
             hooks.append(ecs.DeploymentLifecycleHook(**kwargs))
         props["LifecycleHooks"] = hooks
-    return ecs.DeploymentConfiguration(**props)
 
 
 def compile_traffic(service: Service, ctx: Context) -> None:
