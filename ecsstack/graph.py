@@ -1,5 +1,5 @@
 """Pictures of a stack: load balancers → listeners → services → tasks → containers, who waits for
-whom, the start order, and who calls whom through Service Connect.
+whom, the start order, who calls whom through Service Connect, and how each service deploys.
 
 ``render_text`` for terminals, ``render_mermaid`` and ``render_dot`` for diagrams.
 """
@@ -20,7 +20,7 @@ from .model import (
     Stack,
     TaskDefinition,
 )
-from .model.derived import load_balancers_of
+from .model.derived import load_balancers_of, test_listeners
 
 __all__ = ["PHASES", "phases", "render", "render_dot", "render_mermaid", "render_text", "start_order"]
 
@@ -173,6 +173,32 @@ def _network_text(stack: Stack) -> list[str]:
     return lines
 
 
+def _strategy_label(service: Service) -> str:
+    """`` · blue/green, bake 10 min`` for a service given ``deployment=``; empty for the default (rolling)."""
+    return "" if service.deployment is None else f" · {service.deployment.describe()}"
+
+
+def _deployments_text(stack: Stack) -> list[str]:
+    """How each service given ``deployment=`` deploys (the others deploy rolling, ECS's default)."""
+    lines: list[str] = []
+    for s in stack.of_type(Service):
+        d = s.deployment
+        if d is None:
+            continue
+        lines.append(f"  service {s.name}: {d.describe()}")
+        for lb in load_balancers_of(stack):
+            for t in lb.targets:
+                if t.service is s and d.shifts_traffic:
+                    test = next((f", test traffic on {lb.name}:{port}" for port, x in test_listeners(lb) if x is t), "")
+                    lines.append(f"    {lb.name} listener {t.listener.port}: traffic shifts between 2 target "
+                                 f"groups{test}")
+        for hook in d.hooks:
+            name = hook.function if isinstance(hook.function, str) else getattr(hook.function, "name", "a token")
+            lines.append(f"    hook {name} at "
+                         f"{', '.join(stage.value for stage in hook.stages)}")
+    return ["", "deployments (services not listed deploy rolling):", *lines] if lines else []
+
+
 def render_text(stack: Stack) -> str:
     lines = [f"stack {stack.name}"]
     for task in stack.of_type(TaskDefinition):
@@ -197,6 +223,7 @@ def render_text(stack: Stack) -> str:
         for n, wave in enumerate(start_order(task), 1):
             lines.append(f"    {n}. " + ", ".join(c.name for c in wave))
     lines.extend(_network_text(stack))
+    lines.extend(_deployments_text(stack))
     return "\n".join(lines)
 
 
@@ -246,7 +273,7 @@ def _picture(stack: Stack) -> _Picture:
                       for c in task.containers for d in task.dependencies_of(c)]
     for s in stack.of_type(Service):
         sid = _node("service", s.name)
-        pic.nodes.append(_Node(sid, f"service {s.name} ×{count_label(s)}", "service"))
+        pic.nodes.append(_Node(sid, f"service {s.name} ×{count_label(s)}{_strategy_label(s)}", "service"))
         pic.edges.append(_Edge(sid, _node("task", s.task.family)))
         cid = _node("cluster", s.cluster.name)
         if all(n.id != cid for n in pic.nodes):
@@ -270,6 +297,10 @@ def _picture(stack: Stack) -> _Picture:
             if listener.redirect_to is not None:
                 pic.edges.append(_Edge(nid, _node("listener", lb.name, str(listener.redirect_to)), "301", "dashed"))
             pic.edges += [_Edge(nid, _node("service", t.service.name), _edge_label(t)) for t in listener.targets]
+        for port, t in test_listeners(lb):
+            nid = _node("listener", lb.name, str(port))
+            pic.nodes.append(_Node(nid, f"test listener {port} {t.listener.protocol.value}", "listener"))
+            pic.edges += [_Edge(lid, nid), _Edge(nid, _node("service", t.service.name), "test", "dashed")]
     for ns, members in _connect(stack):
         nsid = _node("namespace", ns.name)
         pic.nodes.append(_Node(nsid, f"namespace {ns.name}", "namespace"))

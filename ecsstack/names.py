@@ -22,6 +22,8 @@ __all__ = [
     "EIP",
     "EXECUTION_ROLE",
     "GATEWAY_ATTACHMENT",
+    "GREEN_TARGET_GROUP",
+    "HOOK_ROLE",
     "INFRASTRUCTURE_ROLE",
     "INSTANCE",
     "INSTANCE_PROFILE",
@@ -51,6 +53,8 @@ __all__ = [
     "TARGET_GROUP",
     "TASK_DEFINITION",
     "TASK_ROLE",
+    "TEST_LISTENER_RULE",
+    "TRAFFIC_ROLE",
     "VPC",
     "logical_id",
     "pascal",
@@ -98,6 +102,11 @@ LOAD_BALANCER = "LoadBalancer"
 LISTENER = "Listener"
 LISTENER_RULE = "ListenerRule"
 TARGET_GROUP = "TargetGroup"
+#: blue/green, canary and linear deployments: the second target group, the test route, the roles ECS assumes
+GREEN_TARGET_GROUP = "GreenTargetGroup"
+TEST_LISTENER_RULE = "TestListenerRule"
+TRAFFIC_ROLE = "TrafficRole"
+HOOK_ROLE = "HookRole"
 ALARM = "Alarm"
 SCALABLE_TARGET = "ScalableTarget"
 SCALING_POLICY = "ScalingPolicy"

@@ -105,7 +105,8 @@ def _service_connect(service: Service, ctx: Context) -> ecs.ServiceConnectConfig
             extra["Tls"] = tls
         servers.append(ecs.ServiceConnectService(
             PortName=port.port_name, DiscoveryName=dns,
-            ClientAliases=[ecs.ServiceConnectClientAlias(Port=port.port or container_port, DnsName=dns)], **extra))
+            ClientAliases=[ecs.ServiceConnectClientAlias(Port=port.port or container_port, DnsName=dns,
+                                                         **_test_traffic(service))], **extra))
         _admit_clients(service, ctx, container_port)
     if servers:
         props["Services"] = servers
@@ -148,6 +149,19 @@ def _admit_clients(server: Service, ctx: Context, port: int | None) -> None:
                 low, high = capacity.EPHEMERAL_PORTS
                 capacity.admit_on_instances(server, ctx, source, capacity.EPHEMERAL_PORTS,
                                             f"tcp/{low}-{high} from service {client.name} (Service Connect)")
+
+
+def _test_traffic(service: Service) -> dict[str, Any]:
+    """``TestTrafficRules`` of a blue/green, canary or linear service's aliases: requests carrying the deployment's
+    ``test_header`` (with ``test_header_value``, when given) reach the new revision while it is tested."""
+    deployment = service.deployment
+    if deployment is None or deployment.test_header is None:
+        return {}
+    header: dict[str, Any] = {"Name": deployment.test_header}
+    if deployment.test_header_value is not None:
+        header["Value"] = ecs.ServiceConnectTestTrafficHeaderMatchRules(Exact=deployment.test_header_value)
+    return {"TestTrafficRules": ecs.ServiceConnectTestTrafficRules(
+        Header=ecs.ServiceConnectTestTrafficHeaderRules(**header))}
 
 
 def service_properties(service: Service, ctx: Context) -> dict[str, Any]:

@@ -18,13 +18,27 @@ from ..model import (
     Stack,
     TargetType,
 )
-from ..model.derived import load_balancers_of, targets_of
-from ..names import LISTENER, LISTENER_RULE, LOAD_BALANCER, SECURITY_GROUP, SERVICE, TARGET_GROUP, logical_id
+from ..model.derived import load_balancers_of, targets_of, test_listeners
+from ..names import (
+    GREEN_TARGET_GROUP,
+    LISTENER,
+    LISTENER_RULE,
+    LOAD_BALANCER,
+    SECURITY_GROUP,
+    SERVICE,
+    TARGET_GROUP,
+    TEST_LISTENER_RULE,
+    TRAFFIC_ROLE,
+    logical_id,
+)
 from ._checkov import REDIRECT_PORT_80, checkov_skips
 from ._context import Context
 from .network import admit, internet_route, service_security_group, subnet_refs, vpc_ref
 
-__all__ = ["compile_load_balancers", "service_properties", "target_type"]
+__all__ = [
+    "compile_load_balancers", "green_name", "listener_name", "rule_name", "service_properties", "shifts_traffic",
+    "target_group", "target_type", "test_listener_name", "test_rule_name", "weighted_forward",
+]
 
 #: the grace period a service behind a load balancer gets unless it sets one
 DEFAULT_GRACE_PERIOD = 60
@@ -57,9 +71,69 @@ def _rule_name(target: LoadBalancerTarget, ctx: Context) -> str:
     return ctx.logical(target).replace(TARGET_GROUP, LISTENER_RULE)
 
 
+# ---- blue/green, canary and linear deployments (compile/traffic.py makes their resources) ------------------------
+def shifts_traffic(target: LoadBalancerTarget) -> bool:
+    """True when the target's service deploys blue/green, canary or linear: ECS shifts its traffic between
+    the target group and a second ("green") one."""
+    deployment = target.service.deployment
+    return deployment is not None and deployment.shifts_traffic
+
+
+def green_name(target: LoadBalancerTarget, ctx: Context) -> str:
+    """``WebServiceTargetGroup`` → ``WebServiceGreenTargetGroup``."""
+    return ctx.logical(target).replace(TARGET_GROUP, GREEN_TARGET_GROUP)
+
+
+def test_listener_name(target: LoadBalancerTarget, ctx: Context) -> str | None:
+    """The test listener of the target's service (``WebLoadBalancerListener9000``); None without a test port."""
+    deployment = target.service.deployment
+    if deployment is None or deployment.test_port is None:
+        return None
+    return f"{ctx.logical(target.load_balancer)}{LISTENER}{deployment.test_port}"
+
+
+def test_rule_name(target: LoadBalancerTarget, ctx: Context) -> str:
+    """``WebServiceTargetGroup`` → ``WebServiceTestListenerRule`` (ALB only: an NLB listener has no rules)."""
+    return ctx.logical(target).replace(TARGET_GROUP, TEST_LISTENER_RULE)
+
+
+def weighted_forward(target: LoadBalancerTarget, ctx: Context) -> elb.ForwardConfig:
+    """Forward to the target group (weight 1) and its green twin (weight 0): the weights ECS shifts."""
+    return elb.ForwardConfig(TargetGroups=[elb.TargetGroupTuple(TargetGroupArn=Ref(ctx.logical(target)), Weight=1),
+                                           elb.TargetGroupTuple(TargetGroupArn=Ref(green_name(target, ctx)),
+                                                                Weight=0)])
+
+
+def _rule_action(target: LoadBalancerTarget, ctx: Context) -> elb.ListenerRuleAction:
+    if shifts_traffic(target):
+        return elb.ListenerRuleAction(Type="forward", ForwardConfig=weighted_forward(target, ctx))
+    return elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(ctx.logical(target)))
+
+
+def _advanced(target: LoadBalancerTarget, ctx: Context) -> dict[str, Any]:
+    """``AdvancedConfiguration`` of a service's load balancer entry when ECS shifts its traffic."""
+    if not shifts_traffic(target):
+        return {}
+    network = target.load_balancer.kind == "network"
+    production = _listener_name(target.listener, ctx) if network else _rule_name(target, ctx)
+    props: dict[str, Any] = {"AlternateTargetGroupArn": Ref(green_name(target, ctx)),
+                             "ProductionListenerRule": Ref(production),
+                             "RoleArn": GetAtt(logical_id(target.service.name, SERVICE, TRAFFIC_ROLE), "Arn")}
+    test = test_listener_name(target, ctx)
+    if test is not None:
+        props["TestListenerRule"] = Ref(test if network else test_rule_name(target, ctx))
+    return {"AdvancedConfiguration": ecs.AdvancedConfiguration(**props)}
+
+
+listener_name = _listener_name
+rule_name = _rule_name
+
+
 def _ingress(lb: LoadBalancer, ctx: Context) -> list[ec2.SecurityGroupRule]:
     ports = sorted({(listener.port, "udp" if listener.protocol is ListenerProtocol.UDP else "tcp")
-                    for listener in lb.listeners})
+                    for listener in lb.listeners}
+                   | {(port, "udp" if t.listener.protocol is ListenerProtocol.UDP else "tcp")
+                      for port, t in test_listeners(lb)})
     rules = []
     for cidr in lb.allow_from:
         source = "CidrIpv6" if isinstance(cidr, str) and ":" in cidr else "CidrIp"
@@ -90,12 +164,13 @@ def _health_check(target: LoadBalancerTarget, network: bool) -> dict[str, Any]:
     return props
 
 
-def _target_group(target: LoadBalancerTarget, ctx: Context) -> None:
+def _target_group(target: LoadBalancerTarget, ctx: Context, name: str | None = None) -> None:
+    """The target's target group (or, named ``name``, its green twin, alike in everything else)."""
     lb = target.load_balancer
     network = lb.kind == "network"
     protocol = target.listener.protocol.value if network else "HTTP"
     ctx.add(elb.TargetGroup(
-        ctx.part(target, "TargetGroup", ctx.logical(target)),
+        ctx.part(target, "GreenTargetGroup", name) if name else ctx.part(target, "TargetGroup", ctx.logical(target)),
         Port=target.container_port,
         Protocol=protocol,
         TargetType=target_type(target).value,
@@ -142,8 +217,7 @@ def _listener(listener: Listener, ctx: Context) -> None:
         ctx.part(target, "ListenerRule", _rule_name(target, ctx))
         ctx.add(elb.ListenerRule(_rule_name(target, ctx), ListenerArn=Ref(_listener_name(listener, ctx)),
                                  Priority=priority, Conditions=conditions,
-                                 Actions=[elb.ListenerRuleAction(Type="forward",
-                                                                 TargetGroupArn=Ref(ctx.logical(target)))]))
+                                 Actions=[_rule_action(target, ctx)]))
 
 
 def compile_load_balancers(stack: Stack, ctx: Context) -> None:
@@ -226,11 +300,13 @@ def service_properties(service: Service, ctx: Context) -> dict[str, Any]:
         return {}
     props: dict[str, Any] = {"LoadBalancers": [
         ecs.LoadBalancer(ContainerName=t.container.name, ContainerPort=t.container_port,
-                         TargetGroupArn=Ref(ctx.logical(t)))
+                         TargetGroupArn=Ref(ctx.logical(t)), **_advanced(t, ctx))
         for t in targets if t.container is not None
     ]}
-    props["DependsOn"] = [_listener_name(t.listener, ctx) for t in targets]
-    props["DependsOn"] += [_rule_name(t, ctx) for t in targets if not t.is_default]
+    # a blue/green target's production rule (ALB) or listener (NLB) is referenced (AdvancedConfiguration) already
+    props["DependsOn"] = [_listener_name(t.listener, ctx) for t in targets
+                          if not (shifts_traffic(t) and t.load_balancer.kind == "network")]
+    props["DependsOn"] += [_rule_name(t, ctx) for t in targets if not t.is_default and not shifts_traffic(t)]
     if service.health_check_grace_period is None:
         props["HealthCheckGracePeriodSeconds"] = DEFAULT_GRACE_PERIOD
     _admit_load_balancers(service, targets, ctx)
@@ -250,3 +326,6 @@ def _admit_load_balancers(service: Service, targets: list[LoadBalancerTarget], c
         hc_port = t.health_check.port
         if hc_port is not None and (hc_port, "tcp") != (t.container_port, proto):
             admit(ctx, group, lb_group, hc_port, "tcp", f"tcp/{hc_port} health checks from {label}")
+
+
+target_group = _target_group

@@ -9,7 +9,7 @@ from troposphere import GetAtt, Ref, ec2, ecs
 
 from ..model import LaunchType, NetworkMode, Service
 from ..names import SECURITY_GROUP, SERVICE, logical_id
-from . import alarms, capacity, discovery, loadbalancing, settings
+from . import alarms, capacity, discovery, loadbalancing, settings, traffic
 from ._context import Context
 from .network import subnet_refs, vpc_ref
 
@@ -57,6 +57,7 @@ def _deployment(service: Service, ctx: Context) -> ecs.DeploymentConfiguration:
     rollback = alarms.deployment_alarms(service, ctx)
     if rollback is not None:
         deployment["Alarms"] = rollback
+    traffic.strategy_properties(service, ctx, deployment)  # deployment=: Strategy, bake time, shifts, hooks
     return ecs.DeploymentConfiguration(**deployment)
 
 
@@ -106,6 +107,7 @@ def compile_service(service: Service, ctx: Context) -> None:
                 assert key not in props, f"two compilers set {key}"  # features contribute disjoint properties
                 props[key] = value
     capacity.admit_load_balancers(service, ctx)
+    traffic.compile_traffic(service, ctx)  # a blue/green service's green target group, test route and roles
     # the order of DependsOn means nothing to CloudFormation: sorted, the bytes stay the same
     attributes = {"DependsOn": sorted(depends_on)} if depends_on else {}
     ctx.add(ecs.Service(base, **props, **attributes))

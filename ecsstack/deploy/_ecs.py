@@ -1,10 +1,12 @@
 """ECS-aware feedback: while CloudFormation creates or updates an ``AWS::ECS::Service``, show the service's
-own events and why its tasks stopped, so a crash-looping container shows up in a minute, not an hour."""
+own events and why its tasks stopped, so a crash-looping container shows up in a minute, not an hour; and the
+ECS deployment's progress: its rollout state (``describe_services``) and, while one is under way, its lifecycle
+stage, traffic shift and lifecycle hooks (the service deployments API), each line once, when it changes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +15,7 @@ from ._events import StackEvent
 if TYPE_CHECKING:
     from ._provider import Provider
 
-__all__ = ["EcsWatcher", "service_location"]
+__all__ = ["EcsWatcher", "rollout_line", "service_location", "stage_line"]
 
 _ACTIVE = frozenset({"CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS"})
 
@@ -32,6 +34,58 @@ class _Watched:
     cluster: str
     service: str
     since: datetime
+    #: the deployment progress lines shown last (a line is shown again only when it changes)
+    shown: dict[str, str] = field(default_factory=dict)
+
+
+_STRATEGIES = {"ROLLING": "rolling", "BLUE_GREEN": "blue/green", "CANARY": "canary", "LINEAR": "linear"}
+
+
+def rollout_line(deployment: dict[str, Any]) -> str:
+    """The primary deployment of ``describe_services``: ``rollout IN_PROGRESS: 1 of 2 tasks running (reason)``."""
+    state = deployment.get("rolloutState") or deployment.get("status") or "?"
+    line = f"rollout {state}: {deployment.get('runningCount', 0)} of {deployment.get('desiredCount', 0)} tasks running"
+    pending = deployment.get("pendingCount") or 0
+    if pending:
+        line += f", {pending} pending"
+    failed = deployment.get("failedTasks") or 0
+    if failed:
+        line += f", {failed} failed"
+    reason = deployment.get("rolloutStateReason")
+    return f"{line} ({reason})" if reason else line
+
+
+def _percent(value: Any) -> str:
+    return f"{value:g}%" if isinstance(value, int | float) else "?"
+
+
+def stage_line(deployment: dict[str, Any]) -> str:
+    """A service deployment (``describe_service_deployments``): its strategy, status and lifecycle stage, how
+    much production and test traffic the new revision gets, its tasks, and the hooks running."""
+    strategy = _STRATEGIES.get((deployment.get("deploymentConfiguration") or {}).get("strategy") or "", "deployment")
+    line = f"{strategy} {deployment.get('status', '?')}"
+    stage = deployment.get("lifecycleStage")
+    if stage:
+        line += f" at {stage}"
+    target = deployment.get("targetServiceRevision") or {}
+    traffic = []
+    if "requestedProductionTrafficWeight" in target:
+        traffic.append(f"production {_percent(target['requestedProductionTrafficWeight'])}")
+    if "requestedTestTrafficWeight" in target:
+        traffic.append(f"test {_percent(target['requestedTestTrafficWeight'])}")
+    if traffic:
+        line += f": new revision gets {', '.join(traffic)} of traffic"
+    if "runningTaskCount" in target:
+        line += f"; {target.get('runningTaskCount', 0)} of {target.get('requestedTaskCount', 0)} new tasks running"
+    hooks = [f"{(h.get('targetArn') or h.get('targetType') or 'hook').rsplit(':', 1)[-1]} {h.get('status', '?')}"
+             for h in deployment.get("lifecycleHookDetails") or []]
+    if hooks:
+        line += f"; hooks: {', '.join(hooks)}"
+    rollback = deployment.get("rollback") or {}
+    if rollback.get("reason"):
+        line += f"; rolling back: {rollback['reason']}"
+    reason = deployment.get("statusReason")
+    return f"{line} ({reason})" if reason else line
 
 
 class EcsWatcher:
@@ -48,6 +102,7 @@ class EcsWatcher:
         self.seen: set[str] = set()
         self._last: float | None = None
         self._broken = False
+        self._no_deployments_api = False  # an account or region without the service deployments API, or no right
 
     def observe(self, event: StackEvent) -> None:
         if event.resource_type != "AWS::ECS::Service":
@@ -79,6 +134,33 @@ class EcsWatcher:
 
     def _service_events(self, w: _Watched) -> list[str]:
         service = self.provider.describe_service(w.cluster, w.service) or {}
+        return self._events(w, service) + self._progress(w, service)
+
+    def _progress(self, w: _Watched, service: dict[str, Any]) -> list[str]:
+        """The deployment's progress, each line only when it says something new."""
+        found: dict[str, str] = {}
+        primary = next((d for d in service.get("deployments") or [] if d.get("status") == "PRIMARY"), None)
+        if primary is not None and primary.get("rolloutState"):
+            found["rollout"] = rollout_line(primary)
+        if primary is not None and primary.get("rolloutState") == "IN_PROGRESS" and not self._no_deployments_api:
+            try:
+                deployments = self.provider.service_deployments(w.cluster, w.service)
+            except Exception as exc:  # an older region, or no ecs:ListServiceDeployments: the rest still works
+                self._no_deployments_api = True
+                error = getattr(exc, "response", {}).get("Error") or {}
+                why = f"{error.get('Code')}: {error.get('Message')}" if error else f"{type(exc).__name__}: {exc}"
+                found["stage"] = f"(deployment stages unavailable: {why})"
+            else:
+                if deployments:
+                    found["stage"] = stage_line(deployments[0])
+        lines = []
+        for key, line in found.items():
+            if w.shown.get(key) != line:
+                w.shown[key] = line
+                lines.append(f"{w.logical_id} (ECS): {line}")
+        return lines
+
+    def _events(self, w: _Watched, service: dict[str, Any]) -> list[str]:
         fresh = []
         for e in service.get("events") or []:
             if e.get("id") in self.seen or _older(e.get("createdAt"), w.since):

@@ -29,8 +29,8 @@ from botocore.parsers import ResponseParserError
 from ._changes import ResourceChange
 from ._errors import DeployError, UsageError
 
-__all__ = ["AWS_EXCEPTIONS", "AwsError", "ChangeSet", "Provider", "StackInfo", "StackResource", "Timeouts",
-           "aws_errors", "is_no_changes"]
+__all__ = ["ACTIVE_DEPLOYMENTS", "AWS_EXCEPTIONS", "AwsError", "ChangeSet", "Provider", "StackInfo", "StackResource",
+           "Timeouts", "aws_errors", "is_no_changes"]
 
 # CloudFormation's two ways of saying "nothing to do"; checked here and nowhere else.
 _NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
@@ -211,6 +211,10 @@ def _endpoint(endpoint_url: str | None) -> str | None:
         fix = f"http://{endpoint_url}" if "://" not in endpoint_url else "http://HOST:PORT or https://HOST"
         raise UsageError(f"{source} {endpoint_url!r} is not an http(s) URL.", f"Write it with its scheme: {fix}.")
     return endpoint_url
+
+
+#: the service deployment states of a deployment still under way (ListServiceDeployments ``status``)
+ACTIVE_DEPLOYMENTS = ("PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS")
 
 
 class Provider:
@@ -510,6 +514,18 @@ class Provider:
         ecs = self.client("ecs")
         found = ecs.describe_services(cluster=cluster, services=[service]).get("services") or []
         return found[0] if found else None
+
+    def service_deployments(self, cluster: str, service: str) -> list[dict[str, Any]]:
+        """The service's deployments still under way (ECS's service deployments API: lifecycle stage, traffic
+        weights, hooks), newest first."""
+        ecs = self.client("ecs")
+        listed = ecs.list_service_deployments(cluster=cluster, service=service, status=list(ACTIVE_DEPLOYMENTS))
+        arns = [d["serviceDeploymentArn"] for d in listed.get("serviceDeployments") or []
+                if d.get("serviceDeploymentArn")]
+        if not arns:
+            return []
+        found = ecs.describe_service_deployments(serviceDeploymentArns=arns[:20]).get("serviceDeployments") or []
+        return sorted(found, key=lambda d: str(d.get("createdAt") or ""), reverse=True)
 
     def stopped_tasks(self, cluster: str, service: str) -> list[dict[str, Any]]:
         ecs = self.client("ecs")

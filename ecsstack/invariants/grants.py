@@ -12,6 +12,11 @@ when a service of the task enables it (with the KMS key, log group and S3 bucket
 configuration), what ``allow`` granted (queues included), the EFS volumes with IAM
 authorization, FireLens writing into the task's log group. A role the user brings (``execution_role=``,
 ``task_role=``) is theirs and left alone.
+
+The roles made for a service's deployment: the traffic role of a blue/green, canary or linear service behind a load
+balancer reads the load balancers, (de)registers tasks in exactly the target groups of its ``LoadBalancers`` (the
+blue and the green one) and changes exactly the production and test routes they name (rules of an ALB, listeners
+of an NLB); the lifecycle hook role invokes exactly the hook functions of the service's ``deployment``.
 """
 
 from __future__ import annotations
@@ -25,16 +30,18 @@ from ..errors import Problem
 from ..model import EfsVolume, ScheduledTask, Service, Stack, TaskDefinition, Token
 from ..model import Sub as SubToken
 from ..model.derived import routers, writes_to_task_log_group
-from ..names import SCHEDULE, TASK_DEFINITION, logical_id
+from ..names import SCHEDULE, SERVICE, TASK_DEFINITION, logical_id
 from ._template import Template, canon, canon_model
 
-__all__ = ["Need", "check", "execution_needs", "scheduler_needs", "task_needs"]
+__all__ = ["Need", "check", "execution_needs", "hook_needs", "scheduler_needs", "task_needs", "traffic_needs"]
 
 _HERE = "${AWS::Region}:${AWS::AccountId}"
 _ECR_IMAGE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[^:@]+)")
 PULL = ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")
 WRITE_LOGS = ("logs:CreateLogStream", "logs:PutLogEvents")
+DESCRIBE_LOAD_BALANCING = ("elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules",
+                           "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth")
 EXEC = ("ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel",
         "ssmmessages:OpenDataChannel")
 
@@ -251,6 +258,60 @@ def _exec_session_needs(task: TaskDefinition, stack: Stack) -> list[Need]:
     return needs
 
 
+def traffic_needs(entries: list[dict[str, Any]], t: Template) -> list[Need]:
+    """What the traffic role of a service whose ``LoadBalancers`` are ``entries`` (as compiled) must hold: read
+    the load balancers; (de)register tasks in each entry's target group and its alternate; change the production
+    and test routes each entry's ``AdvancedConfiguration`` names (a listener rule, or an NLB listener)."""
+    needs = [_need(DESCRIBE_LOAD_BALANCING, "*", "shifting traffic (Describe calls take no resource)")]
+    for entry in entries:
+        advanced = entry.get("AdvancedConfiguration") or {}
+        for key in ("TargetGroupArn", "AlternateTargetGroupArn"):
+            if key in entry or key in advanced:
+                value = entry.get(key, advanced.get(key))
+                needs.append(_need(("elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"),
+                                   canon(value), f"the service's {key}"))
+        for key in ("ProductionListenerRule", "TestListenerRule"):
+            if key not in advanced:
+                continue
+            value = advanced[key]
+            action = ("elasticloadbalancing:ModifyRule" if t.target(value, "AWS::ElasticLoadBalancingV2::ListenerRule")
+                      else "elasticloadbalancing:ModifyListener")
+            needs.append(_need((action,), canon(value), f"the service's {key}"))
+    return _unique(needs)
+
+
+def hook_needs(service: Service) -> list[Need]:
+    """What the lifecycle hook role of ``service`` must hold: invoking each hook function, nothing more."""
+    hooks = service.deployment.hooks if service.deployment is not None else []
+    return _unique([_need(("lambda:InvokeFunction",), canon_model(h.function), "a lifecycle hook") for h in hooks])
+
+
+def _service_roles(service: Service, template: Template) -> list[Problem]:
+    """The traffic and lifecycle hook roles of a service: exactly what its deployment uses."""
+    logical = logical_id(service.name, SERVICE)
+    props = template.props(logical)
+    if not props or service.deployment is None:
+        return []
+    where = f"{service.path} › resource {logical}"
+    problems: list[Problem] = []
+    entries = [e for e in props.get("LoadBalancers", []) or [] if isinstance(e, dict)]
+    shifted = [e for e in entries if e.get("AdvancedConfiguration")]
+    roles = {template.target((e["AdvancedConfiguration"] or {}).get("RoleArn"), "AWS::IAM::Role") for e in shifted}
+    for role in sorted(r for r in roles if r is not None):
+        problems += _compare(role, traffic_needs([e for e in shifted if template.target(
+            e["AdvancedConfiguration"].get("RoleArn"), "AWS::IAM::Role") == role], template), template, where,
+            "traffic")
+    if service.deployment.shifts_traffic and entries and not shifted:
+        problems.append(Problem("ECS920", where, f"the service deploys {service.deployment.describe()} behind a "
+                                "load balancer, but its LoadBalancers name no alternate target group.",
+                                "This is a compile bug (ECS would refuse the service); please report it."))
+    hooks = (props.get("DeploymentConfiguration") or {}).get("LifecycleHooks") or []
+    hook_roles = {template.target(h.get("RoleArn"), "AWS::IAM::Role") for h in hooks if isinstance(h, dict)}
+    for role in sorted(r for r in hook_roles if r is not None):
+        problems += _compare(role, hook_needs(service), template, where, "lifecycle hook")
+    return problems
+
+
 def _unique(needs: list[Need]) -> list[Need]:
     seen: dict[tuple[tuple[str, ...], tuple[str, ...]], Need] = {}
     for need in needs:
@@ -423,4 +484,6 @@ def check(stack: Stack, template: Template) -> list[Problem]:
             role = template.target(props.get("TaskRoleArn"), "AWS::IAM::Role")
             problems += _compare(role, task_needs(task, stack, template, props), template, where, "task")
     problems += _check_scheduled(stack, template)
+    for service in stack.of_type(Service):
+        problems += _service_roles(service, template)
     return sorted(set(problems))

@@ -1,9 +1,10 @@
 """Reachability: every path the blueprint declares is admitted by the security groups in force, and the groups
 admit nothing the blueprint does not declare.
 
-Declared paths: a load balancer's ``allow_from`` ranges → its listener ports; a load balancer → each target's
-container port (and a target health-check port); a Service Connect client → each server of its namespace on the
-served port; a service's ``allow_from`` ranges → its ports. A service's groups are those of its
+Declared paths: a load balancer's ``allow_from`` ranges → its listener ports (and the test listener of a blue/green,
+canary or linear service); a load balancer → each target's container port (and a target health-check port; a
+blue/green service's second target group sends to the same port); a Service Connect client → each server of its
+namespace on the served port; a service's ``allow_from`` ranges → its ports. A service's groups are those of its
 ``NetworkConfiguration`` (awsvpc) or, for bridge/host tasks, the instance security group of every EC2 capacity its
 tasks may land on (dynamic bridge host ports are 32768–65535). Groups the stack does not create (passed in by ID)
 are outside the template and left out. Cloud Map registrations name no clients, so they declare no path.
@@ -26,7 +27,7 @@ from ..model import (
     Service,
     Stack,
 )
-from ..model.derived import load_balancers_of
+from ..model.derived import load_balancers_of, test_listeners
 from ..names import CLUSTER, LOAD_BALANCER, SERVICE, logical_id
 from ._template import Template, canon, canon_model, ports
 
@@ -208,6 +209,14 @@ def _load_balancer_paths(t: Template, stack: Stack) -> Iterator[Path]:
             for cidr in _cidrs(lb.allow_from):
                 yield Path((frozenset({cidr}),), (group,), proto, listener.port, listener.port,
                            f"{_shown(cidr)} → {lb.path} listener {proto}/{listener.port}", lb.path)
+        # a blue/green, canary or linear service's test listener is reached like the other listeners
+        for port, target in test_listeners(lb):
+            proto = "udp" if target.listener.protocol is ListenerProtocol.UDP else "tcp"
+            for cidr in _cidrs(lb.allow_from):
+                yield Path((frozenset({cidr}),), (group,), proto, port, port,
+                           f"{_shown(cidr)} → {lb.path} test listener {proto}/{port} ({target.service.path})",
+                           lb.path)
+        # the green target group of such a service reaches the same container port as the target's own group
         for target in lb.targets:
             yield from _target_paths(t, target, group)
 

@@ -2,6 +2,7 @@
 
 from ._capacity import CapacityProviderStrategy, Ec2Capacity
 from ._container import Container
+from ._deployment import Deployment, LifecycleHook
 from ._discovery import DnsRegistration, Namespace, ServiceConnect, ServiceConnectPort
 from ._enums import (
     AdjustmentType,
@@ -9,9 +10,11 @@ from ._enums import (
     Comparison,
     Condition,
     CpuArchitecture,
+    DeploymentStrategy,
     FirelensType,
     IpcMode,
     LaunchType,
+    LifecycleStage,
     ListenerProtocol,
     NetworkMode,
     OsFamily,
@@ -71,6 +74,8 @@ __all__ = [
     "Container",
     "CpuArchitecture",
     "Dependency",
+    "Deployment",
+    "DeploymentStrategy",
     "Device",
     "DnsRegistration",
     "EbsVolume",
@@ -85,6 +90,8 @@ __all__ = [
     "HealthCheck",
     "IpcMode",
     "LaunchType",
+    "LifecycleHook",
+    "LifecycleStage",
     "LinuxParameters",
     "Listener",
     "ListenerProtocol",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
-    "AdjustmentType", "CapacityProvider", "Comparison", "Condition", "CpuArchitecture", "FirelensType",
-    "IpcMode", "LaunchType", "ListenerProtocol", "NetworkMode", "OsFamily", "PidMode", "PropagateTags", "Protocol",
-    "SchedulingStrategy", "Statistic", "TargetType", "VersionConsistency",
+    "AdjustmentType", "CapacityProvider", "Comparison", "Condition", "CpuArchitecture", "DeploymentStrategy",
+    "FirelensType", "IpcMode", "LaunchType", "LifecycleStage", "ListenerProtocol", "NetworkMode", "OsFamily",
+    "PidMode", "PropagateTags", "Protocol", "SchedulingStrategy", "Statistic", "TargetType", "VersionConsistency",
 ]
 
 
@@ -152,3 +152,25 @@ class VersionConsistency(StrEnum):
 
     ENABLED = "enabled"
     DISABLED = "disabled"
+
+
+class DeploymentStrategy(StrEnum):
+    """How ECS replaces a service's tasks with a new revision (``DeploymentConfiguration.Strategy``)."""
+
+    ROLLING = "ROLLING"  #: replace tasks a batch at a time (min/max percent)
+    BLUE_GREEN = "BLUE_GREEN"  #: start the whole new revision, then shift all traffic at once
+    CANARY = "CANARY"  #: shift a percentage of traffic, wait, then shift the rest
+    LINEAR = "LINEAR"  #: shift traffic in equal steps, waiting between steps
+
+
+class LifecycleStage(StrEnum):
+    """A stage of a blue/green, canary or linear deployment where a lifecycle hook runs."""
+
+    RECONCILE_SERVICE = "RECONCILE_SERVICE"  #: reconciling a service with more than one active revision
+    PRE_SCALE_UP = "PRE_SCALE_UP"  #: before the new (green) revision starts
+    POST_SCALE_UP = "POST_SCALE_UP"  #: the green revision runs; blue still takes all traffic
+    TEST_TRAFFIC_SHIFT = "TEST_TRAFFIC_SHIFT"  #: test traffic is moving to green
+    POST_TEST_TRAFFIC_SHIFT = "POST_TEST_TRAFFIC_SHIFT"  #: green takes all test traffic
+    PRE_PRODUCTION_TRAFFIC_SHIFT = "PRE_PRODUCTION_TRAFFIC_SHIFT"  #: before each production traffic shift
+    PRODUCTION_TRAFFIC_SHIFT = "PRODUCTION_TRAFFIC_SHIFT"  #: production traffic is moving to green
+    POST_PRODUCTION_TRAFFIC_SHIFT = "POST_PRODUCTION_TRAFFIC_SHIFT"  #: green takes all production traffic

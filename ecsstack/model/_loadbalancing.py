@@ -65,7 +65,15 @@ class LoadBalancerTarget(Overridable):
     PARTS = (
         Part("TargetGroup", "AWS::ElasticLoadBalancingV2::TargetGroup", "the target group"),
         Part("ListenerRule", "AWS::ElasticLoadBalancingV2::ListenerRule", "the rule routing to it",
-             when="with path= or host= (the listener's default target has no rule)"),
+             when="with path= or host=, or (a catch-all production rule) for a default target whose service "
+                  "shifts traffic (blue/green, canary, linear)"),
+        Part("GreenTargetGroup", "AWS::ElasticLoadBalancingV2::TargetGroup",
+             "the second target group a traffic-shifting deployment moves traffic to",
+             when="when the service deploys blue/green, canary or linear"),
+        Part("TestListener", "AWS::ElasticLoadBalancingV2::Listener", "the test listener on the deployment's test_port",
+             when="when the service's deployment has a test_port"),
+        Part("TestListenerRule", "AWS::ElasticLoadBalancingV2::ListenerRule", "the test listener's rule",
+             when="when the service's deployment has a test_port behind an application load balancer"),
     )
 
     listener: Listener

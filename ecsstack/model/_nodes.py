@@ -25,6 +25,8 @@ def _children(thing: Any) -> Iterator[tuple[str, Any]]:
         yield from (("", scaling) for scaling in thing.scalings)
         if thing.service_connect is not None:
             yield f"{thing.path} › ", thing.service_connect
+        if thing.deployment is not None:
+            yield f"{thing.path} › ", thing.deployment
     elif isinstance(thing, LoadBalancer):
         for listener in thing.listeners:
             yield "", listener

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ._alarms import as_rollback_alarms, is_alarm_object
 from ._capacity import CapacityProviderStrategy, Ec2Capacity, as_provider, as_strategy, make_ec2_capacity
 from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_text, check_owned, fail
+from ._deployment import Deployment
 from ._discovery import DnsRegistration, Namespace, ServiceConnect, dns_registration
 from ._enums import CapacityProvider, LaunchType, PropagateTags, SchedulingStrategy
 from ._kms import as_kms_key
@@ -136,7 +137,10 @@ class Service(Overridable):
     True with rollback; ``propagate_tags`` SERVICE; ``enable_execute_command`` False;
     ``scheduling`` REPLICA (``"DAEMON"``: one task on every container instance, EC2 only, with ECS's daemon
     deployment defaults: min_healthy_percent 0 and max_percent 100 for each left at 100 / 200);
-    ``enable_ecs_managed_tags`` True; ``tags`` none (merged over the stack's tags).
+    ``enable_ecs_managed_tags`` True; ``tags`` none (merged over the stack's tags); ``deployment`` None
+    (a rolling deployment with the percents and circuit breaker above). ``deployment=Deployment.blue_green()``
+    (or ``.canary()``, ``.linear()``, ``.rolling()``) takes over the rolling keywords: give those to the
+    ``Deployment`` instead (giving both is rule ECS424's error); ``rollback_alarms`` apply to every strategy.
     """
 
     PARTS = (
@@ -151,6 +155,10 @@ class Service(Overridable):
              when="after register_dns(...)"),
         Part("InfrastructureRole", "AWS::IAM::Role", "the role ECS manages its EBS volumes and Service Connect "
              "TLS with", when="for volume_configurations= or Service Connect TLS without a role= of their own"),
+        Part("TrafficRole", "AWS::IAM::Role", "the role ECS shifts load balancer traffic with",
+             when="for a blue/green, canary or linear deployment behind a load balancer"),
+        Part("HookRole", "AWS::IAM::Role", "the role ECS invokes the lifecycle hooks with",
+             when="for a deployment with hooks="),
     )
 
     name: str
@@ -197,6 +205,8 @@ class Service(Overridable):
     volume_configurations: list[ManagedEbsVolume] = field(default_factory=list)
     #: ECS tags the tasks with the cluster and service names. Default True
     enable_ecs_managed_tags: bool = True
+    #: how a new revision replaces the old: Deployment.rolling/blue_green/canary/linear(...). Default None (rolling)
+    deployment: Deployment | None = None
     #: load balancers that send traffic here (``listener.add_target`` attaches them): ``stack.add`` brings them
     attachments: list[LoadBalancer] = field(default_factory=list, init=False, repr=False)
     #: Cloud Map registrations (``register_dns``)
@@ -270,6 +280,9 @@ class Service(Overridable):
         for volume in self.volume_configurations:
             normalise_under(volume, path)
         as_bool(self.enable_ecs_managed_tags, path, "enable_ecs_managed_tags")
+        if self.deployment is not None and not isinstance(self.deployment, Deployment):
+            raise fail(path, f"deployment must be a Deployment(...), got {self.deployment!r}.",
+                       "Write deployment=Deployment.blue_green(bake_time=10, test_port=9000).")
         check_owned(self, path, {"attachments": object, "dns_registrations": DnsRegistration,
                                  "scalings": ServiceScaling}, "listener.add_target, register_dns and auto_scale")
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from ._alarms import is_alarm_object
 from ._capacity import AMI_PARAMETERS, CapacityProviderStrategy, Ec2Capacity, provider_name
 from ._check import ARGUMENT_RULE, as_int, fail
+from ._deployment import Deployment
 from ._enums import CapacityProvider, LaunchType
 from ._firelens import CLOUDWATCH_OUTPUTS, FIRELENS_DRIVER, logs_through_firelens, routers, writes_to_task_log_group
-from ._loadbalancing import load_balancers_of, targets_of
+from ._loadbalancing import LoadBalancer, LoadBalancerTarget, load_balancers_of, targets_of
 from ._nodes import builders_of, normalise_all
 from ._overrides import Part, Remove
 from ._scaling import CPU, MEMORY, REQUESTS, ScheduledScaling, StepScaling, TargetTracking
@@ -40,6 +41,7 @@ __all__ = [
     "as_int",
     "associated_providers",
     "builders_of",
+    "deployment_of",
     "effective_strategy",
     "fail",
     "implied_strategy",
@@ -50,6 +52,7 @@ __all__ = [
     "provider_name",
     "routers",
     "targets_of",
+    "test_listeners",
     "use_pipeline",
     "writes_to_task_log_group",
 ]
@@ -100,4 +103,24 @@ def associated_providers(cluster: Cluster, stack: Stack) -> list[CapacityProvide
     for provider in named:
         if not any(_same(provider, seen) for seen in out):
             out.append(provider)
+    return out
+
+
+def deployment_of(service: Service) -> Deployment:
+    """How ``service`` deploys, decided here for rules, compile and pictures alike: its ``deployment=``, else a
+    rolling deployment with the service's own percents and circuit breaker."""
+    if service.deployment is not None:
+        return service.deployment
+    return Deployment.rolling(service.min_healthy_percent, service.max_percent, service.circuit_breaker,
+                              service.rollback)
+
+
+def test_listeners(lb: LoadBalancer) -> list[tuple[int, LoadBalancerTarget]]:
+    """The test listeners ``lb`` gets: (port, target) for each target whose service deploys blue/green, canary or
+    linear with a ``test_port`` (compile makes a listener there for the service's test traffic)."""
+    out = []
+    for target in lb.targets:
+        deployment = target.service.deployment
+        if deployment is not None and deployment.shifts_traffic and deployment.test_port is not None:
+            out.append((deployment.test_port, target))
     return out

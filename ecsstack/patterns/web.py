@@ -8,6 +8,7 @@ from ..model import (
     ApplicationLoadBalancer,
     Cluster,
     Container,
+    Deployment,
     FargateTaskDefinition,
     Listener,
     LoadBalancerTarget,
@@ -37,7 +38,9 @@ class LoadBalancedWebService:
     ``cpu_target`` 60 %; ``requests_per_task`` None (no request-count policy); ``vpc`` None (the
     ``VpcId``/``Subnets``/``PublicSubnets`` parameters); ``health_check_path`` ``"/"``; ``public``
     True (internet-facing); ``allow_from`` ``"0.0.0.0/0"``; ``access_logs_bucket`` None (no load balancer
-    access logs; an S3 bucket name or parameter turns them on); logs: the task's log group. Other keywords
+    access logs; an S3 bucket name or parameter turns them on); ``deployment`` None (rolling; a
+    ``Deployment.blue_green(...)``, ``.canary(...)`` or ``.linear(...)`` gets the second target group, the
+    production rule and the test listener on the ALB); logs: the task's log group. Other keywords
     (``environment=``, ``secrets=``, ``health_check=``, ``stop_timeout=``, …) go to the ``app`` container.
     """
 
@@ -47,7 +50,7 @@ class LoadBalancedWebService:
                  cpu_target: float = 60, requests_per_task: float | None = None, vpc: Vpc | None = None,
                  health_check_path: str = "/", public: bool = True, cluster: Cluster | None = None,
                  allow_from: str | list[str] | Token = "0.0.0.0/0", access_logs_bucket: str | Token | None = None,
-                 **container_options: Any) -> None:
+                 deployment: Deployment | None = None, **container_options: Any) -> None:
         if not isinstance(stack, Stack):
             raise fail(f"web service {name}", f"the first argument must be the Stack, got {stack!r}.",
                        'Write LoadBalancedWebService(stack, "web", image=...).')
@@ -57,7 +60,7 @@ class LoadBalancedWebService:
         if desired_count is None and max_tasks is None:
             desired_count = min_tasks
         self.service: Service = Service(name, cluster=self.cluster, task=self.task, desired_count=desired_count,
-                                        vpc=vpc)
+                                        vpc=vpc, deployment=deployment)
         self.load_balancer: ApplicationLoadBalancer = ApplicationLoadBalancer(
             name, internet_facing=public, vpc=vpc, allow_from=allow_from, access_logs_bucket=access_logs_bucket)
         if certificate is not None:

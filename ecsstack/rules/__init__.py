@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (imported for their rules)
     capacity,
     containers,
     dependencies,
+    deployment,
     discovery,
     loadbalancing,
     logging,

@@ -14,8 +14,11 @@ from ecsstack import (
     Alarm,
     ApplicationLoadBalancer,
     Cluster,
+    Deployment,
     Ec2TaskDefinition,
     FargateTaskDefinition,
+    LifecycleHook,
+    LifecycleStage,
     ManagedEbsVolume,
     Metric,
     Namespace,
@@ -85,7 +88,14 @@ def rich() -> Stack:
     data_task.add_container("app", image=IMAGE).mount(data_task.add_ebs_volume("data"), "/data")
     data = Service("data", cluster=cluster, task=data_task, vpc=vpc,
                    volume_configurations=[ManagedEbsVolume("data", size_gib=20)])
-    return stack.add(queue, web, api, legacy, alb, nlb, alarm, nightly, data)
+    shop_task = FargateTaskDefinition("shop", cpu=256, memory=512)
+    shop_task.add_container("app", image=IMAGE, ports=[8082])
+    smoke = LifecycleHook("arn:aws:lambda:us-east-1:123456789012:function:smoke",
+                          [LifecycleStage.POST_TEST_TRAFFIC_SHIFT])
+    shop = Service("shop", cluster=cluster, task=shop_task, vpc=vpc,
+                   deployment=Deployment.blue_green(bake_time=5, test_port=9443, hooks=[smoke]))
+    https.add_target(shop, path="/shop/*")
+    return stack.add(queue, web, api, legacy, alb, nlb, alarm, nightly, data, shop)
 
 
 def test_every_documented_part_resolves_to_a_resource_of_its_type_and_every_resource_is_a_part() -> None:
@@ -159,7 +169,7 @@ def test_a_part_override_lands_on_its_resource(find, part, logical, props) -> No
 
 def test_ingress_parts_reach_the_rules_opening_a_group() -> None:
     stack = rich()
-    web, _, _legacy, _data = stack.of_type(Service)
+    web, _, _legacy, _data, _shop = stack.of_type(Service)
     ctx = build_template(stack)
     assert "Ingress:FromPublicLoadBalancerTcp8080" in ctx.parts[id(web)][1]
     capacity = stack.of_type(Cluster)[0].ec2_capacity[0]
@@ -450,7 +460,7 @@ def test_realistic_part_overrides_lint_clean() -> None:
     from ecsstack.lint import lint_template
 
     stack = rich()
-    web, api, _, _ = stack.of_type(Service)
+    web, api, *_ = stack.of_type(Service)
     web_task = stack.of_type(FargateTaskDefinition)[0]
     alb = stack.of_type(ApplicationLoadBalancer)[0]
     capacity = stack.of_type(Cluster)[0].ec2_capacity[0]

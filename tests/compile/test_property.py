@@ -28,9 +28,12 @@ from ecsstack import (
     CapacityProviderStrategy,
     Cluster,
     Condition,
+    Deployment,
     Ec2TaskDefinition,
     FargateTaskDefinition,
     HealthCheck,
+    LifecycleHook,
+    LifecycleStage,
     LogConfig,
     Namespace,
     NetworkLoadBalancer,
@@ -233,6 +236,17 @@ def blueprints(draw: st.DrawFn) -> Drawn:
             service.allow_from = ["10.0.0.0/8"]
         elif front == "dns":
             service.register_dns(dns)
+        # a deployment strategy for a service traffic reaches (and that keeps the rolling keywords at their defaults)
+        serves = connect is not None and bool(connect.ports) and "unknown service connect port" not in own
+        if (front in ("alb", "nlb") or serves) and service.min_healthy_percent == 100 and not stuck \
+                and draw(st.booleans()):
+            hook = LifecycleHook("arn:aws:lambda:us-east-1:123456789012:function:check", [LifecycleStage.POST_SCALE_UP])
+            behind = front in ("alb", "nlb")
+            service.deployment = draw(st.sampled_from([
+                Deployment.blue_green(bake_time=5, test_port=9000 + t) if behind else Deployment.blue_green(),
+                Deployment.canary(percent=10, interval=5, hooks=[hook]),
+                Deployment.linear(step_percent=20, interval=2),
+            ]))
         if draw(st.booleans()):
             scaling = service.auto_scale(1, 4).on_cpu(60)
             if target is not None and draw(st.booleans()):

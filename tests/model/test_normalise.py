@@ -149,7 +149,10 @@ FIELDS = {
                 "allow_from", "assign_public_ip", "min_healthy_percent", "max_percent",
                 "health_check_grace_period", "platform_version", "service_name", "vpc", "service_connect",
                 "capacity_provider_strategy", "placement_strategies", "placement_constraints", "rollback_alarms",
-                "attachments", "dns_registrations", "scalings", "propagate_tags", "overrides"],
+                "attachments", "dns_registrations", "scalings", "propagate_tags", "overrides", "deployment"],
+    "deployment": ["strategy", "min_healthy_percent", "max_percent", "circuit_breaker", "rollback", "bake_time",
+                   "test_port", "percent", "interval", "hooks", "test_header", "test_header_value"],
+    "hook": ["function", "stages", "details"],
 }
 
 
@@ -165,9 +168,12 @@ def _rich_stack() -> tuple[Stack, dict[str, list[object]]]:
     web.auto_scale(1, 4).on_cpu()
     alb = ApplicationLoadBalancer("public")
     alb.listen_http().add_target(web)
+    hook = ecsstack.LifecycleHook("arn:aws:lambda:us-east-1:123456789012:function:check", ["POST_SCALE_UP"])
+    web.deployment = ecsstack.Deployment.blue_green(bake_time=5, test_port=9000, hooks=[hook])
     tasks = [web.task, worker]
     objects = {"stack": [stack], "cluster": [web.cluster], "task": tasks,
-               "container": [c for t in tasks for c in t.containers], "service": stack.of_type(Service)}
+               "container": [c for t in tasks for c in t.containers], "service": stack.of_type(Service),
+               "deployment": [web.deployment], "hook": [hook]}
     return stack, objects
 
 

@@ -87,7 +87,7 @@ def test_parts_are_listed_in_the_docstring() -> None:
     assert "``TaskRole``: the task role made for the task, ``AWS::IAM::Role``; only without task_role=." in (
         FargateTaskDefinition.__doc__ or "")
     assert [p.name for p in Service.parts()] == ["Service", "SecurityGroup", "Ingress", "CloudMapService",
-                                                  "InfrastructureRole"]
+                                                  "InfrastructureRole", "TrafficRole", "HookRole"]
 
 
 # ---- ECS941: exposure -------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ EXPECTED = {
     "ECS301", "ECS302", "ECS303", "ECS310", "ECS311", "ECS312", "ECS313", "ECS314", "ECS315", "ECS316",
     "ECS317",
     "ECS401", "ECS402", "ECS403", "ECS404", "ECS405", "ECS406", "ECS407",
+    *(f"ECS{n}" for n in range(420, 434)),
     "ECS501", "ECS502", "ECS503", "ECS504",
     "ECS505", "ECS507",
     *(f"ECS{n}" for n in range(601, 619)),
