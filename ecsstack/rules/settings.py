@@ -386,7 +386,7 @@ def _fault_injection(ix: Index, r: Rule) -> Iterator[Problem]:
 
 
 # ---- services and clusters --------------------------------------------------------------------------------------
-@rule("ECS460", "a DAEMON service runs on EC2, with no desired count, scaling, capacity strategy or EBS volumes")
+@rule("ECS460", "a DAEMON service runs on EC2, with no desired count, scaling, capacity strategy, EBS volumes or traffic shifting")
 def _daemon(ix: Index, r: Rule) -> Iterator[Problem]:
     for s in ix.services:
         if not s.is_daemon:
@@ -407,7 +407,15 @@ def _daemon(ix: Index, r: Rule) -> Iterator[Problem]:
         for setting, present, why in refused:
             if present:
                 yield r.problem(where, f"{setting} does not apply to a DAEMON service: {why}.", f"Remove {setting}.")
-        if s.deployment_percents[1] != 100:
+        if s.deployment is not None and s.deployment.shifts_traffic:
+            yield r.problem(where, f"deployment={s.deployment.describe()}: ECS shifts traffic between two whole "
+                            "revisions for REPLICA services only; a DAEMON service replaces its task per instance.",
+                            "Use Deployment.rolling(min_healthy_percent=0, max_percent=100), or leave deployment= out.")
+        elif s.deployment is not None and s.deployment.max_percent != 100:
+            yield r.problem(where, f"Deployment.rolling(max_percent={s.deployment.max_percent}): a DAEMON service "
+                            "replaces its one task per instance in place, so ECS takes a maximum percent of 100 only.",
+                            "Write Deployment.rolling(min_healthy_percent=0, max_percent=100).")
+        elif s.deployment is None and s.deployment_percents[1] != 100:
             yield r.problem(where, f"max_percent={s.max_percent}: a DAEMON service replaces its one task per "
                             "instance in place, so ECS takes a maximum percent of 100 only.",
                             "Leave max_percent= out (a daemon's default is 100).")

@@ -392,3 +392,19 @@ def test_ecs460_daemon_max_percent(found) -> None:
     for kwargs in ({"max_percent": 100}, {"max_percent": 100, "min_healthy_percent": 100}, {}):
         daemon = Service("web", cluster=Cluster("main"), task=_ec2(), scheduling="DAEMON", **kwargs)
         assert [p for p in found(Stack("app").add(daemon)) if p.severity == "error"] == [], kwargs
+
+
+def test_ecs460_daemon_deployment(found) -> None:
+    from ecsstack import Deployment
+
+    shifting = Service("web", cluster=Cluster("main"), task=_ec2(), scheduling="DAEMON",
+                       deployment=Deployment.blue_green(bake_time=5))
+    [problem] = found(Stack("app").add(shifting), "ECS460")
+    assert "REPLICA services only" in problem.message and "Deployment.rolling" in problem.hint
+    rolling = Service("web", cluster=Cluster("main"), task=_ec2(), scheduling="DAEMON",
+                      deployment=Deployment.rolling())
+    [problem] = found(Stack("app").add(rolling), "ECS460")
+    assert "max_percent=200" in problem.message
+    fine = Service("web", cluster=Cluster("main"), task=_ec2(), scheduling="DAEMON",
+                   deployment=Deployment.rolling(min_healthy_percent=0, max_percent=100))
+    assert found(Stack("app").add(fine), "ECS460") == []
