@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import schema_coverage
 
 #: what the maximal blueprints reach today (issue 9 measured 22, 11, 18 and 5 before); raise these, never lower
-FLOORS = {"container definitions": 41, "task definitions": 17, "services": 23, "clusters": 7}
+FLOORS = {"container definitions": 42, "task definitions": 17, "services": 23, "clusters": 7}
 
 
 def test_first_class_properties_do_not_drop() -> None:
@@ -36,7 +36,7 @@ def test_what_is_left_is_named() -> None:
 def test_the_report_prints_each_resource(capsys: pytest.CaptureFixture[str]) -> None:
     schema_coverage.main()
     out = capsys.readouterr().out
-    assert "container definitions 41 of 42" in out or "container definitions 42 of 42" in out
+    assert "container definitions 42 of 42" in out
     assert "clusters 7 of 7" in out
 
 

@@ -27,6 +27,7 @@ from ecsstack import (
     PlacementStrategy,
     PortMapping,
     ProxyConfiguration,
+    RestartPolicy,
     Secret,
     Service,
     ServiceConnect,
@@ -89,7 +90,8 @@ def maximal_fargate() -> Stack:
         version_consistency="disabled")
     app.mount(data, "/data").mount(scratch, "/scratch")
     app.depends_on(router, Condition.START)
-    task.add_container("envoy", image=ENVOY, user="1337", essential=False).volumes_from(app, read_only=True)
+    task.add_container("envoy", image=ENVOY, user="1337", essential=False,
+                       restart_policy=RestartPolicy(ignored_exit_codes=[0])).volumes_from(app, read_only=True)
     service = Service(
         "web", cluster=cluster, task=task, desired_count=2, platform_version="1.4.0", service_name="web",
         health_check_grace_period=30, force_new_deployment=True, enable_execute_command=True,
