@@ -1,0 +1,14 @@
+"""Bring your own definitions: task-definition JSON and compose files → blueprints.
+
+    from ecsstack.importers import import_taskdef, import_compose
+    result = import_taskdef(json.load(open("web.json")))
+    Path("blueprints/web.py").write_text(result.source)   # a formatted blueprint with build()
+    for line in result.warnings: print(line)              # what changed, what is left to you
+
+``ecsstack import taskdef|compose`` is the command-line face of these functions.
+"""
+
+from ._common import ImportFailed, ImportResult
+from ._taskdef import import_taskdef, task_definition_of
+
+__all__ = ["ImportFailed", "ImportResult", "import_taskdef", "task_definition_of"]

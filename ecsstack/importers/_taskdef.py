@@ -1,0 +1,343 @@
+"""``ecsstack import taskdef``: task-definition JSON (register input, describe output, or a bare list of
+container definitions) → a blueprint with a cluster and a service running the task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._cfn import CONTAINER, TASK, pascal_value, property_name
+from ._common import ImportFailed, ImportResult, fargate_size, run_blueprint, stack_name
+from ._mapping import (
+    CONTAINER_KEYS,
+    KNOWN_TODAY,
+    STATEMENT_KEYS,
+    TASK_KEYS,
+    Carry,
+    Ctx,
+    Omit,
+    container_keywords,
+    task_keywords,
+)
+from ._plan import Blueprint, ContainerPlan, ServicePlan, TaskPlan, VolumePlan, overridden, render
+from ._source import Call
+
+__all__ = ["import_taskdef", "task_definition_of"]
+
+#: fields describe-task-definition returns that are not part of a definition
+READ_ONLY = frozenset({"taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities",
+                       "registeredAt", "registeredBy", "deregisteredAt", "deleteRequestedAt"})
+#: task keys the importer decides itself (not through TASK_KEYS)
+_HANDLED = frozenset({"family", "containerDefinitions", "networkMode", "requiresCompatibilities", "cpu", "memory",
+                      "volumes", "runtimePlatform"})
+_CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
+
+
+def task_definition_of(data: Any) -> dict[str, Any]:
+    """The task definition in ``data``: the register input as is, ``taskDefinition`` of describe output, or
+    ``{"containerDefinitions": data}`` for a bare list of container definitions."""
+    if isinstance(data, list):
+        data = {"containerDefinitions": data}
+    elif isinstance(data, dict) and isinstance(data.get("taskDefinition"), dict):
+        tags = data.get("tags")
+        data = dict(data["taskDefinition"])
+        if tags and "tags" not in data:
+            data["tags"] = tags
+    if not isinstance(data, dict) or not isinstance(data.get("containerDefinitions"), list) \
+            or not data["containerDefinitions"]:
+        raise ImportFailed("this is not a task definition: expected the register-task-definition input "
+                           '({"family": ..., "containerDefinitions": [...]}), the describe-task-definition output '
+                           '({"taskDefinition": {...}}) or a list of container definitions.')
+    for i, c in enumerate(data["containerDefinitions"]):
+        if not isinstance(c, dict) or not isinstance(c.get("name"), str) or not c.get("name"):
+            raise ImportFailed(f"containerDefinitions[{i}] has no name; every container definition needs one.")
+        if not isinstance(c.get("image"), str) or not c["image"]:
+            raise ImportFailed(f"container {c['name']} has no image; every container definition needs one.")
+    return data
+
+
+def _size(value: Any, unit: str) -> int | None:
+    """A task cpu or memory string (``"512"``, ``"1 vCPU"``, ``"2 GB"``) in CPU units or MiB."""
+    if value is None:
+        return None
+    text = str(value).strip().lower().replace(" ", "")
+    for suffix, factor in ((unit, 1024), ("gb", 1024), ("gib", 1024)):
+        if text.endswith(suffix):
+            number = text[: -len(suffix)]
+            return int(float(number) * factor) if number.replace(".", "", 1).isdigit() else None
+    return int(text) if text.isdigit() else None
+
+
+class _Builder:
+    """One import: the plan, the warnings, and which new keywords to leave in overrides."""
+
+    def __init__(self, td: dict[str, Any], name: str | None, demote: frozenset[str]):
+        self.td = td
+        self.warnings: list[str] = []
+        self.demote = demote
+        self.container_kw = container_keywords()
+        self.task_kw = task_keywords()
+        family = td.get("family") if isinstance(td.get("family"), str) and td.get("family") else None
+        self.name = name or family or "app"
+        self.family = family
+
+    def usable(self, keyword: str, known: frozenset[str]) -> bool:
+        return keyword in known and (keyword in KNOWN_TODAY or keyword not in self.demote)
+
+    def carry(self, cls: type, key: str, value: Any, overrides: dict[str, Any], where: str) -> None:
+        """``key`` into ``overrides`` under its CloudFormation name, or a warning when it has none."""
+        name = property_name(cls, key)
+        if name is None:
+            self.warnings.append(f"{where}: unknown key {key!r} left out (neither ECS nor CloudFormation knows it).")
+            return
+        unknown: list[str] = []
+        overrides[name] = pascal_value(cls, name, value, unknown, key)
+        for item in unknown:
+            self.warnings.append(f"{where}: unknown key {item!r} left out (CloudFormation does not know it).")
+
+    # ---- task --------------------------------------------------------------------------------------
+    def plan(self) -> Blueprint:
+        td = self.td
+        compat = [c for c in td.get("requiresCompatibilities") or [] if isinstance(c, str)]
+        mode = td.get("networkMode")
+        if mode == "default":
+            self.warnings.append("networkMode 'default' (Windows on EC2) is not available in CloudFormation; "
+                                 "the task uses awsvpc, which Windows supports on EC2 and Fargate.")
+            mode = "awsvpc"
+        if not compat:
+            compat = ["FARGATE"] if mode == "awsvpc" and td.get("cpu") and td.get("memory") else ["EC2"]
+        fargate = "FARGATE" in compat
+        kwargs: dict[str, Any] = {}
+        if self.family is not None:
+            kwargs["family"] = self.family
+        if fargate:
+            cls = "FargateTaskDefinition"
+            if mode not in (None, "awsvpc"):
+                self.warnings.append(f"networkMode {mode!r} does not run on Fargate; the task uses awsvpc.")
+            mode = "awsvpc"
+        else:
+            cls = "Ec2TaskDefinition"
+            mode = mode or "bridge"
+            if mode != "bridge":
+                kwargs["network_mode"] = mode
+        if compat != (["FARGATE"] if fargate else ["EC2"]):
+            kwargs["compatibilities"] = compat
+        cpu, memory = self._task_size(fargate)
+        if cpu is not None:
+            kwargs["cpu"] = cpu
+        if memory is not None:
+            kwargs["memory"] = memory
+        platform = td.get("runtimePlatform") or {}
+        task_overrides: dict[str, Any] = {}
+        if platform.get("cpuArchitecture"):
+            kwargs["cpu_architecture"] = platform["cpuArchitecture"]
+        if platform.get("operatingSystemFamily"):
+            kwargs["os_family"] = platform["operatingSystemFamily"]
+        ctx = Ctx("task", mode, self.warnings)
+        for key, value in td.items():
+            if key in READ_ONLY or key in _HANDLED:
+                continue
+            entry = TASK_KEYS.get(key)
+            if entry is not None and self.usable(entry[0], self.task_kw):
+                try:
+                    kwargs[entry[0]] = entry[1](value, ctx)
+                    continue
+                except (Carry, KeyError, TypeError, ValueError):
+                    pass
+            self.carry(TASK, key, value, task_overrides, "task")
+        task = TaskPlan(stack_name(self.name), cls, kwargs, task_overrides)
+        self._volumes(task)
+        for c in td["containerDefinitions"]:
+            task.containers.append(self._container(c, mode))
+        self._statements(task)
+        plan = Blueprint(stack_name(self.name), "", description=f"Imported task definition {self.name}")
+        plan.tasks.append(task)
+        service_kwargs: dict[str, Any] = {}
+        if not fargate:
+            plan.capacity = self._capacity(task, kwargs)
+        plan.services.append(ServicePlan(task.name, task, service_kwargs))
+        return plan
+
+    def _task_size(self, fargate: bool) -> tuple[int | None, int | None]:
+        td = self.td
+        cpu, memory = _size(td.get("cpu"), "vcpu"), _size(td.get("memory"), "mb")
+        for key, given, parsed in (("cpu", td.get("cpu"), cpu), ("memory", td.get("memory"), memory)):
+            if given is not None and parsed is None:
+                raise ImportFailed(f"task {key} {given!r} is not a size ECS accepts (e.g. \"512\" or \"1 vCPU\").")
+            if given is not None and str(given).strip() != str(parsed):
+                self.warnings.append(f"task {key} {given!r} is written as {parsed} (the same size, in "
+                                     f"{'CPU units' if key == 'cpu' else 'MiB'}).")
+        if not fargate:
+            return cpu, memory
+        containers = self.td["containerDefinitions"]
+        need_cpu = sum(c.get("cpu") or 0 for c in containers if isinstance(c.get("cpu"), int))
+        need_memory = sum(max(c.get("memory") or 0, c.get("memoryReservation") or 0) for c in containers)
+        want = fargate_size(max(cpu or 0, need_cpu, 256), max(memory or 0, need_memory, 512))
+        if (cpu, memory) != want:
+            self.warnings.append(f"the task's size ({cpu} CPU units, {memory} MiB) is not a Fargate size that holds "
+                                 f"its containers; written as cpu={want[0]}, memory={want[1]}.")
+        return want
+
+    def _capacity(self, task: TaskPlan, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """EC2 capacity for an EC2 task: an instance type with room for it (GPUs, ARM64 when asked)."""
+        gpu = any(c.kwargs.get("gpu") or "ResourceRequirements" in c.overrides for c in task.containers)
+        arm = kwargs.get("cpu_architecture") == "ARM64"
+        memory = max(kwargs.get("memory") or 0, sum(max(c.kwargs.get("memory") or 0,
+                                                        c.kwargs.get("memory_reservation") or 0)
+                                                    for c in task.containers))
+        capacity: dict[str, Any] = {}
+        if gpu:
+            capacity["instance_type"] = "g4dn.xlarge"
+        elif arm:
+            capacity.update(instance_type="t4g.medium" if memory <= 3072 else "m7g.xlarge",
+                            architecture="ARM64")
+        elif memory > 3072:
+            capacity["instance_type"] = next(t for m, t in ((7168, "m5.large"), (15360, "m5.xlarge"),
+                                                            (31744, "m5.2xlarge"), (1 << 30, "m5.4xlarge"))
+                                             if memory <= m)
+        capacity["max_size"] = 2
+        return capacity
+
+    def _volumes(self, task: TaskPlan) -> None:
+        volumes = self.td.get("volumes") or []
+        modelled = all(self._volume(v) is not None for v in volumes)
+        for v in volumes:
+            plan = self._volume(v) if modelled else None
+            if plan is None:  # a name only: the whole list is carried in overrides as given
+                plan = VolumePlan(v.get("name", "data"), "add_bind_volume")
+            task.volumes.append(plan)
+        if not modelled:
+            self.carry(TASK, "volumes", volumes, task.overrides, "task")
+
+    def _volume(self, v: dict[str, Any]) -> VolumePlan | None:
+        """The volume as a builder call; None when the model cannot say it (Docker volumes, FSx, ...)."""
+        name = v.get("name")
+        if not isinstance(name, str) or set(v) - {"name", "host", "efsVolumeConfiguration"}:
+            return None
+        if "efsVolumeConfiguration" in v:
+            efs = v["efsVolumeConfiguration"]
+            auth = efs.get("authorizationConfig") or {}
+            if set(efs) - {"fileSystemId", "rootDirectory", "transitEncryption", "authorizationConfig"} \
+                    or set(auth) - {"accessPointId", "iam"} or "host" in v:
+                return None
+            kwargs: dict[str, Any] = {"file_system_id": efs.get("fileSystemId")}
+            if efs.get("rootDirectory") and not (auth.get("accessPointId") and efs["rootDirectory"] == "/"):
+                kwargs["root_directory"] = efs["rootDirectory"]
+            if auth.get("accessPointId"):
+                kwargs["access_point_id"] = auth["accessPointId"]
+            if efs.get("transitEncryption") == "DISABLED":
+                kwargs["transit_encryption"] = False
+            elif "transitEncryption" not in efs:
+                self.warnings.append(f"volume {name}: transitEncryption was not set (ECS's default is DISABLED); "
+                                     "the blueprint encrypts in transit, ecsstack's default. Write "
+                                     "transit_encryption=False to keep it off.")
+            if auth.get("iam") == "ENABLED":
+                kwargs["iam_authorization"] = True
+            return VolumePlan(name, "add_efs_volume", kwargs)
+        host = v.get("host") or {}
+        if set(host) - {"sourcePath"}:
+            return None
+        return VolumePlan(name, "add_bind_volume", {"host_path": host["sourcePath"]} if host.get("sourcePath")
+                          else {})
+
+    # ---- containers ----------------------------------------------------------------------------------
+    def _container(self, c: dict[str, Any], mode: str) -> ContainerPlan:
+        where = f"container {c['name']}"
+        ctx = Ctx(where, mode, self.warnings)
+        plan = ContainerPlan(c["name"], c["image"])
+        firelens = c.get("firelensConfiguration")
+        if isinstance(firelens, dict):
+            self._router(plan, firelens)
+        for key, value in c.items():
+            if key in STATEMENT_KEYS:
+                continue
+            entry = CONTAINER_KEYS.get(key)
+            if entry is not None and self.usable(entry[0], self.container_kw):
+                try:
+                    plan.kwargs[entry[0]] = entry[1](value, ctx)
+                    continue
+                except Omit:
+                    continue
+                except (Carry, KeyError, TypeError, ValueError, AttributeError):
+                    pass
+            if key == "logConfiguration" and isinstance(value, dict) and "logDriver" in value:
+                # the driver and options as a LogConfig; what else it has (secretOptions) in overrides
+                plan.kwargs["logging"] = Call("LogConfig", [value["logDriver"], value.get("options") or {}])
+                rest = {k: v for k, v in value.items() if k not in ("logDriver", "options")}
+                if rest:
+                    self.carry(CONTAINER, key, rest, plan.overrides, where)
+                continue
+            self.carry(CONTAINER, key, value, plan.overrides, where)
+        if "logConfiguration" not in c:
+            plan.kwargs["logging"] = Call("LogConfig.disabled")
+        return plan
+
+    def _router(self, plan: ContainerPlan, firelens: dict[str, Any]) -> None:
+        plan.method = "add_firelens_router"
+        if firelens.get("type") and firelens["type"] != "fluentbit":
+            plan.kwargs["type"] = firelens["type"]
+        options = dict(firelens.get("options") or {})
+        kind, value = options.get("config-file-type"), options.get("config-file-value")
+        if value is not None and kind == ("s3" if str(value).startswith("arn:") else "file"):
+            del options["config-file-type"], options["config-file-value"]
+            plan.kwargs["config_file"] = value
+        if options:
+            plan.kwargs["options"] = options
+
+    def _statements(self, task: TaskPlan) -> None:
+        """Mounts, volumes_from and dependencies, which name other parts of the task."""
+        names = {c.name for c in task.containers}
+        volumes = {v.name for v in task.volumes}
+        for raw, plan in zip(self.td["containerDefinitions"], task.containers, strict=True):
+            where = f"container {plan.name}"
+            for m in raw.get("mountPoints") or []:
+                if m.get("sourceVolume") not in volumes or not m.get("containerPath"):
+                    raise ImportFailed(f"{where} mounts volume {m.get('sourceVolume')!r}, which the task does not "
+                                       "define; add it to volumes or remove the mount point.")
+                plan.mounts.append((m["sourceVolume"], m["containerPath"], bool(m.get("readOnly"))))
+            for v in raw.get("volumesFrom") or []:
+                if v.get("sourceContainer") not in names:
+                    raise ImportFailed(f"{where} takes volumes from {v.get('sourceContainer')!r}, which is not a "
+                                       "container of the task.")
+                plan.volumes_from.append((v["sourceContainer"], bool(v.get("readOnly"))))
+            for d in raw.get("dependsOn") or []:
+                condition = str(d.get("condition", "START")).upper()
+                if d.get("containerName") not in names or condition not in _CONDITIONS:
+                    raise ImportFailed(f"{where} depends on {d.get('containerName')!r} with {condition}, which is "
+                                       "not a container of the task and one of START, COMPLETE, SUCCESS, HEALTHY.")
+                plan.depends.append((d["containerName"], condition))
+
+
+def _header(plan: Blueprint, origin: str, warnings: list[str]) -> None:
+    task = plan.tasks[0]
+    plan.docstring = (f"Imported from {origin} by `ecsstack import taskdef`: the task definition "
+                      f"{task.kwargs.get('family', task.name)} ({len(task.containers)} container"
+                      f"{'s' if len(task.containers) != 1 else ''}), run by a service in a cluster of its own.")
+    carried = overridden(plan)
+    if carried:
+        plan.notes = ["Carried in overrides= as given (ecsstack has no keyword for these yet):",
+                      *(f"  {line}" for line in carried)]
+    if warnings:
+        plan.notes += ["", "Changed on import (see the warnings of `ecsstack import`):",
+                       *(f"  {w}" for w in warnings)]
+
+
+def import_taskdef(data: Any, *, name: str | None = None, origin: str = "task-definition JSON") -> ImportResult:
+    """A blueprint reproducing the task definition ``data`` (parsed JSON in any of the shapes
+    ``task_definition_of`` accepts): ``ImportResult(source, warnings, overrides)``.
+
+    ``name``: the stack and blueprint name; Default the family (``app`` for a bare container list).
+    ``origin``: how the file's docstring names the input. Raises ``ImportFailed`` when the input is not a
+    task definition, or cannot be made into a blueprint that synthesizes.
+    """
+    td = task_definition_of(data)
+    problems: list[str] = []
+    for demote in (frozenset(), frozenset(CONTAINER_KEYS) | frozenset(TASK_KEYS)):
+        builder = _Builder(td, name, frozenset(kw for key, (kw, _) in {**CONTAINER_KEYS, **TASK_KEYS}.items()
+                                               if key in demote))
+        plan = builder.plan()
+        _header(plan, origin, builder.warnings)
+        source = render(plan)
+        template, problems = run_blueprint(source)
+        if template is not None:
+            return ImportResult(source, builder.warnings, overridden(plan))
+    raise ImportFailed("the imported task definition does not synthesize:\n  " + "\n  ".join(problems))
