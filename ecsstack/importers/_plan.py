@@ -98,8 +98,15 @@ def overridden(plan: Blueprint) -> list[str]:
 
 
 def _comment_lines(lines: list[str], indent: int) -> list[str]:
+    """``# `` comments at ``indent``, each line wrapped under 100 columns (continuations indented)."""
     pad = " " * indent
-    return [f"{pad}# {line}".rstrip() if line else f"{pad}#" for line in lines]
+    out = []
+    for line in lines:
+        lead = " " * (len(line) - len(line.lstrip()))
+        wrapped = textwrap.wrap(line.strip(), 96 - indent - len(lead), break_long_words=False,
+                                break_on_hyphens=False) or [""]
+        out += [f"{pad}# {lead}{'  ' if i else ''}{part}".rstrip() for i, part in enumerate(wrapped)]
+    return out
 
 
 def _task_lines(task: TaskPlan) -> list[str]:
@@ -139,13 +146,14 @@ def _task_lines(task: TaskPlan) -> list[str]:
 
 
 def _referenced(task: TaskPlan) -> set[str]:
-    """Names of the containers a later statement refers to by variable (or that have statements of their own)."""
+    """Names of the containers a statement refers to by variable: those with statements of their own, and
+    those a later container waits on or takes volumes from (an earlier one names them by string)."""
     names: set[str] = set()
-    for c in task.containers:
+    for i, c in enumerate(task.containers):
         if c.mounts or c.volumes_from or c.depends:
             names.add(c.name)
-        names.update(target for target, _ in c.depends)
-        names.update(source for source, _ in c.volumes_from)
+        earlier = {other.name for other in task.containers[:i]}
+        names.update(t for t, _ in [*c.depends, *c.volumes_from] if t in earlier)
     return names
 
 

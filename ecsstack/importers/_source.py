@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Call", "Raw", "identifier", "literal", "statement"]
+__all__ = ["Call", "Raw", "identifier", "literal", "statement", "too_long"]
 
 #: the width the layout aims for (black's and ruff's default); a result that fits it fits any wider one
 WIDTH = 88
@@ -107,7 +107,7 @@ def _lines(value: Any, indent: int, head: str, tail: str) -> list[str]:
     one = pad + head + inline(value) + tail
     atom = _atom(value)
     if atom is not None or len(one) <= WIDTH:
-        return [one if len(one) <= LONG_LINE or "# noqa" in one else one + "  # noqa: E501"]
+        return [one + "  # noqa: E501" if too_long(one) else one]
     opening, closing, items = _parts(value)
     if not items:
         return [one]
@@ -116,6 +116,16 @@ def _lines(value: Any, indent: int, head: str, tail: str) -> list[str]:
         out += _lines(item, indent + 4, prefix, ",")
     out.append(pad + closing + tail)
     return out
+
+
+def too_long(line: str) -> bool:
+    """Whether ruff's E501 flags ``line``: longer than the limit, and not one word nor ending in a URL that
+    starts within it."""
+    chunks = line.split()
+    if len(line) <= LONG_LINE or len(chunks) <= 1 or "# noqa" in line:
+        return False
+    last = chunks[-1]
+    return not ("://" in last and line.rindex(last) < LONG_LINE)
 
 
 def statement(value: Any, indent: int = 4, head: str = "") -> list[str]:

@@ -32,6 +32,17 @@ _HANDLED = frozenset({"family", "containerDefinitions", "networkMode", "requires
 _CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
 
 
+def pruned(value: Any) -> Any:
+    """``value`` without empty lists, maps and nulls at any depth: they carry nothing, and some (an empty
+    ``tmpfs`` on Fargate, empty ``placementConstraints``) would be refused where the input had nothing."""
+    if isinstance(value, dict):
+        out = {k: pruned(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in ([], {}, None)}
+    if isinstance(value, list):
+        return [pruned(v) for v in value]
+    return value
+
+
 def task_definition_of(data: Any) -> dict[str, Any]:
     """The task definition in ``data``: the register input as is, ``taskDefinition`` of describe output, or
     ``{"containerDefinitions": data}`` for a bare list of container definitions."""
@@ -134,7 +145,7 @@ class _Builder:
             kwargs["os_family"] = platform["operatingSystemFamily"]
         ctx = Ctx("task", mode, self.warnings)
         for key, value in td.items():
-            if key in READ_ONLY or key in _HANDLED:
+            if key in READ_ONLY or key in _HANDLED or value in ([], {}, None):
                 continue
             entry = TASK_KEYS.get(key)
             if entry is not None and self.usable(entry[0], self.task_kw):
@@ -220,7 +231,7 @@ class _Builder:
                     or set(auth) - {"accessPointId", "iam"} or "host" in v:
                 return None
             kwargs: dict[str, Any] = {"file_system_id": efs.get("fileSystemId")}
-            if efs.get("rootDirectory") and not (auth.get("accessPointId") and efs["rootDirectory"] == "/"):
+            if efs.get("rootDirectory"):
                 kwargs["root_directory"] = efs["rootDirectory"]
             if auth.get("accessPointId"):
                 kwargs["access_point_id"] = auth["accessPointId"]
@@ -248,7 +259,7 @@ class _Builder:
         if isinstance(firelens, dict):
             self._router(plan, firelens)
         for key, value in c.items():
-            if key in STATEMENT_KEYS:
+            if key in STATEMENT_KEYS or value in ([], {}, None):
                 continue
             entry = CONTAINER_KEYS.get(key)
             if entry is not None and self.usable(entry[0], self.container_kw):
@@ -269,6 +280,13 @@ class _Builder:
             self.carry(CONTAINER, key, value, plan.overrides, where)
         if "logConfiguration" not in c:
             plan.kwargs["logging"] = Call("LogConfig.disabled")
+        if "executionRoleArn" not in self.td:
+            for key, what in (("RepositoryCredentials", "its registry credentials (secretsmanager:GetSecretValue)"),
+                              ("EnvironmentFiles", "its environment files (s3:GetObject)")):
+                if key in plan.overrides:
+                    self.warnings.append(f"{where}: {key} is carried in overrides=, so the execution role ecsstack "
+                                         f"makes is not granted to read {what}; grant it, or pass "
+                                         "execution_role= a role that may.")
         return plan
 
     def _router(self, plan: ContainerPlan, firelens: dict[str, Any]) -> None:
@@ -329,7 +347,7 @@ def import_taskdef(data: Any, *, name: str | None = None, origin: str = "task-de
     ``origin``: how the file's docstring names the input. Raises ``ImportFailed`` when the input is not a
     task definition, or cannot be made into a blueprint that synthesizes.
     """
-    td = task_definition_of(data)
+    td = pruned(task_definition_of(data))
     problems: list[str] = []
     for demote in (frozenset(), frozenset(CONTAINER_KEYS) | frozenset(TASK_KEYS)):
         builder = _Builder(td, name, frozenset(kw for key, (kw, _) in {**CONTAINER_KEYS, **TASK_KEYS}.items()
