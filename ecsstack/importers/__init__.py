@@ -9,6 +9,8 @@
 """
 
 from ._common import ImportFailed, ImportResult
+from ._compose import MODES, import_compose, load_compose
 from ._taskdef import import_taskdef, task_definition_of
 
-__all__ = ["ImportFailed", "ImportResult", "import_taskdef", "task_definition_of"]
+__all__ = ["MODES", "ImportFailed", "ImportResult", "import_compose", "import_taskdef", "load_compose",
+           "task_definition_of"]
