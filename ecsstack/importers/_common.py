@@ -11,7 +11,7 @@ from ..errors import EcsstackError, ValidationError
 from ..pipeline import synth_with_warnings
 from ..rules.tasks import FARGATE_SIZES
 
-__all__ = ["ImportFailed", "ImportResult", "clamp", "fargate_size", "run_blueprint", "stack_name"]
+__all__ = ["ImportFailed", "ImportResult", "clamp", "covers", "fargate_size", "run_blueprint", "stack_name"]
 
 
 @dataclass
@@ -54,6 +54,17 @@ def fargate_size(cpu: int, memory: int) -> tuple[int, int]:
             return size_cpu, fits[0]
     largest = max(FARGATE_SIZES)
     return largest, FARGATE_SIZES[largest][-1]
+
+
+def covers(expected: Any, actual: Any) -> bool:
+    """Whether ``actual`` (a compiled value) holds every value of ``expected``: mappings may have more keys
+    (defaults ecsstack adds), lists match item by item, scalars as CloudFormation reads them ("512" is 512)."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(k in actual and covers(v, actual[k]) for k, v in expected.items())
+    if isinstance(expected, list):
+        return (isinstance(actual, list) and len(actual) == len(expected)
+                and all(covers(e, a) for e, a in zip(expected, actual, strict=True)))
+    return expected == actual or str(expected) == str(actual)
 
 
 def stack_name(text: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._cfn import CONTAINER, TASK, pascal_value, property_name
-from ._common import ImportFailed, ImportResult, fargate_size, run_blueprint, stack_name
+from ._common import ImportFailed, ImportResult, covers, fargate_size, run_blueprint, stack_name
 from ._mapping import (
     CONTAINER_KEYS,
     KNOWN_TODAY,
@@ -85,6 +85,8 @@ class _Builder:
         self.td = td
         self.warnings: list[str] = []
         self.demote = demote
+        #: keys written with keywords newer than this importer: (container definition or None, key)
+        self.new_keys: list[tuple[dict[str, Any] | None, str]] = []
         self.container_kw = container_keywords()
         self.task_kw = task_keywords()
         family = td.get("family") if isinstance(td.get("family"), str) and td.get("family") else None
@@ -93,6 +95,11 @@ class _Builder:
 
     def usable(self, keyword: str, known: frozenset[str]) -> bool:
         return keyword in known and (keyword in KNOWN_TODAY or keyword not in self.demote)
+
+    def _tried(self, source: dict[str, Any] | None, key: str, keyword: str) -> None:
+        """Note a key written with a keyword newer than this importer (checked against the template)."""
+        if keyword not in KNOWN_TODAY:
+            self.new_keys.append((source, key))
 
     def carry(self, cls: type, key: str, value: Any, overrides: dict[str, Any], where: str) -> None:
         """``key`` into ``overrides`` under its CloudFormation name, or a warning when it has none."""
@@ -151,6 +158,7 @@ class _Builder:
             if entry is not None and self.usable(entry[0], self.task_kw):
                 try:
                     kwargs[entry[0]] = entry[1](value, ctx)
+                    self._tried(None, key, entry[0])
                     continue
                 except (Carry, KeyError, TypeError, ValueError):
                     pass
@@ -265,6 +273,7 @@ class _Builder:
             if entry is not None and self.usable(entry[0], self.container_kw):
                 try:
                     plan.kwargs[entry[0]] = entry[1](value, ctx)
+                    self._tried(c, key, entry[0])
                     continue
                 except Omit:
                     continue
@@ -348,14 +357,42 @@ def import_taskdef(data: Any, *, name: str | None = None, origin: str = "task-de
     task definition, or cannot be made into a blueprint that synthesizes.
     """
     td = pruned(task_definition_of(data))
-    problems: list[str] = []
-    for demote in (frozenset(), frozenset(CONTAINER_KEYS) | frozenset(TASK_KEYS)):
-        builder = _Builder(td, name, frozenset(kw for key, (kw, _) in {**CONTAINER_KEYS, **TASK_KEYS}.items()
-                                               if key in demote))
+    builder = _Builder(td, name, frozenset())
+    plan = builder.plan()
+    _header(plan, origin, builder.warnings)
+    source = render(plan)
+    template, problems = run_blueprint(source)
+    broken = ([key for _, key in builder.new_keys] if template is None
+              else _not_reproduced(builder.new_keys, template, td))
+    if broken:
+        # a keyword the model gained after this importer was written did not take the input's value as the
+        # converter wrote it: carry those keys in overrides=, as before the keyword existed
+        keys = sorted(set(broken))
+        builder = _Builder(td, name, frozenset(CONTAINER_KEYS.get(k, TASK_KEYS.get(k, ("",)))[0] for k in keys))
         plan = builder.plan()
+        builder.warnings.append(f"the keywords for {', '.join(keys)} did not reproduce the input "
+                                f"({'; '.join(problems) or 'other values'}); carried in overrides= instead.")
         _header(plan, origin, builder.warnings)
         source = render(plan)
         template, problems = run_blueprint(source)
-        if template is not None:
-            return ImportResult(source, builder.warnings, overridden(plan))
-    raise ImportFailed("the imported task definition does not synthesize:\n  " + "\n  ".join(problems))
+    if template is None:
+        raise ImportFailed("the imported task definition does not synthesize:\n  " + "\n  ".join(problems))
+    return ImportResult(source, builder.warnings, overridden(plan))
+
+
+def _not_reproduced(new_keys: list[tuple[dict[str, Any] | None, str]], template: dict[str, Any],
+                    td: dict[str, Any]) -> list[str]:
+    """The keys written with a keyword newer than this importer whose compiled value is not the input's
+    (``(container definition, key)``, or ``(None, key)`` for a task key)."""
+    [props] = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition"]
+    out = []
+    for container, key in new_keys:
+        if container is None:
+            cls, compiled, value = TASK, props, td[key]
+        else:
+            cls, value = CONTAINER, container[key]
+            compiled = next((c for c in props["ContainerDefinitions"] if c.get("Name") == container["name"]), {})
+        name = property_name(cls, key)
+        if name is not None and not covers(pascal_value(cls, name, value, [], key), compiled.get(name)):
+            out.append(key)
+    return out

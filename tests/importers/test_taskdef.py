@@ -58,3 +58,46 @@ def test_blueprint_passes_cfn_lint(path: Path) -> None:
 def test_not_a_task_definition_is_a_clear_error() -> None:
     with pytest.raises(ImportFailed, match="not a task definition"):
         import_taskdef({"services": {}})
+
+
+def test_a_keyword_the_model_gains_is_used_and_falls_back_to_overrides_when_it_does_not_fit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each table entry is used once the model takes its keyword; should the converter's value not fit it
+    (here: the model is told it takes ulimits= and docker_labels=, but refuses them), the keys go back to
+    overrides= with a warning, and the blueprint still reproduces the input."""
+    from ecsstack.importers import _taskdef
+
+    today = _taskdef.container_keywords()
+    monkeypatch.setattr(_taskdef, "container_keywords", lambda: today | {"ulimits", "docker_labels"})
+    path = FIXTURES / "taskdef" / "firelens.json"
+    data = json.loads(path.read_text())
+    data["containerDefinitions"][1]["ulimits"] = [{"name": "nofile", "softLimit": 1024, "hardLimit": 2048}]
+    result = import_taskdef(data)
+    assert any("the keywords for dockerLabels, ulimits did not reproduce the input" in w for w in result.warnings)
+    assert "Ulimits" in result.source and "DockerLabels" in result.source and "ulimits=" not in result.source
+    [compiled] = task_definitions(ecsstack.synth(build(result.source)))
+    assert compiled["ContainerDefinitions"][1]["Ulimits"] == [{"Name": "nofile", "SoftLimit": 1024, "HardLimit": 2048}]
+
+
+def test_keywords_the_model_has_are_used_not_overrides() -> None:
+    """Every key whose keyword the model takes today is written with it (none of them lands in overrides=)."""
+    from ecsstack.importers._mapping import CONTAINER_KEYS, TASK_KEYS, container_keywords, task_keywords
+
+    first_class = {k for k, (kw, _) in CONTAINER_KEYS.items() if kw in container_keywords()}
+    first_class |= {k for k, (kw, _) in TASK_KEYS.items() if kw in task_keywords()}
+    carried = " ".join(line for path in TASKDEFS for line in _imported(path)[1].overrides)
+    for key in first_class - {"logConfiguration", "portMappings", "resourceRequirements"}:  # partly, by shape
+        assert key[:1].upper() + key[1:] not in carried.split(), key
+
+
+def test_port_ranges_and_unknown_keys(tmp_path: Path) -> None:
+    data = [{"name": "sip", "image": "example/sip:2.0.1", "memory": 256,
+             "portMappings": [{"containerPortRange": "5060-5070", "protocol": "udp"}],
+             "madeUpSetting": True}]
+    result = import_taskdef(data)
+    assert any("unknown key 'madeUpSetting'" in w for w in result.warnings)
+    [compiled] = task_definitions(ecsstack.synth(build(result.source)))
+    assert compiled["ContainerDefinitions"][0]["PortMappings"] == [{"ContainerPortRange": "5060-5070",
+                                                                    "Protocol": "udp"}]
+    assert "MadeUpSetting" not in result.source and "madeUpSetting\"" not in result.source
+    check_ruff(result.source, tmp_path)
