@@ -29,8 +29,9 @@ _CONDITIONS = {"service_started": "START", "service_healthy": "HEALTHY",
 _QUIET = frozenset({"container_name", "networks", "restart", "platform", "pull_policy", "scale", "stop_signal",
                     "x-", "domainname", "mac_address", "oom_score_adj", "oom_kill_disable", "cgroup_parent",
                     "annotations", "attach", "develop"})
-_HANDLED = frozenset({"image", "build", "command", "entrypoint", "environment", "env_file", "ports", "expose",
-                      "healthcheck", "depends_on", "deploy", "secrets", "user", "working_dir", "read_only",
+_HANDLED = frozenset({"links", "external_links", "image", "build", "command", "entrypoint", "environment",
+                      "env_file", "ports", "expose", "healthcheck", "depends_on", "deploy", "secrets", "user",
+                      "working_dir", "read_only",
                       "stop_grace_period", "ulimits", "labels", "volumes", "network_mode", "privileged",
                       "devices", "profiles", "extends", "init", "cap_add", "cap_drop", "tmpfs", "hostname",
                       "extra_hosts", "dns", "dns_search", "logging", "stdin_open", "tty", "sysctls", "shm_size",
@@ -331,6 +332,13 @@ class _Compose:
                           "Route 53).")
         if service.get("tmpfs"):
             self.warn(name, "tmpfs mounts are not available on Fargate; left out (write to a volume instead).")
+        if service.get("links") or service.get("external_links"):
+            self.warn(name, "links are not needed: in one task containers reach each other on localhost, as "
+                      "services through Service Connect by name; left out.")
+        extra = sorted(set(service.get("deploy") or {}) - {"resources", "replicas"})
+        if extra:
+            self.warn(name, f"deploy {', '.join(extra)} left out: ECS deploys with the service's own settings "
+                      "(min_healthy_percent, max_percent, circuit breaker) and places tasks itself.")
         if service.get("configs"):
             self.warn(name, "configs are files compose copies in; bake them into the image or use EFS; left out.")
         if isinstance(service.get("logging"), dict) and service["logging"].get("driver") not in (None, "awslogs"):
@@ -407,10 +415,9 @@ class _Compose:
         if ports:
             plan.kwargs["ports"] = [port if protocol == "tcp" else Call("PortMapping", [port], {"protocol": protocol})
                                     for port, protocol, _ in ports]
-        if service.get("entrypoint") is not None:
-            plan.kwargs["entry_point"] = self._command(service["entrypoint"])
-        if service.get("command") is not None:
-            plan.kwargs["command"] = self._command(service["command"])
+        for key, keyword in (("entrypoint", "entry_point"), ("command", "command")):
+            if service.get(key) is not None and self._command(service[key]):
+                plan.kwargs[keyword] = self._command(service[key])
         environment = self._environment(name, service)
         secrets = self._secrets(name, service)
         for key in set(environment) & set(secrets):
@@ -494,10 +501,16 @@ class _Compose:
                 c.kwargs["ports"] = kept
             else:
                 c.kwargs.pop("ports", None)
+        platforms = {str(self.services[n].get("platform", "")).lower() for n in names}
+        if platforms in ({"linux/arm64"}, {"linux/arm64/v8"}):
+            task.kwargs["cpu_architecture"] = "ARM64"
+        elif len(platforms - {""}) > 1:
+            self.warn(names[0], f"the containers of one task run on one platform, not {sorted(platforms - {''})}; "
+                      "the task runs on X86_64.")
         cpu = sum(c.kwargs.get("cpu", 0) for c in task.containers)
         memory = sum(max(c.kwargs.get("memory", 0), c.kwargs.get("memory_reservation", 0)) for c in task.containers)
         size = fargate_size(max(cpu, 256), max(memory, 512))
-        task.kwargs.update(cpu=size[0], memory=size[1])
+        task.kwargs = {"cpu": size[0], "memory": size[1], **task.kwargs}
         if (cpu, memory) != (0, 0) and size != (cpu, memory):
             task.comments.append(f"the containers ask for {cpu} CPU units and {memory} MiB; rounded up to the "
                                  f"nearest Fargate size, {size[0]} CPU units and {size[1]} MiB")

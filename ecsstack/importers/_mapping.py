@@ -18,7 +18,7 @@ from typing import Any
 
 from ..model import Container, TaskDefinition
 from ._common import HEALTH_RANGES, TIMEOUT_RANGE, clamp
-from ._source import Call
+from ._source import Call, Raw
 
 __all__ = ["CONTAINER_KEYS", "KNOWN_TODAY", "STATEMENT_KEYS", "TASK_KEYS", "Carry", "Ctx", "Omit", "container_keywords",
            "task_keywords"]
@@ -39,6 +39,8 @@ class Ctx:
     path: str
     network_mode: str
     warnings: list[str] = field(default_factory=list)
+    #: stack parameters the converters declare: (variable, ``stack.parameter(...)`` call)
+    parameters: list[tuple[str, Call]] = field(default_factory=list)
 
 
 Converter = Callable[[Any, Ctx], Any]
@@ -81,6 +83,27 @@ def _timeout(name: str) -> Converter:
         if not isinstance(value, int) or isinstance(value, bool):
             raise Carry
         return clamp(value, *TIMEOUT_RANGE, f"{ctx.path}: {name}", ctx.warnings)
+    return convert
+
+
+#: an IAM role ARN as CloudFormation checks it
+_ROLE_ARN = re.compile(r"arn:aws[a-zA-Z-]*:iam::\d{12}:role/.+")
+
+
+def _role(parameter: str) -> Converter:
+    """A role ARN as given; a placeholder (``<executionRoleArn>``, ``${ROLE}``, what CI fills in) becomes a stack
+    parameter of that name, so the template is valid and the value is given at deploy."""
+    def convert(value: Any, ctx: Ctx) -> Any:
+        if not isinstance(value, str):
+            raise Carry
+        if _ROLE_ARN.fullmatch(value):
+            return value
+        var = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", parameter).lower()
+        ctx.parameters.append((var, Call("stack.parameter", [parameter], {
+            "description": f"ARN of the IAM role (the input had {value!r})"})))
+        ctx.warnings.append(f"{ctx.path}: {value!r} is not a role ARN (a placeholder?); it is the stack parameter "
+                            f"{parameter}, given at deploy.")
+        return Raw(var)
     return convert
 
 
@@ -264,8 +287,8 @@ STATEMENT_KEYS = frozenset({"name", "image", "dependsOn", "mountPoints", "volume
 #: task definition keys → (keyword, converter); family, network mode, compatibilities, size, volumes and
 #: runtime platform are decided by the importer itself
 TASK_KEYS: dict[str, tuple[str, Converter]] = {
-    "taskRoleArn": ("task_role", _same),
-    "executionRoleArn": ("execution_role", _same),
+    "taskRoleArn": ("task_role", _role("TaskRoleArn")),
+    "executionRoleArn": ("execution_role", _role("ExecutionRoleArn")),
     "ephemeralStorage": ("ephemeral_storage_gib", _ephemeral),
     "pidMode": ("pid_mode", _same),
     "ipcMode": ("ipc_mode", _same),

@@ -3,6 +3,7 @@ container definitions) → a blueprint with a cluster and a service running the 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ._cfn import CONTAINER, TASK, pascal_value, property_name
@@ -32,14 +33,28 @@ _HANDLED = frozenset({"family", "containerDefinitions", "networkMode", "requires
 _CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
 
 
-def pruned(value: Any) -> Any:
-    """``value`` without empty lists, maps and nulls at any depth: they carry nothing, and some (an empty
-    ``tmpfs`` on Fargate, empty ``placementConstraints``) would be refused where the input had nothing."""
+#: keys whose value is a whole number (hand-written JSON often quotes them: ``"containerPort": "3000"``)
+_WHOLE_NUMBERS = frozenset({"containerPort", "hostPort", "cpu", "memory", "memoryReservation", "startTimeout",
+                            "stopTimeout", "interval", "timeout", "retries", "startPeriod", "sizeInGiB", "softLimit",
+                            "hardLimit", "sharedMemorySize", "maxSwap", "swappiness", "size", "restartAttemptPeriod",
+                            "transitEncryptionPort"})
+#: maps whose entries are the user's: kept whole, empty values included
+_OPAQUE = frozenset({"dockerLabels", "options", "driverOpts", "labels"})
+
+
+def pruned(value: Any, key: str = "") -> Any:
+    """``value`` without nulls, empty lists, maps and strings at any depth (they carry nothing, and some, such
+    as an empty ``tmpfs`` on Fargate or ``"taskRoleArn": ""``, would be refused where the input had nothing),
+    with quoted whole numbers as numbers. An environment variable's empty value and user maps stay as given."""
+    if key in _OPAQUE:
+        return value
     if isinstance(value, dict):
-        out = {k: pruned(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v not in ([], {}, None)}
+        out = {k: pruned(v, k) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in ([], {}, None) and (v != "" or k == "value")}
     if isinstance(value, list):
         return [pruned(v) for v in value]
+    if key in _WHOLE_NUMBERS and isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return int(value)
     return value
 
 
@@ -168,7 +183,8 @@ class _Builder:
         for c in td["containerDefinitions"]:
             task.containers.append(self._container(c, mode))
         self._statements(task)
-        plan = Blueprint(stack_name(self.name), "", description=f"Imported task definition {self.name}")
+        plan = Blueprint(stack_name(self.name), "", description=f"Imported task definition {self.name}",
+                         parameters=ctx.parameters)
         plan.tasks.append(task)
         service_kwargs: dict[str, Any] = {}
         if not fargate:

@@ -71,8 +71,10 @@ def contains(expected: Any, actual: Any, where: str, key: str = "") -> list[str]
             return [f"{where}: expected a mapping, got {actual!r}"]
         out = []
         for k, v in expected.items():
-            if v in ({}, []) and k not in actual:
-                continue
+            if v is None or (v in ({}, [], "") and k not in actual):
+                continue  # null and empty values say nothing (the API reads them as absent)
+            if isinstance(v, dict) and not any(x not in (None, "", [], {}) for x in v.values()) and k not in actual:
+                continue  # {"credentialsParameter": ""}: nothing but empty values
             if k not in actual:
                 out.append(f"{where}.{k}: missing (expected {v!r})")
             else:
@@ -116,7 +118,8 @@ def check_lint(template: dict[str, Any]) -> None:
 #: the warning that explains why a value changed, by the property's name
 _EXPLAINED = {"Interval": "health check interval", "Timeout": "health check timeout", "Retries": "health check retries",
               "StartPeriod": "health check start_period", "StopTimeout": "stopTimeout", "StartTimeout": "startTimeout",
-              "Cpu": "task cpu", "Memory": "task memory"}
+              "Cpu": "task cpu", "Memory": "task memory", "TaskRoleArn": "TaskRoleArn",
+              "ExecutionRoleArn": "ExecutionRoleArn"}
 
 
 def unexplained(problems: list[str], warnings: list[str]) -> list[str]:
