@@ -58,13 +58,13 @@ def _env_file(path: Path) -> dict[str, str]:
     return out
 
 
-def _interpolated(value: Any, env: Mapping[str, str]) -> Any:
+def _interpolated(value: Any, env: Mapping[str, str], missing: set[str]) -> Any:
     if isinstance(value, str):
-        return interpolate(value, env)
+        return interpolate(value, env, missing)
     if isinstance(value, list):
-        return [_interpolated(v, env) for v in value]
+        return [_interpolated(v, env, missing) for v in value]
     if isinstance(value, dict):
-        return {k: _interpolated(v, env) for k, v in value.items()}
+        return {k: _interpolated(v, env, missing) for k, v in value.items()}
     return value
 
 
@@ -111,10 +111,14 @@ def load_compose(text: str, base_dir: Path | None = None, environ: Mapping[str, 
     if environ is None and dotenv.is_file():
         env.update(_env_file(dotenv))
     env.update(os.environ if environ is None else environ)
+    missing: set[str] = set()
     try:
-        doc = _interpolated(doc, env)
+        doc = _interpolated(doc, env, missing)
     except InterpolationError as exc:
         raise ImportFailed(f"compose interpolation: {exc}") from None
+    for name in sorted(missing):
+        warnings.append(f"the variable {name} is not set and reads as an empty string (as docker compose does); "
+                        "set it in the environment or .env and import again.")
     raw = {str(k): (v or {}) for k, v in doc["services"].items()}
     for name, service in raw.items():
         if not isinstance(service, dict):

@@ -63,10 +63,12 @@ class InterpolationError(ValueError):
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def interpolate(text: str, env: Mapping[str, str]) -> str:
+def interpolate(text: str, env: Mapping[str, str], missing: set[str] | None = None) -> str:
     """``text`` with ``$VAR``, ``${VAR}``, ``${VAR:-default}``, ``${VAR-default}``, ``${VAR:?err}``,
     ``${VAR?err}``, ``${VAR:+alt}``, ``${VAR+alt}`` resolved from ``env`` as docker compose does (defaults may
-    hold further expressions; ``$$`` is a literal ``$``)."""
+    hold further expressions; ``$$`` is a literal ``$``). Unset variables without a default read as empty and
+    are added to ``missing``."""
+    missing = set() if missing is None else missing
     out, i = [], 0
     while i < len(text):
         ch = text[i]
@@ -91,11 +93,13 @@ def interpolate(text: str, env: Mapping[str, str]) -> str:
                 end += 1
             if depth:
                 raise InterpolationError(f"unclosed ${{ in {text!r}")
-            out.append(_expression(text[i + 2:end], env))
+            out.append(_expression(text[i + 2:end], env, missing))
             i = end + 1
             continue
         match = _NAME.match(text, i + 1)
         if match:
+            if match[0] not in env:
+                missing.add(match[0])
             out.append(env.get(match[0], ""))
             i = match.end()
         else:
@@ -104,24 +108,26 @@ def interpolate(text: str, env: Mapping[str, str]) -> str:
     return "".join(out)
 
 
-def _expression(body: str, env: Mapping[str, str]) -> str:
+def _expression(body: str, env: Mapping[str, str], missing: set[str]) -> str:
     match = _NAME.match(body)
     if not match:
         raise InterpolationError(f"invalid interpolation ${{{body}}}")
     name, rest = match[0], body[match.end():]
     value = env.get(name)
     if not rest:
+        if value is None:
+            missing.add(name)
         return value or ""
     for op in (":-", "-", ":?", "?", ":+", "+"):
         if rest.startswith(op):
             arg = rest[len(op):]
             unset = value is None or (op.startswith(":") and value == "")
             if op in (":-", "-"):
-                return interpolate(arg, env) if unset else str(value)
+                return interpolate(arg, env, missing) if unset else str(value)
             if op in (":?", "?"):
                 if unset:
                     raise InterpolationError(f"required variable {name} is missing a value: "
-                                             f"{interpolate(arg, env) or 'set it in the environment or .env'}")
+                                             f"{interpolate(arg, env, missing) or 'set it in the environment or .env'}")
                 return str(value)
-            return "" if unset else interpolate(arg, env)
+            return "" if unset else interpolate(arg, env, missing)
     raise InterpolationError(f"invalid interpolation ${{{body}}}")

@@ -156,3 +156,10 @@ def test_not_a_compose_file() -> None:
         import_compose("version: '3'\n")
     with pytest.raises(ImportFailed, match="extends 'nope'"):
         import_compose("services:\n  a:\n    image: x:1\n    extends: nope\n", environ={})
+
+
+def test_unset_variables_read_as_empty_with_a_warning() -> None:
+    result = import_compose("services:\n  a:\n    image: app:${TAG:-1.0}\n    environment:\n      X: ${UNSET_X}\n",
+                            environ={})
+    assert any("the variable UNSET_X is not set" in w for w in result.warnings)
+    assert not any("TAG" in w for w in result.warnings)
