@@ -69,3 +69,16 @@ def test_user_mistakes_are_messages_not_tracebacks(tmp_path: Path) -> None:
     assert code == 1 and "required variable TAG is missing a value: pass TAG" in err
     code, _, err = run("import", "compose", str(compose), "--mode", "pods")
     assert code == 2 and "Invalid value for '--mode'" in err
+
+
+def test_the_readme_example_is_what_the_importer_writes() -> None:
+    """The README's web.json and the blueprint shown for it: the docs cannot drift from the importer."""
+    import re
+
+    from ecsstack.importers import import_taskdef
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Importing"):readme.index("## Deploying")]
+    given = json.loads(re.search(r"```json\n(.*?)```", section, re.S)[1])
+    shown = re.search(r"```python\n(\"\"\"Imported.*?)```", section, re.S)[1]
+    assert import_taskdef(given, origin="web.json").source == shown
