@@ -13,9 +13,9 @@ from typing import Any
 import yaml
 
 from ..rules.tasks import MAX_CONTAINERS
-from ._cfn import CONTAINER, pascal_value
+from ._cfn import CONTAINER
 from ._common import TIMEOUT_RANGE, ImportFailed, ImportResult, clamp, fargate_size, run_blueprint, stack_name
-from ._mapping import Ctx, container_keywords, health_check, secret_expr
+from ._mapping import CONTAINER_KEYS, Ctx, container_keywords, health_check, secret_expr, write
 from ._plan import Blueprint, ContainerPlan, ServicePlan, TaskPlan, VolumePlan, overridden, render
 from ._source import Call, Raw
 from ._units import InterpolationError, cpu_units, interpolate, mebibytes, seconds
@@ -162,6 +162,10 @@ class _Compose:
         self.name = stack_name(name)
         self.warnings = warnings
         self.keywords = container_keywords()
+        #: keywords newer than this importer to leave in overrides= (after they did not synthesize)
+        self.demote: frozenset[str] = frozenset()
+        self.new_keywords = False
+        self.origin = "compose.yaml"
         self.parameters: list[tuple[str, Call]] = []
         self.container_names = {s: self._container_name(s) for s in services}
 
@@ -377,20 +381,14 @@ class _Compose:
                 self.warn(name, f"unknown key {key!r} left out (ECS has no counterpart).")
 
     def _carry(self, plan: ContainerPlan, key: str, value: Any) -> None:
-        """An ECS container setting: its keyword when the model has one, else ``overrides=``."""
+        """An ECS container setting (the API's ``key``): its keyword when the model has one, else
+        ``overrides=`` (the same table as ``import taskdef``)."""
         if value in (None, [], {}):
             return
-        keyword = {"linuxParameters": "linux_parameters", "ulimits": "ulimits", "dockerLabels": "docker_labels",
-                   "systemControls": "system_controls", "interactive": "interactive",
-                   "pseudoTerminal": "pseudo_terminal"}[key]
-        if keyword in self.keywords and keyword in ("docker_labels", "interactive", "pseudo_terminal"):
-            plan.kwargs[keyword] = value
-            return
-        unknown: list[str] = []
-        name = {"linuxParameters": "LinuxParameters", "ulimits": "Ulimits", "dockerLabels": "DockerLabels",
-                "systemControls": "SystemControls", "interactive": "Interactive",
-                "pseudoTerminal": "PseudoTerminal"}[key]
-        plan.overrides[name] = pascal_value(CONTAINER, name, value, unknown, key)
+        ctx = Ctx(f"container {plan.name}", "awsvpc", self.warnings)
+        if write(CONTAINER_KEYS, CONTAINER, key, value, plan.kwargs, plan.overrides, ctx, self.keywords,
+                 self.demote):
+            self.new_keywords = True
 
     def _image(self, name: str, service: dict[str, Any]) -> Any:
         if service.get("image"):
@@ -629,21 +627,34 @@ def import_compose(text: str, *, name: str | None = None, mode: str = "auto", pr
     services, doc, warnings = load_compose(text, base, environ, profiles)
     env: dict[str, str] = dict(os.environ if environ is None else environ)
     stack = name or doc.get("name") or (base.resolve().name if base_dir is not None else "app")
-    builder = _Compose(services, doc, str(stack), base, env, warnings)
+    source, template, problems, carried, builder, note = "", None, [], [], None, []
+    for demote in (frozenset(), frozenset(kw for kw, _ in CONTAINER_KEYS.values())):
+        builder = _Compose(services, doc, str(stack), base, env, [*warnings, *note])
+        builder.demote, builder.origin = demote, origin
+        source, carried = _render(builder, mode, len(services))
+        template, problems = run_blueprint(source)
+        if template is not None or not builder.new_keywords:
+            break
+        # a keyword the model gained after this importer was written did not take the value as converted
+        note = [f"keywords newer than this importer did not synthesize ({'; '.join(problems)}); their "
+                "settings are carried in overrides= instead."]
+    if template is None or builder is None:
+        raise ImportFailed("the imported compose file does not synthesize:\n  " + "\n  ".join(problems))
+    return ImportResult(source, builder.warnings, carried)
+
+
+def _render(builder: _Compose, mode: str, count: int) -> tuple[str, list[str]]:
+    """The blueprint's source and its ``where: Key, Key`` overrides lines."""
     chosen, reason = builder.decide(mode)
     plan = builder.plan_task(reason) if chosen == "task" else builder.plan_services(reason)
     plan.parameters = builder.parameters
-    plan.docstring = (f"Imported from {origin} by `ecsstack import compose`: {len(services)} compose service"
-                      f"{'s' if len(services) != 1 else ''} as {'one task' if chosen == 'task' else 'ECS services'} "
+    plan.docstring = (f"Imported from {builder.origin} by `ecsstack import compose`: {count} compose service"
+                      f"{'s' if count != 1 else ''} as {'one task' if chosen == 'task' else 'ECS services'} "
                       "on Fargate.")
     carried = overridden(plan)
     if carried:
         plan.notes += ["", "Carried in overrides= as given (ecsstack has no keyword for these yet):",
                        *(f"  {line}" for line in carried)]
-    if warnings:
-        plan.notes += ["", "To look at (also printed by `ecsstack import`):", *(f"  {w}" for w in warnings)]
-    source = render(plan)
-    template, problems = run_blueprint(source)
-    if template is None:
-        raise ImportFailed("the imported compose file does not synthesize:\n  " + "\n  ".join(problems))
-    return ImportResult(source, warnings, carried)
+    if builder.warnings:
+        plan.notes += ["", "To look at (also printed by `ecsstack import`):", *(f"  {w}" for w in builder.warnings)]
+    return render(plan), carried

@@ -17,11 +17,12 @@ from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from ..model import Container, TaskDefinition
+from ._cfn import pascal_value, property_name
 from ._common import HEALTH_RANGES, TIMEOUT_RANGE, clamp
 from ._source import Call, Raw
 
-__all__ = ["CONTAINER_KEYS", "KNOWN_TODAY", "STATEMENT_KEYS", "TASK_KEYS", "Carry", "Ctx", "Omit", "container_keywords",
-           "task_keywords"]
+__all__ = ["CONTAINER_KEYS", "KNOWN_TODAY", "STATEMENT_KEYS", "TASK_KEYS", "Carry", "Ctx", "Omit", "carry",
+           "container_keywords", "task_keywords", "write"]
 
 
 class Carry(Exception):
@@ -304,3 +305,35 @@ KNOWN_TODAY = frozenset({
     "essential", "ports", "command", "entry_point", "environment", "secrets", "health_check", "cpu", "memory",
     "memory_reservation", "working_directory", "user", "readonly_root_filesystem", "start_timeout",
     "stop_timeout", "logging", "gpu", "task_role", "execution_role", "ephemeral_storage_gib"})
+
+
+# ---- writing one key ------------------------------------------------------------------------------
+
+def carry(cls: type, key: str, value: Any, overrides: dict[str, Any], ctx: Ctx) -> None:
+    """``key`` into ``overrides`` under its CloudFormation name (of ``cls``), or a warning when it has none."""
+    name = property_name(cls, key)
+    if name is None:
+        ctx.warnings.append(f"{ctx.path}: unknown key {key!r} left out (neither ECS nor CloudFormation knows it).")
+        return
+    unknown: list[str] = []
+    overrides[name] = pascal_value(cls, name, value, unknown, key)
+    for item in unknown:
+        ctx.warnings.append(f"{ctx.path}: unknown key {item!r} left out (CloudFormation does not know it).")
+
+
+def write(table: dict[str, tuple[str, Converter]], cls: type, key: str, value: Any, kwargs: dict[str, Any],
+          overrides: dict[str, Any], ctx: Ctx, keywords: frozenset[str], demote: frozenset[str]) -> bool:
+    """Write the API's ``key``: with its keyword from ``table`` when the model takes it (``keywords``) and it is
+    not in ``demote``, else into ``overrides``. True when the keyword is newer than this importer (so the
+    caller checks it reproduced the value)."""
+    entry = table.get(key)
+    if entry is not None and entry[0] in keywords and (entry[0] in KNOWN_TODAY or entry[0] not in demote):
+        try:
+            kwargs[entry[0]] = entry[1](value, ctx)
+            return entry[0] not in KNOWN_TODAY
+        except Omit:
+            return False
+        except (Carry, KeyError, TypeError, ValueError, AttributeError):
+            pass
+    carry(cls, key, value, overrides, ctx)
+    return False

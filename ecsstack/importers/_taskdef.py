@@ -10,14 +10,13 @@ from ._cfn import CONTAINER, TASK, pascal_value, property_name
 from ._common import ImportFailed, ImportResult, covers, fargate_size, run_blueprint, stack_name
 from ._mapping import (
     CONTAINER_KEYS,
-    KNOWN_TODAY,
     STATEMENT_KEYS,
     TASK_KEYS,
-    Carry,
     Ctx,
-    Omit,
+    carry,
     container_keywords,
     task_keywords,
+    write,
 )
 from ._plan import Blueprint, ContainerPlan, ServicePlan, TaskPlan, VolumePlan, overridden, render
 from ._source import Call
@@ -108,24 +107,12 @@ class _Builder:
         self.name = name or family or "app"
         self.family = family
 
-    def usable(self, keyword: str, known: frozenset[str]) -> bool:
-        return keyword in known and (keyword in KNOWN_TODAY or keyword not in self.demote)
-
-    def _tried(self, source: dict[str, Any] | None, key: str, keyword: str) -> None:
-        """Note a key written with a keyword newer than this importer (checked against the template)."""
-        if keyword not in KNOWN_TODAY:
+    def write(self, cls: type, key: str, value: Any, kwargs: dict[str, Any], overrides: dict[str, Any], ctx: Ctx,
+              source: dict[str, Any] | None) -> None:
+        """One key of the input, with its keyword or in overrides (``source``: the container, None for the task)."""
+        table, keywords = (TASK_KEYS, self.task_kw) if cls is TASK else (CONTAINER_KEYS, self.container_kw)
+        if write(table, cls, key, value, kwargs, overrides, ctx, keywords, self.demote):
             self.new_keys.append((source, key))
-
-    def carry(self, cls: type, key: str, value: Any, overrides: dict[str, Any], where: str) -> None:
-        """``key`` into ``overrides`` under its CloudFormation name, or a warning when it has none."""
-        name = property_name(cls, key)
-        if name is None:
-            self.warnings.append(f"{where}: unknown key {key!r} left out (neither ECS nor CloudFormation knows it).")
-            return
-        unknown: list[str] = []
-        overrides[name] = pascal_value(cls, name, value, unknown, key)
-        for item in unknown:
-            self.warnings.append(f"{where}: unknown key {item!r} left out (CloudFormation does not know it).")
 
     # ---- task --------------------------------------------------------------------------------------
     def plan(self) -> Blueprint:
@@ -169,15 +156,7 @@ class _Builder:
         for key, value in td.items():
             if key in READ_ONLY or key in _HANDLED or value in ([], {}, None):
                 continue
-            entry = TASK_KEYS.get(key)
-            if entry is not None and self.usable(entry[0], self.task_kw):
-                try:
-                    kwargs[entry[0]] = entry[1](value, ctx)
-                    self._tried(None, key, entry[0])
-                    continue
-                except (Carry, KeyError, TypeError, ValueError):
-                    pass
-            self.carry(TASK, key, value, task_overrides, "task")
+            self.write(TASK, key, value, kwargs, task_overrides, ctx, None)
         task = TaskPlan(stack_name(self.name), cls, kwargs, task_overrides)
         self._volumes(task)
         for c in td["containerDefinitions"]:
@@ -241,7 +220,7 @@ class _Builder:
                 plan = VolumePlan(v.get("name", "data"), "add_bind_volume")
             task.volumes.append(plan)
         if not modelled:
-            self.carry(TASK, "volumes", volumes, task.overrides, "task")
+            carry(TASK, "volumes", volumes, task.overrides, Ctx("task", "", self.warnings))
 
     def _volume(self, v: dict[str, Any]) -> VolumePlan | None:
         """The volume as a builder call; None when the model cannot say it (Docker volumes, FSx, ...)."""
@@ -285,24 +264,15 @@ class _Builder:
         for key, value in c.items():
             if key in STATEMENT_KEYS or value in ([], {}, None):
                 continue
-            entry = CONTAINER_KEYS.get(key)
-            if entry is not None and self.usable(entry[0], self.container_kw):
-                try:
-                    plan.kwargs[entry[0]] = entry[1](value, ctx)
-                    self._tried(c, key, entry[0])
-                    continue
-                except Omit:
-                    continue
-                except (Carry, KeyError, TypeError, ValueError, AttributeError):
-                    pass
             if key == "logConfiguration" and isinstance(value, dict) and "logDriver" in value:
                 # the driver and options as a LogConfig; what else it has (secretOptions) in overrides
-                plan.kwargs["logging"] = Call("LogConfig", [value["logDriver"], value.get("options") or {}])
-                rest = {k: v for k, v in value.items() if k not in ("logDriver", "options")}
+                given = {k: v for k, v in value.items() if k in ("logDriver", "options")}
+                self.write(CONTAINER, key, given, plan.kwargs, plan.overrides, ctx, c)
+                rest = {k: v for k, v in value.items() if k not in given}
                 if rest:
-                    self.carry(CONTAINER, key, rest, plan.overrides, where)
+                    carry(CONTAINER, key, rest, plan.overrides, ctx)
                 continue
-            self.carry(CONTAINER, key, value, plan.overrides, where)
+            self.write(CONTAINER, key, value, plan.kwargs, plan.overrides, ctx, c)
         if "logConfiguration" not in c:
             plan.kwargs["logging"] = Call("LogConfig.disabled")
         if "executionRoleArn" not in self.td:

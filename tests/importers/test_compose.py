@@ -163,3 +163,14 @@ def test_unset_variables_read_as_empty_with_a_warning() -> None:
                             environ={})
     assert any("the variable UNSET_X is not set" in w for w in result.warnings)
     assert not any("TAG" in w for w in result.warnings)
+
+
+def test_a_keyword_the_model_gains_falls_back_to_overrides_when_it_does_not_fit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecsstack.importers import _compose
+
+    today = _compose.container_keywords()
+    monkeypatch.setattr(_compose, "container_keywords", lambda: today | {"ulimits"})
+    result, template = _import(BLOG)
+    assert any("keywords newer than this importer did not synthesize" in w for w in result.warnings)
+    assert _containers(template)["mysql"]["Ulimits"] == [{"Name": "nofile", "SoftLimit": 65536, "HardLimit": 65536}]
