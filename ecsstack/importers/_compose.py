@@ -38,6 +38,66 @@ _HANDLED = frozenset({"links", "external_links", "image", "build", "command", "e
                       "cpus", "mem_limit", "mem_reservation", "configs"})
 
 
+_TEXT, _NUMBER = (str,), (int, float)
+#: what compose allows for each key this importer reads (the compose specification's types)
+_SHAPES: dict[str, tuple[type, ...]] = {
+    "image": _TEXT, "build": (str, dict), "command": (str, list), "entrypoint": (str, list),
+    "environment": (list, dict), "env_file": (str, list, dict), "ports": (list,), "expose": (list,),
+    "healthcheck": (dict,), "depends_on": (list, dict), "deploy": (dict,), "secrets": (list,),
+    "user": (str, int), "working_dir": _TEXT, "read_only": (bool,), "stop_grace_period": (str, *_NUMBER),
+    "ulimits": (dict,), "labels": (list, dict), "volumes": (list,), "network_mode": _TEXT, "privileged": (bool,),
+    "devices": (list,), "profiles": (list,), "extends": (str, dict), "init": (bool,), "cap_add": (list,),
+    "cap_drop": (list,), "tmpfs": (str, list), "hostname": _TEXT, "extra_hosts": (list, dict),
+    "dns": (str, list), "dns_search": (str, list), "logging": (dict,), "stdin_open": (bool,), "tty": (bool,),
+    "sysctls": (list, dict), "shm_size": (str, *_NUMBER), "cpus": (str, *_NUMBER), "mem_limit": (str, *_NUMBER),
+    "mem_reservation": (str, *_NUMBER), "configs": (list,), "links": (list,), "external_links": (list,),
+    "platform": _TEXT}
+_KINDS = {str: "a string", int: "a number", float: "a number", bool: "true or false", list: "a list",
+          dict: "a mapping"}
+
+
+def _check_service(name: str, service: dict[str, Any]) -> None:
+    """Refuse a value compose would refuse too, naming it (rather than failing somewhere inside)."""
+    def bad(key: str, value: Any, allowed: str) -> ImportFailed:
+        return ImportFailed(f"service {name}: {key} must be {allowed}, got {value!r} (docker compose refuses it "
+                            "too).")
+
+    for key, kinds in _SHAPES.items():
+        value = service.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool)):
+            raise bad(key, value, " or ".join(dict.fromkeys(_KINDS[k] for k in kinds)))
+    nested: list[tuple[str, Any, tuple[type, ...]]] = []
+    deploy = service.get("deploy") or {}
+    resources = deploy.get("resources")
+    nested.append(("deploy.resources", resources, (dict,)))
+    for part in ("limits", "reservations"):
+        nested.append((f"deploy.resources.{part}", (resources or {}).get(part) if isinstance(resources, dict)
+                       else None, (dict,)))
+    check = service.get("healthcheck") or {}
+    nested += [("healthcheck.test", check.get("test"), (str, list)), ("healthcheck.retries", check.get("retries"),
+                                                                        (int,))]
+    for limit, value in (service.get("ulimits") or {}).items():
+        nested.append((f"ulimits.{limit}", value, (int, dict)))
+        if isinstance(value, dict):
+            nested += [(f"ulimits.{limit}.{k}", value.get(k), (int,)) for k in ("soft", "hard")]
+    for key, kinds in (("ports", (str, int, dict)), ("expose", (str, int)), ("volumes", (str, dict)),
+                       ("secrets", (str, dict)), ("env_file", (str, dict)), ("profiles", (str,)),
+                       ("cap_add", (str,)), ("cap_drop", (str,))):
+        items = service.get(key)
+        for item in items if isinstance(items, list) else []:
+            nested.append((key, item, kinds))
+    depends = service.get("depends_on")
+    for target, spec in depends.items() if isinstance(depends, dict) else []:
+        nested.append((f"depends_on.{target}", spec, (dict,)))
+    for item in depends if isinstance(depends, list) else []:
+        nested.append(("depends_on", item, (str,)))
+    for key, value, kinds in nested:
+        if value is not None and (not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))):
+            raise bad(key, value, " or ".join(dict.fromkeys(_KINDS[k] for k in kinds)))
+
+
 def _env_file(path: Path) -> dict[str, str]:
     """KEY=VALUE lines of an env file (``#`` comments, ``export``, single or double quotes)."""
     out: dict[str, str] = {}
@@ -123,6 +183,9 @@ def load_compose(text: str, base_dir: Path | None = None, environ: Mapping[str, 
     for name, service in raw.items():
         if not isinstance(service, dict):
             raise ImportFailed(f"service {name} must be a mapping, got {service!r}.")
+        _check_service(name, service)
+    if not isinstance(doc.get("volumes") or {}, dict) or not isinstance(doc.get("secrets") or {}, dict):
+        raise ImportFailed("the top-level volumes: and secrets: must be mappings.")
 
     def resolved(name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
         service = raw[name]
@@ -144,6 +207,7 @@ def load_compose(text: str, base_dir: Path | None = None, environ: Mapping[str, 
     active = set(profiles or [])
     for name in raw:
         service = resolved(name)
+        _check_service(name, service)
         wanted = service.get("profiles")
         if wanted and not active & set(wanted):
             continue

@@ -80,6 +80,53 @@ def task_definition_of(data: Any) -> dict[str, Any]:
     return data
 
 
+_LIST_OF_MAPS, _MAP, _WORDS, _NUMBER, _FLAG = "a list of objects", "an object", "a list of strings", \
+    "a whole number", "true or false"
+#: the shape of the keys the importer reads itself (the rest go through converters, or as given)
+_TASK_SHAPES = {"volumes": _LIST_OF_MAPS, "runtimePlatform": _MAP, "requiresCompatibilities": _WORDS,
+                "placementConstraints": _LIST_OF_MAPS, "ephemeralStorage": _MAP, "proxyConfiguration": _MAP}
+_CONTAINER_SHAPES = {
+    "dependsOn": _LIST_OF_MAPS, "mountPoints": _LIST_OF_MAPS, "volumesFrom": _LIST_OF_MAPS,
+    "portMappings": _LIST_OF_MAPS, "environment": _LIST_OF_MAPS, "secrets": _LIST_OF_MAPS,
+    "healthCheck": _MAP, "logConfiguration": _MAP, "firelensConfiguration": _MAP, "linuxParameters": _MAP,
+    "command": _WORDS, "entryPoint": _WORDS, "cpu": _NUMBER, "memory": _NUMBER, "memoryReservation": _NUMBER,
+    "startTimeout": _NUMBER, "stopTimeout": _NUMBER, "essential": _FLAG, "readonlyRootFilesystem": _FLAG,
+    "resourceRequirements": _LIST_OF_MAPS, "ulimits": _LIST_OF_MAPS, "dockerLabels": _MAP}
+
+
+def _fits(value: Any, shape: str) -> bool:
+    if shape == _LIST_OF_MAPS:
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    if shape == _MAP:
+        return isinstance(value, dict)
+    if shape == _WORDS:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if shape == _NUMBER:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, bool)
+
+
+def _check_shapes(td: dict[str, Any]) -> None:
+    """Refuse a value of the wrong kind with a message naming it (rather than failing somewhere inside)."""
+    checks = [("task", td, _TASK_SHAPES)] + [(f"container {c['name']}", c, _CONTAINER_SHAPES)
+                                             for c in td["containerDefinitions"]]
+    for where, item, shapes in checks:
+        for key, shape in shapes.items():
+            if key in item and not _fits(item[key], shape):
+                raise ImportFailed(f"{where}: {key} must be {shape}, got {item[key]!r}; fix it in the file "
+                                   "(ECS would refuse it too).")
+    for c in td["containerDefinitions"]:
+        for key in ("healthCheck", "logConfiguration"):
+            inner = c.get(key) or {}
+            bad = next((k for k, v in inner.items() if k in _CONTAINER_SHAPES and not _fits(v, _CONTAINER_SHAPES[k])
+                        and k != "command"), None)
+            if key == "healthCheck" and "command" in inner and not _fits(inner["command"], _WORDS):
+                bad = "command"
+            if bad:
+                raise ImportFailed(f"container {c['name']}: {key}.{bad} has the wrong kind of value "
+                                   f"({inner[bad]!r}); fix it in the file.")
+
+
 def _size(value: Any, unit: str) -> int | None:
     """A task cpu or memory string (``"512"``, ``"1 vCPU"``, ``"2 GB"``) in CPU units or MiB."""
     if value is None:
@@ -343,6 +390,7 @@ def import_taskdef(data: Any, *, name: str | None = None, origin: str = "task-de
     task definition, or cannot be made into a blueprint that synthesizes.
     """
     td = pruned(task_definition_of(data))
+    _check_shapes(td)
     builder = _Builder(td, name, frozenset())
     plan = builder.plan()
     _header(plan, origin, builder.warnings)
