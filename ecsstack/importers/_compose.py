@@ -671,6 +671,15 @@ class _Compose:
             plan.services.append(ServicePlan(name, task, kwargs, comments))
         if order:
             plan.notes.append("Deploy order from depends_on: " + "; ".join(order) + ".")
+        users: dict[str, list[str]] = {}
+        for task in plan.tasks:
+            for volume in task.volumes:
+                users.setdefault(volume.name, []).append(task.name)
+        for volume, names in users.items():
+            if len(names) > 1:
+                self.warnings.append(f"volume {volume} is shared by {', '.join(names)} in compose; services do not "
+                                     "share task storage, so each has its own. To share it, make it one EFS file "
+                                     "system mounted by each (task.add_efs_volume).")
         return plan
 
 

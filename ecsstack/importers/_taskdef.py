@@ -278,8 +278,9 @@ class _Builder:
             efs = v["efsVolumeConfiguration"]
             auth = efs.get("authorizationConfig") or {}
             if set(efs) - {"fileSystemId", "rootDirectory", "transitEncryption", "authorizationConfig"} \
-                    or set(auth) - {"accessPointId", "iam"} or "host" in v:
-                return None
+                    or set(auth) - {"accessPointId", "iam"} or "host" in v \
+                    or (auth.get("iam") == "DISABLED" and not auth.get("accessPointId")):
+                return None  # (an explicit IAM DISABLED without an access point is not written by the model)
             kwargs: dict[str, Any] = {"file_system_id": efs.get("fileSystemId")}
             if efs.get("rootDirectory"):
                 kwargs["root_directory"] = efs["rootDirectory"]

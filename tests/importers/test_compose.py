@@ -84,6 +84,7 @@ def test_auto_picks_services_when_two_listen_on_one_port() -> None:
     assert "Deploy order from depends_on: web after api; api after db, migrate." in result.source
     assert any("migrate: runs to completion" in w for w in result.warnings)
     assert any("db: declares no ports" in w for w in result.warnings)
+    assert any("volume static is shared by web, api, migrate" in w for w in result.warnings)
 
 
 def test_task_mode_maps_depends_on_and_makes_completed_targets_non_essential() -> None:
