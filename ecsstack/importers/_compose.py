@@ -29,13 +29,12 @@ _CONDITIONS = {"service_started": "START", "service_healthy": "HEALTHY",
 _QUIET = frozenset({"container_name", "networks", "restart", "platform", "pull_policy", "scale", "stop_signal",
                     "x-", "domainname", "mac_address", "oom_score_adj", "oom_kill_disable", "cgroup_parent",
                     "annotations", "attach", "develop"})
-_HANDLED = frozenset({"links", "external_links", "image", "build", "command", "entrypoint", "environment",
-                      "env_file", "ports", "expose", "healthcheck", "depends_on", "deploy", "secrets", "user",
-                      "working_dir", "read_only",
-                      "stop_grace_period", "ulimits", "labels", "volumes", "network_mode", "privileged",
-                      "devices", "profiles", "extends", "init", "cap_add", "cap_drop", "tmpfs", "hostname",
-                      "extra_hosts", "dns", "dns_search", "logging", "stdin_open", "tty", "sysctls", "shm_size",
-                      "cpus", "mem_limit", "mem_reservation", "configs"})
+_HANDLED = frozenset({"volumes_from", "links", "external_links", "image", "build", "command", "entrypoint",
+                      "environment", "env_file", "ports", "expose", "healthcheck", "depends_on", "deploy", "secrets",
+                      "user", "working_dir", "read_only", "stop_grace_period", "ulimits", "labels", "volumes",
+                      "network_mode", "privileged", "devices", "profiles", "extends", "init", "cap_add", "cap_drop",
+                      "tmpfs", "hostname", "extra_hosts", "dns", "dns_search", "logging", "stdin_open", "tty",
+                      "sysctls", "shm_size", "cpus", "mem_limit", "mem_reservation", "configs"})
 
 
 _TEXT, _NUMBER = (str,), (int, float)
@@ -51,7 +50,7 @@ _SHAPES: dict[str, tuple[type, ...]] = {
     "dns": (str, list), "dns_search": (str, list), "logging": (dict,), "stdin_open": (bool,), "tty": (bool,),
     "sysctls": (list, dict), "shm_size": (str, *_NUMBER), "cpus": (str, *_NUMBER), "mem_limit": (str, *_NUMBER),
     "mem_reservation": (str, *_NUMBER), "configs": (list,), "links": (list,), "external_links": (list,),
-    "platform": _TEXT}
+    "platform": _TEXT, "volumes_from": (list,)}
 _KINDS = {str: "a string", int: "a number", float: "a number", bool: "true or false", list: "a list",
           dict: "a mapping"}
 
@@ -610,6 +609,12 @@ class _Compose:
                 if condition == "SUCCESS":
                     other.kwargs["essential"] = False
                 plan.depends.append((other.name, condition))
+            for item in self.services[name].get("volumes_from") or []:
+                source, _, mode = str(item).removeprefix("service:").partition(":")
+                if source.startswith("container") or source not in self.container_names:
+                    self.warn(name, f"volumes_from {item} names no service of this file; left out.")
+                    continue
+                plan.volumes_from.append((self.container_names[source], mode == "ro"))
         plan = Blueprint(self.name, "", description=f"Imported from compose: {', '.join(self.services)}")
         plan.notes = [f"Mode: one task, every compose service a container of it, because {reason}.",
                       "Containers of one task share its network: they reach each other on localhost, not by",
@@ -662,6 +667,9 @@ class _Compose:
                                       if sc_ports else Call("ServiceConnect")}
             if replicas is not None:
                 kwargs["desired_count"] = int(replicas)
+            if service.get("volumes_from"):
+                self.warn(name, "volumes_from needs the containers in one task (--mode task); as separate services "
+                          "they share no storage (an EFS volume mounted by each can); left out.")
             after = self._depends(name)
             comments = []
             if after:

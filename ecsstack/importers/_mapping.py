@@ -91,14 +91,23 @@ def _timeout(name: str) -> Converter:
 _ROLE_ARN = re.compile(r"arn:aws[a-zA-Z-]*:iam::\d{12}:role/.+")
 
 
+#: a role's name, with or without a path (``ecsTaskExecutionRole``, ``service-role/app``)
+_ROLE_NAME = re.compile(r"[\w+=,.@/-]+")
+
+
 def _role(parameter: str) -> Converter:
-    """A role ARN as given; a placeholder (``<executionRoleArn>``, ``${ROLE}``, what CI fills in) becomes a stack
-    parameter of that name, so the template is valid and the value is given at deploy."""
+    """A role ARN as given; a role's name as the ARN of that role in the stack's account (``Sub``); anything
+    else (``<executionRoleArn>``, ``${ROLE}``: what CI fills in) a stack parameter of that name, so the
+    template is valid and the value is given at deploy."""
     def convert(value: Any, ctx: Ctx) -> Any:
         if not isinstance(value, str):
             raise Carry
         if _ROLE_ARN.fullmatch(value):
             return value
+        if _ROLE_NAME.fullmatch(value) and not value.startswith("arn"):
+            ctx.warnings.append(f"{ctx.path}: {parameter} {value!r} is a role name; written as the ARN of that role "
+                                "in the stack's account.")
+            return Call("Sub", ["arn:${AWS::Partition}:iam::${AWS::AccountId}:role/" + value.lstrip("/")])
         var = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", parameter).lower()
         ctx.parameters.append((var, Call("stack.parameter", [parameter], {
             "description": f"ARN of the IAM role (the input had {value!r})"})))

@@ -150,8 +150,12 @@ class _Builder:
         self.new_keys: list[tuple[dict[str, Any] | None, str]] = []
         self.container_kw = container_keywords()
         self.task_kw = task_keywords()
-        family = td.get("family") if isinstance(td.get("family"), str) and td.get("family") else None
-        self.name = name or family or "app"
+        family = given = td.get("family") if isinstance(td.get("family"), str) and td.get("family") else None
+        if family is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,255}", family):
+            self.warnings.append(f"family {family!r} is not one ECS accepts (letters, digits, hyphens, underscores; a "
+                                 "template placeholder?); the task registers as <stack>-<name> instead.")
+            family = None
+        self.name = name or family or (re.sub(r"[^A-Za-z0-9]+", "-", given).strip("-") if given else "") or "app"
         self.family = family
 
     def write(self, cls: type, key: str, value: Any, kwargs: dict[str, Any], overrides: dict[str, Any], ctx: Ctx,

@@ -175,3 +175,13 @@ def test_a_keyword_the_model_gains_falls_back_to_overrides_when_it_does_not_fit(
     result, template = _import(BLOG)
     assert any("keywords newer than this importer did not synthesize" in w for w in result.warnings)
     assert _containers(template)["mysql"]["Ulimits"] == [{"Name": "nofile", "SoftLimit": 65536, "HardLimit": 65536}]
+
+
+def test_volumes_from_in_one_task() -> None:
+    text = ("services:\n  app:\n    image: php:8.3-fpm\n    volumes: [code:/var/www/html]\n"
+            "  web:\n    image: nginx:1.27\n    ports: ['80:80']\n    volumes_from: [app:ro]\nvolumes:\n  code: {}\n")
+    result = import_compose(text, environ={})
+    web = _containers(ecsstack.synth(build(result.source)))["web"]
+    assert web["VolumesFrom"] == [{"SourceContainer": "app", "ReadOnly": True}]
+    result = import_compose(text, environ={}, mode="services")
+    assert any("volumes_from needs the containers in one task" in w for w in result.warnings)

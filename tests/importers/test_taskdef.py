@@ -101,3 +101,15 @@ def test_port_ranges_and_unknown_keys(tmp_path: Path) -> None:
                                                                     "Protocol": "udp"}]
     assert "MadeUpSetting" not in result.source and "madeUpSetting\"" not in result.source
     check_ruff(result.source, tmp_path)
+
+
+def test_role_names_and_placeholder_families() -> None:
+    result = import_taskdef({"family": "${FAMILY}-api", "executionRoleArn": "ecsTaskExecutionRole",
+                             "taskRoleArn": "<taskRoleArn>",
+                             "containerDefinitions": [{"name": "a", "image": "nginx:1.27", "memory": 256}]})
+    [compiled] = task_definitions(ecsstack.synth(build(result.source)))
+    assert compiled["ExecutionRoleArn"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/ecsTaskExecutionRole"}
+    assert compiled["TaskRoleArn"] == {"Ref": "TaskRoleArn"}
+    assert compiled["Family"] == {"Fn::Sub": "${AWS::StackName}-FAMILY-api"}
+    assert any("family '${FAMILY}-api' is not one ECS accepts" in w for w in result.warnings)
