@@ -26,15 +26,14 @@ MODES = ("auto", "task", "services")
 _CONDITIONS = {"service_started": "START", "service_healthy": "HEALTHY",
                "service_completed_successfully": "SUCCESS"}
 #: service keys with nothing to carry on ECS (compose-local naming, networks, restart: ECS restarts tasks)
-_QUIET = frozenset({"container_name", "networks", "restart", "platform", "pull_policy", "scale", "stop_signal",
-                    "x-", "domainname", "mac_address", "oom_score_adj", "oom_kill_disable", "cgroup_parent",
-                    "annotations", "attach", "develop"})
+_QUIET = frozenset({"container_name", "networks", "restart", "pull_policy", "scale", "domainname", "mac_address",
+                    "oom_score_adj", "oom_kill_disable", "cgroup_parent", "annotations", "attach", "develop"})
 _HANDLED = frozenset({"volumes_from", "links", "external_links", "image", "build", "command", "entrypoint",
                       "environment", "env_file", "ports", "expose", "healthcheck", "depends_on", "deploy", "secrets",
                       "user", "working_dir", "read_only", "stop_grace_period", "ulimits", "labels", "volumes",
                       "network_mode", "privileged", "devices", "profiles", "extends", "init", "cap_add", "cap_drop",
                       "tmpfs", "hostname", "extra_hosts", "dns", "dns_search", "logging", "stdin_open", "tty",
-                      "sysctls", "shm_size", "cpus", "mem_limit", "mem_reservation", "configs"})
+                      "sysctls", "shm_size", "cpus", "mem_limit", "mem_reservation", "configs", "stop_signal"})
 
 
 _TEXT, _NUMBER = (str,), (int, float)
@@ -410,6 +409,9 @@ class _Compose:
         if extra:
             self.warn(name, f"deploy {', '.join(extra)} left out: ECS deploys with the service's own settings "
                       "(min_healthy_percent, max_percent, circuit breaker) and places tasks itself.")
+        if service.get("stop_signal"):
+            self.warn(name, f"stop_signal {service['stop_signal']}: ECS stops a container with its image's STOPSIGNAL "
+                      "(SIGTERM by default); set STOPSIGNAL in the Dockerfile.")
         if service.get("configs"):
             self.warn(name, "configs are files compose copies in; bake them into the image or use EFS; left out.")
         if isinstance(service.get("logging"), dict) and service["logging"].get("driver") not in (None, "awslogs"):
