@@ -33,7 +33,8 @@ _HANDLED = frozenset({"volumes_from", "links", "external_links", "image", "build
                       "user", "working_dir", "read_only", "stop_grace_period", "ulimits", "labels", "volumes",
                       "network_mode", "privileged", "devices", "profiles", "extends", "init", "cap_add", "cap_drop",
                       "tmpfs", "hostname", "extra_hosts", "dns", "dns_search", "logging", "stdin_open", "tty",
-                      "sysctls", "shm_size", "cpus", "mem_limit", "mem_reservation", "configs", "stop_signal"})
+                      "sysctls", "shm_size", "cpus", "mem_limit", "mem_reservation", "configs", "stop_signal",
+                      "platform"})
 
 
 _TEXT, _NUMBER = (str,), (int, float)
