@@ -115,8 +115,10 @@ def _task_lines(task: TaskPlan) -> list[str]:
     if task.overrides:
         kwargs["overrides"] = task.overrides
     out += statement(Call(task.cls, [task.name], kwargs), head=f"{task.var} = ")
+    mounted = {volume for c in task.containers for volume, _, _ in c.mounts}
     for volume in task.volumes:
-        out += statement(Call(f"{task.var}.{volume.method}", [volume.name], volume.kwargs), head=f"{volume.var} = ")
+        head = f"{volume.var} = " if volume.name in mounted else ""  # a variable only where a mount uses it
+        out += statement(Call(f"{task.var}.{volume.method}", [volume.name], volume.kwargs), head=head)
     used = _referenced(task)
     defined: set[str] = set()
     for c in task.containers:

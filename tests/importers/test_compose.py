@@ -185,3 +185,12 @@ def test_volumes_from_in_one_task() -> None:
     assert web["VolumesFrom"] == [{"SourceContainer": "app", "ReadOnly": True}]
     result = import_compose(text, environ={}, mode="services")
     assert any("volumes_from needs the containers in one task" in w for w in result.warnings)
+
+
+def test_platform_and_stop_signal() -> None:
+    text = "services:\n  a:\n    image: app:1.0\n    platform: linux/arm64\n    stop_signal: SIGQUIT\n"
+    result = import_compose(text, environ={})
+    [td] = task_definitions(ecsstack.synth(build(result.source)))
+    assert td["RuntimePlatform"]["CpuArchitecture"] == "ARM64"
+    assert any("stop_signal SIGQUIT" in w for w in result.warnings)
+    assert not any("unknown key" in w for w in result.warnings)

@@ -113,3 +113,11 @@ def test_role_names_and_placeholder_families() -> None:
     assert compiled["TaskRoleArn"] == {"Ref": "TaskRoleArn"}
     assert compiled["Family"] == {"Fn::Sub": "${AWS::StackName}-FAMILY-api"}
     assert any("family '${FAMILY}-api' is not one ECS accepts" in w for w in result.warnings)
+
+
+def test_a_volume_no_container_mounts(tmp_path: Path) -> None:
+    result = import_taskdef({"family": "spare", "volumes": [{"name": "unused", "host": {"sourcePath": "/srv"}}],
+                             "containerDefinitions": [{"name": "a", "image": "nginx:1.27", "memory": 256}]})
+    check_ruff(result.source, tmp_path)
+    [compiled] = task_definitions(ecsstack.synth(build(result.source)))
+    assert compiled["Volumes"] == [{"Name": "unused", "Host": {"SourcePath": "/srv"}}]
