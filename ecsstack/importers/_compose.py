@@ -17,7 +17,7 @@ from ._cfn import CONTAINER
 from ._common import TIMEOUT_RANGE, ImportFailed, ImportResult, clamp, fargate_size, run_blueprint, stack_name
 from ._mapping import CONTAINER_KEYS, Ctx, container_keywords, health_check, secret_expr, write
 from ._plan import Blueprint, ContainerPlan, ServicePlan, TaskPlan, VolumePlan, overridden, render
-from ._source import Call, Raw
+from ._source import Call, Raw, identifier
 from ._units import InterpolationError, cpu_units, interpolate, mebibytes, seconds
 
 __all__ = ["MODES", "import_compose", "load_compose"]
@@ -464,11 +464,13 @@ class _Compose:
             return str(service["image"])
         if service.get("build") is None:
             raise ImportFailed(f"service {name} has neither image: nor build:; compose could not run it either.")
-        parameter = re.sub(r"[^A-Za-z0-9]", "", name.title()) + "Image"
-        var = re.sub(r"[^a-z0-9_]", "_", name.lower()) + "_image"
-        if not any(v == var for v, _ in self.parameters):
-            self.parameters.append((var, Call("stack.parameter", [parameter], {
-                "description": f"Image of {name} (compose builds it; push it to ECR and pass its URI)"})))
+        base = re.sub(r"[^A-Za-z0-9]", "", name.title()) or "App"
+        parameter, n = f"{base}Image", 2
+        while any(call.args[0] == parameter for _, call in self.parameters):  # a-b and a_b: one each
+            parameter, n = f"{base}{n}Image", n + 1
+        var = identifier(f"{name}_image", {v for v, _ in self.parameters})
+        self.parameters.append((var, Call("stack.parameter", [parameter], {
+            "description": f"Image of {name} (compose builds it; push it to ECR and pass its URI)"})))
         self.warn(name, f"build: without image: ECS pulls images, it does not build them; build and push it, "
                   f"then pass its URI as the stack parameter {parameter} (ecr_repository= names its repository).")
         return Raw(var)

@@ -171,7 +171,7 @@ def _imports(body: str) -> list[str]:
 
 def render(plan: Blueprint) -> str:
     """The blueprint's source, formatted."""
-    taken = {"stack", "cluster", "capacity", "build"}
+    taken = {"stack", "cluster", "capacity", "build", *(var for var, _ in plan.parameters)}
     for task in plan.tasks:
         task.var = identifier(f"{task.name}_task" if len(plan.tasks) > 1 else "task", taken)
         for volume in task.volumes:
