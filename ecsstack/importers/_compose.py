@@ -230,7 +230,13 @@ class _Compose:
         self.new_keywords = False
         self.origin = "compose.yaml"
         self.parameters: list[tuple[str, Call]] = []
-        self.container_names = {s: self._container_name(s) for s in services}
+        self.container_names: dict[str, str] = {}
+        for service in services:  # unique, also where two names differ only in characters ECS does not take
+            base = candidate = self._container_name(service)
+            n = 2
+            while candidate in self.container_names.values():
+                candidate, n = f"{base}-{n}", n + 1
+            self.container_names[service] = candidate
 
     def warn(self, service: str, text: str) -> None:
         self.warnings.append(f"service {service}: {text}")
