@@ -643,13 +643,18 @@ class _Compose:
         plan.notes = [f"Mode: one ECS service per compose service, because {reason}.",
                       f"They call each other by their compose names through Service Connect (namespace {namespace})."]
         order: list[str] = []
+        dns_names: set[str] = set()
         for name, service in self.services.items():
-            task = self._task(name, [name])
+            task = self._task(self.container_names[name], [name])
             container = task.containers[0]
             ports = container.kwargs.get("ports") or []
             named = []
             sc_ports = []
-            dns = re.sub(r"[^a-z0-9-]", "-", name.lower()).strip("-") or "app"
+            dns = base = re.sub(r"[^a-z0-9-]", "-", name.lower()).strip("-")[:50] or "app"
+            n = 2
+            while dns in dns_names:
+                dns, n = f"{base}-{n}", n + 1
+            dns_names.add(dns)
             if dns != name:
                 self.warn(name, f"is called {dns} through Service Connect (a DNS name), not {name}.")
             for i, port in enumerate(ports):
@@ -687,7 +692,7 @@ class _Compose:
                 comments = [f"compose starts it after {', '.join(t for t, _ in after)}: ECS starts services "
                             "independently and does not order them at run time, so it must retry until they answer"]
                 order.append(f"{name} after {', '.join(t for t, _ in after)}")
-            plan.services.append(ServicePlan(name, task, kwargs, comments))
+            plan.services.append(ServicePlan(self.container_names[name], task, kwargs, comments))
         if order:
             plan.notes.append("Deploy order from depends_on: " + "; ".join(order) + ".")
         users: dict[str, list[str]] = {}
