@@ -586,6 +586,14 @@ class _Compose:
         cpu = sum(c.kwargs.get("cpu", 0) for c in task.containers)
         memory = sum(max(c.kwargs.get("memory", 0), c.kwargs.get("memory_reservation", 0)) for c in task.containers)
         size = fargate_size(max(cpu, 256), max(memory, 512))
+        for keys, asked, most, unit in ((("cpu",), cpu, size[0], "CPU units"),
+                                        (("memory", "memory_reservation"), memory, size[1], "MiB")):
+            if asked > most:  # more than the largest Fargate task: the containers share what there is
+                for c in task.containers:
+                    for key in keys:
+                        c.kwargs.pop(key, None)
+                self.warn(names[0], f"the containers ask for {asked} {unit} in all, more than the largest Fargate "
+                          f"task ({most}); their {' and '.join(keys)} are left out, so they share the task's.")
         task.kwargs = {"cpu": size[0], "memory": size[1], **task.kwargs}
         if (cpu, memory) != (0, 0) and size != (cpu, memory):
             task.comments.append(f"the containers ask for {cpu} CPU units and {memory} MiB; rounded up to the "

@@ -194,3 +194,13 @@ def test_platform_and_stop_signal() -> None:
     assert td["RuntimePlatform"]["CpuArchitecture"] == "ARM64"
     assert any("stop_signal SIGQUIT" in w for w in result.warnings)
     assert not any("unknown key" in w for w in result.warnings)
+
+
+def test_containers_asking_more_than_the_largest_fargate_task_share_it() -> None:
+    text = ("services:\n  a:\n    image: a:1.0\n    deploy: {resources: {limits: {cpus: '12', memory: 100g}}}\n"
+            "  b:\n    image: b:1.0\n    deploy: {resources: {limits: {cpus: '8', memory: 40g}}}\n")
+    result = import_compose(text, environ={})
+    [td] = task_definitions(ecsstack.synth(build(result.source)))
+    assert (td["Cpu"], td["Memory"]) == ("16384", "122880")
+    assert all("Cpu" not in c and "Memory" not in c for c in td["ContainerDefinitions"])
+    assert any("more than the largest Fargate task" in w for w in result.warnings)
