@@ -213,6 +213,7 @@ class _Builder:
         for c in td["containerDefinitions"]:
             task.containers.append(self._container(c, mode))
         self._statements(task)
+        self._adjust(task, mode)
         plan = Blueprint(stack_name(self.name), "", description=f"Imported task definition {self.name}",
                          parameters=ctx.parameters)
         plan.tasks.append(task)
@@ -370,6 +371,44 @@ class _Builder:
                     raise ImportFailed(f"{where} depends on {d.get('containerName')!r} with {condition}, which is "
                                        "not a container of the task and one of START, COMPLETE, SUCCESS, HEALTHY.")
                 plan.depends.append((d["containerName"], condition))
+
+
+    def _adjust(self, task: TaskPlan, mode: str) -> None:
+        """What ECS would register but never run, made to run, with a warning each: a dependency on a container
+        that must exit (COMPLETE, SUCCESS) makes that container non-essential (an essential one stops the task
+        when it exits); HEALTHY on a container without a health check waits for START; two containers claiming
+        one port of the task's network (awsvpc, host) keep it for the first."""
+        for c in task.containers:
+            for i, (target, condition) in enumerate(c.depends):
+                other = task.container(target)
+                assert other is not None
+                if condition in ("COMPLETE", "SUCCESS") and other.kwargs.get("essential", True) is not False:
+                    other.kwargs["essential"] = False
+                    self.warnings.append(f"container {target}: {c.name} waits for it to {condition.lower()}, so it "
+                                         "must exit, which an essential container cannot do without stopping the "
+                                         "task; it is made non-essential.")
+                if condition == "HEALTHY" and "health_check" not in other.kwargs and "HealthCheck" not in \
+                        other.overrides:
+                    c.depends[i] = (target, "START")
+                    self.warnings.append(f"container {c.name}: waits for {target} to be HEALTHY, but {target} has no "
+                                         "health check, so it would never start; it waits for START instead.")
+        if mode not in ("awsvpc", "host"):
+            return
+        used: dict[tuple[int, str], str] = {}
+        for c in task.containers:
+            kept = []
+            for port in c.kwargs.get("ports") or []:
+                number = port if isinstance(port, int) else port.args[0]
+                protocol = "tcp" if isinstance(port, int) else port.kwargs.get("protocol", "tcp")
+                if (number, protocol) in used:
+                    owner = used[number, protocol]
+                    self.warnings.append(f"container {c.name}: port {number}/{protocol} is already {owner}'s (the "
+                                         f"containers of an {mode} task share its ports); left out.")
+                    continue
+                used[number, protocol] = c.name
+                kept.append(port)
+            if "ports" in c.kwargs:
+                c.kwargs["ports"] = kept
 
 
 def _header(plan: Blueprint, origin: str, warnings: list[str]) -> None:

@@ -121,3 +121,22 @@ def test_a_volume_no_container_mounts(tmp_path: Path) -> None:
     check_ruff(result.source, tmp_path)
     [compiled] = task_definitions(ecsstack.synth(build(result.source)))
     assert compiled["Volumes"] == [{"Name": "unused", "Host": {"SourcePath": "/srv"}}]
+
+
+def test_what_ecs_would_never_run_is_adjusted_with_a_warning() -> None:
+    data = {"family": "odd", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256",
+            "memory": "512", "containerDefinitions": [
+                {"name": "migrate", "image": "app:1.0", "command": ["migrate"]},
+                {"name": "side", "image": "envoy:1.29", "portMappings": [{"containerPort": 8080}]},
+                {"name": "app", "image": "app:1.0", "portMappings": [{"containerPort": 8080}],
+                 "dependsOn": [{"containerName": "migrate", "condition": "SUCCESS"},
+                               {"containerName": "side", "condition": "HEALTHY"}]}]}
+    result = import_taskdef(data)
+    [compiled] = task_definitions(ecsstack.synth(build(result.source)))
+    containers = {c["Name"]: c for c in compiled["ContainerDefinitions"]}
+    assert containers["migrate"]["Essential"] is False
+    assert containers["app"]["DependsOn"] == [{"ContainerName": "migrate", "Condition": "SUCCESS"},
+                                              {"ContainerName": "side", "Condition": "START"}]
+    assert "PortMappings" not in containers["app"]
+    for needle in ("it is made non-essential", "it waits for START instead", "port 8080/tcp is already side's"):
+        assert any(needle in w for w in result.warnings), needle
