@@ -616,8 +616,8 @@ class _Compose:
     def plan_task(self, reason: str) -> Blueprint:
         task = self._task(self.name, list(self.services))
         for name in self.services:
-            plan = task.container(self.container_names[name])
-            assert plan is not None
+            container = task.container(self.container_names[name])
+            assert container is not None
             for target, condition in self._depends(name):
                 other = task.container(self.container_names[target])
                 assert other is not None
@@ -627,20 +627,23 @@ class _Compose:
                     condition = "START"
                 if condition == "SUCCESS":
                     other.kwargs["essential"] = False
-                plan.depends.append((other.name, condition))
+                container.depends.append((other.name, condition))
             for item in self.services[name].get("volumes_from") or []:
                 source, _, mode = str(item).removeprefix("service:").partition(":")
                 if source.startswith("container") or source not in self.container_names:
                     self.warn(name, f"volumes_from {item} names no service of this file; left out.")
                     continue
-                plan.volumes_from.append((self.container_names[source], mode == "ro"))
+                container.volumes_from.append((self.container_names[source], mode == "ro"))
         plan = Blueprint(self.name, "", description=f"Imported from compose: {', '.join(self.services)}")
         plan.notes = [f"Mode: one task, every compose service a container of it, because {reason}.",
-                      "Containers of one task share its network: they reach each other on localhost, not by",
-                      "their compose service names."]
+                      "Containers of one task share its network: they reach each other on localhost, not by their "
+                      "compose service names."]
         plan.tasks.append(task)
         replicas = {(s.get("deploy") or {}).get("replicas") for s in self.services.values()} - {None}
-        kwargs = {"desired_count": int(replicas.pop())} if len(replicas) == 1 else {}
+        if len(replicas) > 1:
+            self.warnings.append(f"the services ask for different replicas ({sorted(replicas)}); one task runs them "
+                                 "together, so the service runs the largest count.")
+        kwargs = {"desired_count": int(max(replicas))} if replicas else {}
         plan.services.append(ServicePlan(self.name, task, kwargs))
         return plan
 
