@@ -199,7 +199,8 @@ def render(plan: Blueprint) -> str:
         body += statement(Call("Service", [service.name], kwargs), head=f"{service.var} = ")
     for lines in plan.extra:
         body += lines
-    body += statement(Call("stack.add", [Raw(s.var) for s in plan.services]))
+    added = [Raw(s.var) for s in plan.services] or [Raw("cluster"), *(Raw(t.var) for t in plan.tasks)]
+    body += statement(Call("stack.add", added))
     body.append("    return stack")
     text = "\n".join(body) + "\n"
 

@@ -177,10 +177,15 @@ class _Builder:
         if not compat:
             compat = ["FARGATE"] if mode == "awsvpc" and td.get("cpu") and td.get("memory") else ["EC2"]
         fargate = "FARGATE" in compat
+        external = not fargate and "EC2" not in compat  # ECS Anywhere only
         kwargs: dict[str, Any] = {}
         if self.family is not None:
             kwargs["family"] = self.family
-        if fargate:
+        if external:
+            cls = "TaskDefinition"
+            mode = mode or "bridge"
+            kwargs.update(network_mode=mode, compatibilities=compat)
+        elif fargate:
             cls = "FargateTaskDefinition"
             if mode not in (None, "awsvpc"):
                 self.warnings.append(f"networkMode {mode!r} does not run on Fargate; the task uses awsvpc.")
@@ -190,7 +195,7 @@ class _Builder:
             mode = mode or "bridge"
             if mode != "bridge":
                 kwargs["network_mode"] = mode
-        if compat != (["FARGATE"] if fargate else ["EC2"]):
+        if not external and compat != (["FARGATE"] if fargate else ["EC2"]):
             kwargs["compatibilities"] = compat
         cpu, memory = self._task_size(fargate)
         if cpu is not None:
@@ -217,10 +222,15 @@ class _Builder:
         plan = Blueprint(stack_name(self.name), "", description=f"Imported task definition {self.name}",
                          parameters=ctx.parameters)
         plan.tasks.append(task)
-        service_kwargs: dict[str, Any] = {}
+        if external:
+            self.warnings.append(f"the task runs on external instances only ({', '.join(compat)}, ECS Anywhere), "
+                                 "whose services ecsstack does not declare yet: the blueprint registers the task "
+                                 "definition in a cluster for your instances; create the service with `aws ecs "
+                                 "create-service --launch-type EXTERNAL`.")
+            return plan
         if not fargate:
             plan.capacity = self._capacity(task, kwargs)
-        plan.services.append(ServicePlan(task.name, task, service_kwargs))
+        plan.services.append(ServicePlan(task.name, task))
         return plan
 
     def _task_size(self, fargate: bool) -> tuple[int | None, int | None]:
@@ -415,7 +425,8 @@ def _header(plan: Blueprint, origin: str, warnings: list[str]) -> None:
     task = plan.tasks[0]
     plan.docstring = (f"Imported from {origin} by `ecsstack import taskdef`: the task definition "
                       f"{task.kwargs.get('family', task.name)} ({len(task.containers)} container"
-                      f"{'s' if len(task.containers) != 1 else ''}), run by a service in a cluster of its own.")
+                      f"{'s' if len(task.containers) != 1 else ''}), "
+                      f"{'run by a service' if plan.services else 'registered'} in a cluster of its own.")
     carried = overridden(plan)
     if carried:
         plan.notes = ["Carried in overrides= as given (ecsstack has no keyword for these yet):",

@@ -140,3 +140,14 @@ def test_what_ecs_would_never_run_is_adjusted_with_a_warning() -> None:
     assert "PortMappings" not in containers["app"]
     for needle in ("it is made non-essential", "it waits for START instead", "port 8080/tcp is already side's"):
         assert any(needle in w for w in result.warnings), needle
+
+
+def test_an_ecs_anywhere_task_is_registered_without_a_service(tmp_path: Path) -> None:
+    result = import_taskdef({"family": "edge", "requiresCompatibilities": ["EXTERNAL"], "networkMode": "bridge",
+                             "containerDefinitions": [{"name": "a", "image": "nginx:1.27", "memory": 256}]})
+    template = ecsstack.synth(build(result.source))
+    assert not [r for r in template["Resources"].values() if r["Type"] == "AWS::ECS::Service"]
+    [compiled] = task_definitions(template)
+    assert compiled["RequiresCompatibilities"] == ["EXTERNAL"] and compiled["Family"] == "edge"
+    assert any("create-service --launch-type EXTERNAL" in w for w in result.warnings)
+    check_ruff(result.source, tmp_path)
