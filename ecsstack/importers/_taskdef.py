@@ -339,6 +339,13 @@ class _Builder:
         if "logConfiguration" not in c:
             plan.kwargs["logging"] = Call("LogConfig.disabled")
         if "executionRoleArn" not in self.td:
+            options = (c.get("logConfiguration") or {}).get("options") or {}
+            if c.get("logConfiguration", {}).get("logDriver") == "awslogs" \
+                    and str(options.get("awslogs-create-group")).lower() == "true":
+                self.warnings.append(f"{where}: awslogs-create-group makes the log group at task start, which needs "
+                                     "logs:CreateLogGroup; the execution role ecsstack makes does not grant it. "
+                                     "Drop the option (ecsstack can make the group: LogConfig.awslogs()), or pass "
+                                     "execution_role= a role that may.")
             for key, what in (("RepositoryCredentials", "its registry credentials (secretsmanager:GetSecretValue)"),
                               ("EnvironmentFiles", "its environment files (s3:GetObject)")):
                 if key in plan.overrides:

@@ -151,3 +151,13 @@ def test_an_ecs_anywhere_task_is_registered_without_a_service(tmp_path: Path) ->
     assert compiled["RequiresCompatibilities"] == ["EXTERNAL"] and compiled["Family"] == "edge"
     assert any("create-service --launch-type EXTERNAL" in w for w in result.warnings)
     check_ruff(result.source, tmp_path)
+
+
+def test_awslogs_create_group_with_the_role_ecsstack_makes_is_warned() -> None:
+    result = import_taskdef({"family": "x", "containerDefinitions": [{
+        "name": "a", "image": "nginx:1.27", "memory": 256, "logConfiguration": {"logDriver": "awslogs", "options": {
+            "awslogs-group": "g", "awslogs-region": "us-east-1", "awslogs-create-group": "true"}}}]})
+    assert any("needs logs:CreateLogGroup" in w for w in result.warnings)
+    template = ecsstack.synth(build(result.source))
+    policies = json.dumps([r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"])
+    assert "logs:CreateLogGroup" not in policies  # what the warning says
