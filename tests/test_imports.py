@@ -2,7 +2,8 @@
 including imports inside functions (a lazy import is still an arrow). Only ``if TYPE_CHECKING:`` blocks
 are left out: they never run, so they cannot form a circle at run time.
 
-Layers, lowest first: model < rules < compile < render/lint/pipeline/invariants < graph/patterns/loader < deploy < cli.
+Layers, lowest first: model < rules < compile < render/lint/pipeline/invariants < graph/patterns/loader/importers <
+deploy < cli.
 ``errors`` and ``names`` are neutral (any layer may use them; they use nothing above them). The package's
 ``__init__`` assembles the public API and may import anything; nothing imports it.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "ecsstack"
 
 LAYERS = [{"model"}, {"rules"}, {"compile"}, {"render", "lint", "pipeline", "invariants"},
-          {"graph", "patterns", "loader"}, {"deploy"}, {"cli"}]
+          {"graph", "patterns", "loader", "importers"}, {"deploy"}, {"cli"}]
 NEUTRAL = {"errors", "names"}
 
 
