@@ -35,7 +35,7 @@ from ._queue import ExistingQueue, Queue
 from ._scaling import ScalingStep, ServiceScaling
 from ._service import Cluster, Service
 from ._stack import Output, Stack
-from ._task import Ec2TaskDefinition, FargateTaskDefinition, TaskDefinition
+from ._task import Ec2TaskDefinition, ExistingTaskDefinition, FargateTaskDefinition, TaskDefinition
 from ._tokens import Attr, Parameter, Sub, Token
 from ._values import Dependency, HealthCheck, LogConfig, PortMapping, Secret
 from ._volumes import BindVolume, EfsVolume, MountPoint, Volume, VolumesFrom
@@ -60,6 +60,7 @@ __all__ = [
     "Ec2TaskDefinition",
     "EfsVolume",
     "ExistingQueue",
+    "ExistingTaskDefinition",
     "FargateTaskDefinition",
     "FirelensConfig",
     "FirelensType",

@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (imported for their rules)
     logging,
     naming,
     ranges,
+    revisions,
     scaling,
     secrets,
     services,
