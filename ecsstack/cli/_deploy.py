@@ -238,14 +238,18 @@ def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
 @click.command("status")
 @click.option("--stack-name", required=True, help="Stack name.")
 @click.option("--events", "count", default=10, show_default=True, help="How many recent events to show.")
+@click.option("--revisions", default=5, show_default=True, type=click.IntRange(min=0),
+              help="How many earlier task-definition revisions to show per ECS service.")
 @_aws_options
-def status_command(stack_name: str, count: int, region: str | None, profile: str | None,
+def status_command(stack_name: str, count: int, revisions: int, region: str | None, profile: str | None,
                    endpoint_url: str | None, timeout: float | None) -> None:
-    """Show the stack's state, its last events, its outputs and, after a failure, the root cause."""
+    """Show the stack's state, its last events, its outputs and, after a failure, the root cause; per ECS
+    service, the task-definition revision it runs with its images, earlier revisions and the deployment in
+    progress."""
     from ..deploy import status
 
     aws = _aws(region, profile, endpoint_url, timeout)
-    result = _guarded(lambda: status(stack_name, events=count, console=out, **aws))
+    result = _guarded(lambda: status(stack_name, events=count, revisions=revisions, console=out, **aws))
     if not result.exists:
         sys.exit(EXIT_PROBLEMS)
 

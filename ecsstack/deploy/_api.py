@@ -255,10 +255,13 @@ def destroy(stack_name: str, *, yes: bool = False, confirm: Confirm | None = Non
     return DestroyResult(stack_name, Outcome.FAILED, state, retained, failure, next_step)
 
 
-def status(stack_name: str, *, events: int = 10, region: str | None = None, profile: str | None = None,
-           endpoint_url: str | None = None, timeout: float | None = None, provider: Provider | None = None,
-           console: Console | None = None) -> StatusResult:
-    """The stack's state, its last ``events`` events, its outputs and, if it failed, the root cause."""
+def status(stack_name: str, *, events: int = 10, revisions: int = 5, region: str | None = None,
+           profile: str | None = None, endpoint_url: str | None = None, timeout: float | None = None,
+           provider: Provider | None = None, console: Console | None = None) -> StatusResult:
+    """The stack's state, its last ``events`` events, its outputs and, if it failed, the root cause; and per ECS
+    service (``.services``) the task-definition revision it runs with its images, up to ``revisions`` earlier
+    revisions of the family (Default 5; 0 lists none) and the deployment in progress. ECS answering nothing
+    (no permission) is a warning, never a failed status."""
     from ._events import StackEvent
 
     check_stack_name(stack_name, arn_ok=True)
@@ -285,6 +288,7 @@ def status(stack_name: str, *, events: int = 10, region: str | None = None, prof
         for e in result.events:
             reporter.event(e)
     reporter.outputs(result.outputs)
+    _services(session, info.stack_id, result, revisions)
     if info.status not in _HEALTHY and info.status not in IN_PROGRESS:
         result.failure = root_cause(provider, info.stack_id)
         result.next_step = advice(info.status, stack_name)
@@ -294,6 +298,18 @@ def status(stack_name: str, *, events: int = 10, region: str | None = None, prof
         result.next_step = advice(info.status, stack_name)
         reporter.failure(result.failure, None, result.next_step)
     return result
+
+
+def _services(session: Session, stack_id: str, result: StatusResult, previous: int) -> None:
+    from ._revisions import service_revisions, show
+
+    try:
+        result.services = service_revisions(session.provider, session.provider.resources(stack_id),
+                                            previous=previous)
+    except DeployError as exc:  # ECS (or listing resources) refused: the stack's status stands on its own
+        session.reporter.warn(f"ECS services not shown: {exc.message}")
+        return
+    show(session.reporter, result.services)
 
 
 def outputs(stack_name: str, *, region: str | None = None, profile: str | None = None,
