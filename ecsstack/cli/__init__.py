@@ -1,7 +1,8 @@
 """The ``ecsstack`` command: thin over the library; everything here is callable from Python.
 
 ``main`` is the click group, ``run`` the console script. The commands live in small private modules:
-``_synth`` (synth, lint, graph), ``_deploy`` (diff, deploy, destroy, status, outputs) and ``_console``
+``_synth`` (synth, lint, graph), ``_deploy`` (diff, deploy, destroy, status, outputs), ``_history``
+(history, rollback) and ``_console``
 (terminal output, exit codes, loading blueprints). Nothing here imports boto3 or cfn-lint until a
 command that needs them runs, so ``ecsstack --help`` stays fast.
 """
@@ -14,7 +15,7 @@ import sys
 import click
 from rich.markup import escape
 
-from . import _deploy, _synth
+from . import _deploy, _history, _synth
 from ._console import EXIT_PROBLEMS, err
 
 __all__ = ["main", "run"]
@@ -26,7 +27,7 @@ def main() -> None:
     """ecsstack: Python blueprints for Amazon ECS → validated, deterministic CloudFormation."""
 
 
-for _command in (*_synth.COMMANDS, *_deploy.COMMANDS):
+for _command in (*_synth.COMMANDS, *_deploy.COMMANDS, *_history.COMMANDS):
     main.add_command(_command)
 
 

@@ -21,14 +21,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._api import deploy, destroy, diff, outputs, status
     from ._errors import DataLossError, DeployError, DeployInterrupted, LimitError, LintError, UsageError
+    from ._history import HistoryEntry
     from ._progress import Backoff
     from ._provider import Provider
     from ._results import DeployResult, DestroyResult, DiffResult, Outcome, StatusResult
+    from ._rollback import history, rollback
 
 __all__ = [
     "Backoff", "DataLossError", "DeployError", "DeployInterrupted", "DeployResult", "DestroyResult",
-    "DiffResult", "LimitError", "LintError", "Outcome", "Provider", "StatusResult", "UsageError",
-    "deploy", "destroy", "diff", "outputs", "status",
+    "DiffResult", "HistoryEntry", "LimitError", "LintError", "Outcome", "Provider", "StatusResult", "UsageError",
+    "deploy", "destroy", "diff", "history", "outputs", "rollback", "status",
 ]
 
 _WHERE = {
@@ -38,6 +40,7 @@ _WHERE = {
     "Backoff": "_progress", "Provider": "_provider",
     "DeployResult": "_results", "DestroyResult": "_results", "DiffResult": "_results",
     "Outcome": "_results", "StatusResult": "_results",
+    "HistoryEntry": "_history", "history": "_rollback", "rollback": "_rollback",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import _history as _hist
 from . import _template
 from ._changes import RETAINING_POLICIES, find_risks
 from ._errors import DataLossError, DeployError, LintError
@@ -62,6 +63,7 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
            force_new_deployment: bool = False, recreate_failed: bool = False, allow_replace: bool = False,
            s3_bucket: str | None = None, termination_protection: bool = False,
            capabilities: tuple[str, ...] = (), lint: bool = True,
+           history: bool = True, description: str | None = None,
            region: str | None = None, profile: str | None = None, endpoint_url: str | None = None,
            timeout: float | None = None,
            provider: Provider | None = None, console: Console | None = None,
@@ -76,6 +78,12 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
     ``allow_replace``, asks ``confirm`` unless ``yes``, executes, streams progress and returns a
     ``DeployResult`` (``.ok`` is False when the stack failed; ``.failure`` holds the root cause).
     Raises ``DeployError`` (and subclasses) for everything that stops a deploy before it starts.
+
+    ``history`` (Default True): once the stack is created or updated, record the deploy (template, parameters,
+    who, when, images, changes, ``description``) where the stack's ``ecsstack:history`` tag says, else in
+    ``s3_bucket`` or the default template bucket (and tag the stack with where), the last 20 per stack
+    (``ecsstack.deploy.history`` lists them, ``rollback`` redeploys one). A record that cannot be written is a
+    warning, never a failed deploy.
     """
     tpl, name = template_of(template, stack_name)
     given = dict(parameters or {})
@@ -91,6 +99,9 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
 
     previous = session.settle(name, recreate_failed=recreate_failed, total=len(tpl.resources))
     creating = previous is None
+    records = _history_location(session, name, previous, s3_bucket) if history else None
+    if records is not None:
+        tags = _hist.history_tags(records, tags, previous)
     cs = session.change_set(name, tpl, previous, parameters=given, tags=tags, s3_bucket=s3_bucket,
                             extra_capabilities=capabilities)
     if cs.no_changes:
@@ -133,13 +144,35 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
         _protect(session, name, termination_protection)
         reporter.markup(f"[bold green]Stack {name} {'created' if creating else 'updated'}[/] ({state}).")
         outcome = Outcome.CREATED if creating else Outcome.UPDATED
-        return _finish(session, DeployResult(name, outcome, stack_id=cs.stack_id, changes=list(cs.changes),
-                                             kept_defaults=kept), tpl)
+        result = _finish(session, DeployResult(name, outcome, stack_id=cs.stack_id, changes=list(cs.changes),
+                                               kept_defaults=kept), tpl)
+        if records is not None:
+            _record(session, records, name, tpl, outcome, cs.changes, description or "")
+        return result
     failure = root_cause(provider, cs.stack_id, token=token)
     next_step = advice(state, name)
     reporter.failure(failure, state, next_step)
     return DeployResult(name, Outcome.FAILED, state, cs.stack_id, list(cs.changes), failure=failure,
                         next_step=next_step)
+
+
+def _history_location(session: Session, name: str, previous: StackInfo | None,
+                      s3_bucket: str | None) -> _hist.Location | None:
+    """Where this deploy will record itself; None (with a warning) when that cannot be told."""
+    found = _hist.safely(lambda: _hist.where(session.provider, name, previous, s3_bucket),
+                         lambda why: session.reporter.warn(f"this deploy will not be recorded in the history: {why}"))
+    return found if isinstance(found, _hist.Location) else None
+
+
+def _record(session: Session, location: _hist.Location, name: str, template: Template, outcome: Outcome,
+            changes: Any, description: str) -> None:
+    entry = _hist.safely(
+        lambda: _hist.record(session.provider, location, stack_name=name, template=template, outcome=str(outcome),
+                             changes=changes, description=description),
+        lambda why: session.reporter.warn(f"the deploy succeeded but was not recorded in the history: {why}"))
+    if isinstance(entry, _hist.HistoryEntry):
+        session.reporter.say(f"Recorded as deploy {entry.number} in {location.uri} "
+                             f"(`ecsstack history --stack-name {name}`).")
 
 
 def _kept_defaults(session: Session, template: Template, given: Mapping[str, str], previous: StackInfo | None,
