@@ -236,7 +236,9 @@ def record(provider: Provider, location: Location, *, stack_name: str, template:
     for name, spec in template.parameters.items():
         if name in parameters and is_no_echo(spec):
             parameters[name] = MASK
-    bucket = provider.ensure_bucket(location.bucket)
+    # the default bucket is made (and secured) when missing; any other must exist and be this account's
+    default = provider.default_bucket()
+    bucket = provider.ensure_bucket(None if location.bucket == default else location.bucket)
     s3, account = _s3(provider)
     kept = numbers(provider, location)
     entry = HistoryEntry(

@@ -173,6 +173,19 @@ def test_the_cli_cycle(run: Run, tmp_path: Path) -> None:
 
 # ---- failure paths -----------------------------------------------------------------------------------------------
 
+def test_without_a_bucket_the_default_one_is_made(run: Run) -> None:
+    """The default bucket is created (and secured) for the first record; the emulator then applies its TLS-only
+    policy without the condition and refuses the write, which is a warning (on AWS the record is written)."""
+    result = run.deploy(template("one"))
+    assert result.ok
+    default = f"ecsstack-templates-{ACCOUNT}-{REGION}"
+    run.client("s3").head_bucket(Bucket=default)  # made
+    policy = json.loads(run.client("s3").get_bucket_policy(Bucket=default)["Policy"])
+    assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    stack = run.client("cloudformation").describe_stacks(StackName="app")["Stacks"][0]
+    assert {t["Key"]: t["Value"] for t in stack["Tags"]}[HISTORY_TAG] == f"s3://{default}/ecsstack-history/app/"
+
+
 def test_a_stack_without_history_tag(run: Run) -> None:
     run.deploy(template("one"), history=False)
     with pytest.raises(DeployError, match="stack app has no deploy history: it has no ecsstack:history tag"):
