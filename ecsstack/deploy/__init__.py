@@ -11,6 +11,10 @@ first use.
     result = deploy(template, "web-dev", parameters={"VpcId": "vpc-1"}, yes=True)  # a dict
     if not result.ok:
         print(result.failure)
+
+Every successful deploy is recorded (``history("web")`` lists the records, ``rollback("web", to=3)`` deploys one
+again through the same change-set path); ``status`` shows per ECS service the revision running, earlier
+revisions and the deployment in progress.
 """
 
 from __future__ import annotations

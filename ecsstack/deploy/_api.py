@@ -166,10 +166,16 @@ def _history_location(session: Session, name: str, previous: StackInfo | None,
 
 def _record(session: Session, location: _hist.Location, name: str, template: Template, outcome: Outcome,
             changes: Any, description: str) -> None:
-    entry = _hist.safely(
-        lambda: _hist.record(session.provider, location, stack_name=name, template=template, outcome=str(outcome),
-                             changes=changes, description=description),
-        lambda why: session.reporter.warn(f"the deploy succeeded but was not recorded in the history: {why}"))
+    def warn(why: str) -> None:
+        session.reporter.warn(f"the deploy succeeded but was not recorded in the history: {why}")
+
+    try:
+        entry = _hist.safely(lambda: _hist.record(session.provider, location, stack_name=name, template=template,
+                                                  outcome=str(outcome), changes=changes, description=description),
+                             warn)
+    except KeyboardInterrupt:  # the stack is deployed: Ctrl-C only skips the record
+        warn("interrupted.")
+        return
     if isinstance(entry, _hist.HistoryEntry):
         session.reporter.say(f"Recorded as deploy {entry.number} in {location.uri} "
                              f"(`ecsstack history --stack-name {name}`).")

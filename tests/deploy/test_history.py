@@ -305,8 +305,17 @@ def test_noecho_parameters_are_never_written_and_rollback_keeps_them() -> None:
     assert entry.rollback_parameters() == {"Tag": "2"}
 
 
-def test_a_record_that_cannot_be_written_warns_and_the_deploy_succeeds() -> None:
-    """On recorded responses: S3 refuses the write (AccessDenied); the stack was updated all the same."""
+def _interrupt(_params: Any) -> Any:
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(("refusal", "said"), [
+    ("denied", "writing the deploy record s3://deploys/ecsstack-history/app/000001.json failed: AccessDenied"),
+    ("ctrl-c", "interrupted."),
+])
+def test_a_record_that_cannot_be_written_warns_and_the_deploy_succeeds(refusal: str, said: str) -> None:
+    """On recorded responses: S3 refuses the write (AccessDenied), or Ctrl-C comes while it is written; the stack
+    was updated all the same, and the deploy says so."""
     from .fakeaws import StackScript, event
 
     cfn, s3, sts = (Recorded(make_client(s)) for s in ("cloudformation", "s3", "sts"))
@@ -331,7 +340,10 @@ def test_a_record_that_cannot_be_written_warns_and_the_deploy_succeeds() -> None
                                     "UserId": "x"}, sticky=True)
     s3.add("head_bucket", {})
     s3.add("list_objects_v2", {"KeyCount": 0, "IsTruncated": False})
-    s3.error("put_object", "AccessDenied", "Access Denied", 403)
+    if refusal == "denied":
+        s3.error("put_object", "AccessDenied", "Access Denied", 403)
+    else:
+        s3.add("put_object", _interrupt)
     buffer = io.StringIO()
     fake = FakeTime()
     result = deploy(template("b"), "app", yes=True, lint=False, console=Console(file=buffer, width=250),
@@ -339,8 +351,7 @@ def test_a_record_that_cannot_be_written_warns_and_the_deploy_succeeds() -> None
                     sleep=fake.sleep, clock=fake.clock)
     assert result.ok and result.outcome is Outcome.UPDATED
     text = buffer.getvalue()
-    assert "the deploy succeeded but was not recorded in the history: writing the deploy record " \
-           "s3://deploys/ecsstack-history/app/000001.json failed: AccessDenied" in text
+    assert f"the deploy succeeded but was not recorded in the history: {said}" in text
     [put] = s3.params("put_object")
     assert put["ExpectedBucketOwner"] == ACCOUNT and put["ServerSideEncryption"] == "AES256"
     assert "Tags" not in cfn.params("create_change_set")[0]  # the stack already has its history tag

@@ -10,10 +10,12 @@ from typing import Any
 
 import boto3
 import pytest
+from click.testing import CliRunner
 from rich.console import Console
 
 import ecsstack
 from ecsstack import Cluster, Service, Stack, TaskDefinition
+from ecsstack.cli import main
 from ecsstack.deploy import Provider, deploy, status
 from ecsstack.deploy._provider import StackResource
 from ecsstack.deploy._revisions import Deployment, parse_task_definition_arn, service_revisions
@@ -68,6 +70,11 @@ def test_status_shows_the_revision_running_and_the_earlier_ones(moto: str) -> No
     text = buffer.getvalue()
     assert "runs shop:2" in text and "app: example/app:1.1" in text
     assert "previous revisions:" in text and "shop:1" in text and "app=example/app:1.0" in text
+
+    shown = CliRunner().invoke(main, ["status", "--stack-name", "shop", "--revisions", "0", "--endpoint-url", moto,
+                                      "--region", REGION])
+    assert shown.exit_code == 0, shown.output
+    assert "runs shop:2" in shown.output and "previous revisions" not in shown.output
 
 
 def test_status_without_ecs_services_shows_none(moto: str) -> None:
