@@ -22,8 +22,8 @@ _FAMILY = re.compile(r"[A-Za-z0-9_-]{1,255}")
 _REVISION = re.compile(r"\d+")
 
 #: what the rules do not check for a task definition registered elsewhere (ECS333 names them)
-NOT_CHECKED = ("its containers (essential, dependencies, images, health checks, ports)", "logging", "secrets",
-               "volumes", "the Fargate cpu/memory size", "its network mode and compatibilities (as stated)")
+NOT_CHECKED = ("its containers (essential, dependencies, images, health checks, port mappings)", "logging",
+               "secrets", "volumes", "the Fargate cpu/memory size")
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,10 @@ def _not_checked(ix: Index, r: Rule) -> Iterator[Problem]:
     for task in ix.existing:
         ref = task.reference
         shown = ref if isinstance(ref, str) else f"parameter {ref.name}" if isinstance(ref, Parameter) else "a token"
+        compat = "/".join(c.value for c in task.compatibilities)
         yield r.problem(ix.task_path(task), f"runs {shown}, registered outside this stack: ecsstack did not check "
-                        f"{', '.join(NOT_CHECKED)}.",
+                        f"{', '.join(NOT_CHECKED)}, and takes its network mode ({task.network_mode.value}) and "
+                        f"launch types ({compat}) as stated on existing(...).",
                         "Validate that task definition where it is built (build it with ecsstack to have it "
                         "checked here).", severity="warning")
 

@@ -160,6 +160,7 @@ def test_ecs333_notes_what_was_not_checked() -> None:
     [note] = rules(stack, "ECS333")
     assert note.severity == "warning" and note.path == "service web › task web"
     assert "runs web:3" in note.message and "the Fargate cpu/memory size" in note.message
+    assert "network mode (awsvpc) and launch types (FARGATE) as stated" in note.message
     assert [p.rule for p in check_stack(stack)] == ["ECS333"]  # no container/size rule speaks for it
 
 
@@ -293,7 +294,7 @@ def test_a_stack_mixing_built_and_existing_tasks() -> None:
 def test_the_graph_draws_an_existing_task() -> None:
     stack = Stack("app").add(service(TaskDefinition.existing("web:3", ports={"app": 8080})))
     text = ecsstack.draw(stack)
-    assert "web" in text
+    assert "task web (run by service web ×1)" in text and "app  essential, ports 8080" in text
 
 
 # ---- the ECS339 invariant ---------------------------------------------------------------------------------------
