@@ -1,8 +1,8 @@
 """The ``ecsstack`` command: thin over the library; everything here is callable from Python.
 
 ``main`` is the click group, ``run`` the console script. The commands live in small private modules:
-``_synth`` (synth, lint, graph), ``_deploy`` (diff, deploy, destroy, status, outputs), ``_import``
-(import taskdef, import compose) and ``_console``
+``_synth`` (synth, lint, graph), ``_deploy`` (diff, deploy, destroy, status, outputs), ``_history``
+(history, rollback), ``_run`` (run-task), ``_import`` (import taskdef, import compose) and ``_console``
 (terminal output, exit codes, loading blueprints). Nothing here imports boto3 or cfn-lint until a
 command that needs them runs, so ``ecsstack --help`` stays fast.
 """
@@ -15,7 +15,7 @@ import sys
 import click
 from rich.markup import escape
 
-from . import _deploy, _import, _run, _synth
+from . import _deploy, _history, _import, _run, _synth
 from ._console import EXIT_PROBLEMS, err
 
 __all__ = ["main", "run"]
@@ -27,7 +27,7 @@ def main() -> None:
     """ecsstack: Python blueprints for Amazon ECS → validated, deterministic CloudFormation."""
 
 
-for _command in (*_synth.COMMANDS, *_deploy.COMMANDS, *_run.COMMANDS, *_import.COMMANDS):
+for _command in (*_synth.COMMANDS, *_deploy.COMMANDS, *_history.COMMANDS, *_run.COMMANDS, *_import.COMMANDS):
     main.add_command(_command)
 
 

@@ -181,11 +181,14 @@ def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, 
 @_s3_bucket
 @click.option("--termination-protection", is_flag=True, help="Enable termination protection on the stack.")
 @click.option("--no-lint", is_flag=True, hidden=True, help="Skip cfn-lint (for emulators and tests).")
+@click.option("--no-history", is_flag=True, help="Do not record this deploy in the stack's deploy history.")
+@click.option("--description", help="A note recorded with this deploy in the history (`ecsstack history`).")
 @STRICT
 @_aws_options
 def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str, ...], tags: tuple[str, ...],
                    yes: bool, force_new_deployment: bool, recreate_failed: bool, allow_replace: bool,
-                   s3_bucket: str | None, termination_protection: bool, no_lint: bool, strict: bool,
+                   s3_bucket: str | None, termination_protection: bool, no_lint: bool, no_history: bool,
+                   description: str | None, strict: bool,
                    region: str | None, profile: str | None, endpoint_url: str | None,
                  timeout: float | None) -> None:
     """Synthesize, validate, lint and deploy BLUEPRINT through a change set, with live progress.
@@ -201,7 +204,8 @@ def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str
         return deploy(template, _name_for(stack_name, name), parameters=params, tags=tag_map, yes=yes,
                       confirm=_confirm(), force_new_deployment=force_new_deployment,
                       recreate_failed=recreate_failed, allow_replace=allow_replace, s3_bucket=s3_bucket,
-                      termination_protection=termination_protection, lint=not no_lint, console=out,
+                      termination_protection=termination_protection, lint=not no_lint,
+                      history=not no_history, description=description, console=out,
                       **_aws(region, profile, endpoint_url, timeout))
 
     result = _guarded(run)
@@ -238,14 +242,18 @@ def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
 @click.command("status")
 @click.option("--stack-name", required=True, help="Stack name.")
 @click.option("--events", "count", default=10, show_default=True, help="How many recent events to show.")
+@click.option("--revisions", default=5, show_default=True, type=click.IntRange(min=0),
+              help="How many earlier task-definition revisions to show per ECS service.")
 @_aws_options
-def status_command(stack_name: str, count: int, region: str | None, profile: str | None,
+def status_command(stack_name: str, count: int, revisions: int, region: str | None, profile: str | None,
                    endpoint_url: str | None, timeout: float | None) -> None:
-    """Show the stack's state, its last events, its outputs and, after a failure, the root cause."""
+    """Show the stack's state, its last events, its outputs and, after a failure, the root cause; per ECS
+    service, the task-definition revision it runs with its images, earlier revisions and the deployment in
+    progress."""
     from ..deploy import status
 
     aws = _aws(region, profile, endpoint_url, timeout)
-    result = _guarded(lambda: status(stack_name, events=count, console=out, **aws))
+    result = _guarded(lambda: status(stack_name, events=count, revisions=revisions, console=out, **aws))
     if not result.exists:
         sys.exit(EXIT_PROBLEMS)
 

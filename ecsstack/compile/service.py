@@ -12,6 +12,7 @@ from ..names import SECURITY_GROUP, SERVICE, logical_id
 from . import alarms, capacity, discovery, loadbalancing, settings, traffic
 from ._context import Context
 from .network import subnet_refs, vpc_ref
+from .task import task_definition
 
 __all__ = ["compile_service"]
 
@@ -68,7 +69,7 @@ def compile_service(service: Service, ctx: Context) -> None:
     ctx.part(service, "Service", base)
     props: dict[str, Any] = {
         "Cluster": Ref(ctx.logical(service.cluster)),
-        "TaskDefinition": Ref(ctx.logical(service.task)),
+        "TaskDefinition": task_definition(service.task, ctx),
         "DeploymentConfiguration": _deployment(service, ctx),
         "PropagateTags": service.propagate_tags.value,
         "EnableECSManagedTags": service.enable_ecs_managed_tags,

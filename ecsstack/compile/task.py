@@ -7,7 +7,15 @@ from typing import Any
 
 from troposphere import GetAtt, Ref, Sub, ecs, logs
 
-from ..model import Container, NetworkMode, RestartPolicy, ScheduledTask, Service, TaskDefinition
+from ..model import (
+    Container,
+    ExistingTaskDefinition,
+    NetworkMode,
+    RestartPolicy,
+    ScheduledTask,
+    Service,
+    TaskDefinition,
+)
 from ..model.derived import FIRELENS_DRIVER, writes_to_task_log_group
 from ..names import LOG_GROUP, TASK_DEFINITION, logical_id
 from . import capacity, firelens, settings, volumes
@@ -15,7 +23,7 @@ from ._checkov import LOG_GROUP_KMS, checkov_skips
 from ._context import Context
 from .iam import awslogs_groups, execution_role, secret_value_from, task_role
 
-__all__ = ["compile_task", "family", "task_log_group"]
+__all__ = ["compile_task", "family", "task_definition", "task_log_group"]
 
 
 def task_log_group(task: TaskDefinition) -> str | None:
@@ -126,9 +134,19 @@ def _exec_command(task: TaskDefinition, ctx: Context) -> bool:
     return any(s.enable_execute_command for s in runners if s.task is task)
 
 
+def task_definition(task: TaskDefinition, ctx: Context) -> Any:
+    """What a service's ``TaskDefinition`` property holds: the reference of a task registered elsewhere as
+    given (text or a parameter's ``Ref``), else a ``Ref`` to the task definition this template makes."""
+    if isinstance(task, ExistingTaskDefinition):
+        return ctx.value(task.reference)
+    return Ref(ctx.logical(task))
+
+
 def compile_task(task: TaskDefinition, ctx: Context) -> None:
     """The task definition, built once with its containers, storage and runtime platform; its log group
-    and the roles it needs, each with every policy it gets."""
+    and the roles it needs, each with every policy it gets. A task registered elsewhere makes nothing."""
+    if isinstance(task, ExistingTaskDefinition):
+        return
     name = logical_id(task.family, TASK_DEFINITION)
     ctx.register(task, name)
     log_group = task_log_group(task)

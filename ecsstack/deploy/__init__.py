@@ -16,6 +16,10 @@ first use.
 
     from ecsstack.deploy import run_task
     raise SystemExit(run_task("web", "migrate", command=["./manage", "migrate"]).exit_code)
+
+Every successful deploy is recorded (``history("web")`` lists the records, ``rollback("web", to=3)`` deploys one
+again through the same change-set path); ``status`` shows per ECS service the revision running, earlier
+revisions and the deployment in progress.
 """
 
 from __future__ import annotations
@@ -26,15 +30,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._api import deploy, destroy, diff, outputs, status
     from ._errors import DataLossError, DeployError, DeployInterrupted, LimitError, LintError, UsageError
+    from ._history import HistoryEntry
     from ._progress import Backoff
     from ._provider import Provider
     from ._results import DeployResult, DestroyResult, DiffResult, Outcome, StatusResult
+    from ._rollback import history, rollback
     from ._run import ContainerRun, RunTaskResult, TaskRun, run_task
 
 __all__ = [
     "Backoff", "ContainerRun", "DataLossError", "DeployError", "DeployInterrupted", "DeployResult", "DestroyResult",
-    "DiffResult", "LimitError", "LintError", "Outcome", "Provider", "RunTaskResult", "StatusResult", "TaskRun",
-    "UsageError", "deploy", "destroy", "diff", "outputs", "run_task", "status",
+    "DiffResult", "HistoryEntry", "LimitError", "LintError", "Outcome", "Provider", "RunTaskResult", "StatusResult",
+    "TaskRun", "UsageError", "deploy", "destroy", "diff", "history", "outputs", "rollback", "run_task", "status",
 ]
 
 _WHERE = {
@@ -45,6 +51,7 @@ _WHERE = {
     "DeployResult": "_results", "DestroyResult": "_results", "DiffResult": "_results",
     "Outcome": "_results", "StatusResult": "_results",
     "ContainerRun": "_run", "RunTaskResult": "_run", "TaskRun": "_run", "run_task": "_run",
+    "HistoryEntry": "_history", "history": "_rollback", "rollback": "_rollback",
 }
 
 

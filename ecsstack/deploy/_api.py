@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import _history as _hist
 from . import _template
 from ._changes import RETAINING_POLICIES, find_risks
 from ._errors import DataLossError, DeployError, LintError
@@ -62,6 +63,7 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
            force_new_deployment: bool = False, recreate_failed: bool = False, allow_replace: bool = False,
            s3_bucket: str | None = None, termination_protection: bool = False,
            capabilities: tuple[str, ...] = (), lint: bool = True,
+           history: bool = True, description: str | None = None,
            region: str | None = None, profile: str | None = None, endpoint_url: str | None = None,
            timeout: float | None = None,
            provider: Provider | None = None, console: Console | None = None,
@@ -76,6 +78,12 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
     ``allow_replace``, asks ``confirm`` unless ``yes``, executes, streams progress and returns a
     ``DeployResult`` (``.ok`` is False when the stack failed; ``.failure`` holds the root cause).
     Raises ``DeployError`` (and subclasses) for everything that stops a deploy before it starts.
+
+    ``history`` (Default True): once the stack is created or updated, record the deploy (template, parameters,
+    who, when, images, changes, ``description``) where the stack's ``ecsstack:history`` tag says, else in
+    ``s3_bucket`` or the default template bucket (and tag the stack with where), the last 20 per stack
+    (``ecsstack.deploy.history`` lists them, ``rollback`` redeploys one). A record that cannot be written is a
+    warning, never a failed deploy.
     """
     tpl, name = template_of(template, stack_name)
     given = dict(parameters or {})
@@ -91,6 +99,9 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
 
     previous = session.settle(name, recreate_failed=recreate_failed, total=len(tpl.resources))
     creating = previous is None
+    records = _history_location(session, name, previous, s3_bucket) if history else None
+    if records is not None:
+        tags = _hist.history_tags(records, tags, previous)
     cs = session.change_set(name, tpl, previous, parameters=given, tags=tags, s3_bucket=s3_bucket,
                             extra_capabilities=capabilities)
     if cs.no_changes:
@@ -133,13 +144,41 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
         _protect(session, name, termination_protection)
         reporter.markup(f"[bold green]Stack {name} {'created' if creating else 'updated'}[/] ({state}).")
         outcome = Outcome.CREATED if creating else Outcome.UPDATED
-        return _finish(session, DeployResult(name, outcome, stack_id=cs.stack_id, changes=list(cs.changes),
-                                             kept_defaults=kept), tpl)
+        result = _finish(session, DeployResult(name, outcome, stack_id=cs.stack_id, changes=list(cs.changes),
+                                               kept_defaults=kept), tpl)
+        if records is not None:
+            _record(session, records, name, tpl, outcome, cs.changes, description or "")
+        return result
     failure = root_cause(provider, cs.stack_id, token=token)
     next_step = advice(state, name)
     reporter.failure(failure, state, next_step)
     return DeployResult(name, Outcome.FAILED, state, cs.stack_id, list(cs.changes), failure=failure,
                         next_step=next_step)
+
+
+def _history_location(session: Session, name: str, previous: StackInfo | None,
+                      s3_bucket: str | None) -> _hist.Location | None:
+    """Where this deploy will record itself; None (with a warning) when that cannot be told."""
+    found = _hist.safely(lambda: _hist.where(session.provider, name, previous, s3_bucket),
+                         lambda why: session.reporter.warn(f"this deploy will not be recorded in the history: {why}"))
+    return found if isinstance(found, _hist.Location) else None
+
+
+def _record(session: Session, location: _hist.Location, name: str, template: Template, outcome: Outcome,
+            changes: Any, description: str) -> None:
+    def warn(why: str) -> None:
+        session.reporter.warn(f"the deploy succeeded but was not recorded in the history: {why}")
+
+    try:
+        entry = _hist.safely(lambda: _hist.record(session.provider, location, stack_name=name, template=template,
+                                                  outcome=str(outcome), changes=changes, description=description),
+                             warn)
+    except KeyboardInterrupt:  # the stack is deployed: Ctrl-C only skips the record
+        warn("interrupted.")
+        return
+    if isinstance(entry, _hist.HistoryEntry):
+        session.reporter.say(f"Recorded as deploy {entry.number} in {location.uri} "
+                             f"(`ecsstack history --stack-name {name}`).")
 
 
 def _kept_defaults(session: Session, template: Template, given: Mapping[str, str], previous: StackInfo | None,
@@ -255,10 +294,13 @@ def destroy(stack_name: str, *, yes: bool = False, confirm: Confirm | None = Non
     return DestroyResult(stack_name, Outcome.FAILED, state, retained, failure, next_step)
 
 
-def status(stack_name: str, *, events: int = 10, region: str | None = None, profile: str | None = None,
-           endpoint_url: str | None = None, timeout: float | None = None, provider: Provider | None = None,
-           console: Console | None = None) -> StatusResult:
-    """The stack's state, its last ``events`` events, its outputs and, if it failed, the root cause."""
+def status(stack_name: str, *, events: int = 10, revisions: int = 5, region: str | None = None,
+           profile: str | None = None, endpoint_url: str | None = None, timeout: float | None = None,
+           provider: Provider | None = None, console: Console | None = None) -> StatusResult:
+    """The stack's state, its last ``events`` events, its outputs and, if it failed, the root cause; and per ECS
+    service (``.services``) the task-definition revision it runs with its images, up to ``revisions`` earlier
+    revisions of the family (Default 5; 0 lists none) and the deployment in progress. ECS answering nothing
+    (no permission) is a warning, never a failed status."""
     from ._events import StackEvent
 
     check_stack_name(stack_name, arn_ok=True)
@@ -285,6 +327,7 @@ def status(stack_name: str, *, events: int = 10, region: str | None = None, prof
         for e in result.events:
             reporter.event(e)
     reporter.outputs(result.outputs)
+    _services(session, info.stack_id, result, revisions)
     if info.status not in _HEALTHY and info.status not in IN_PROGRESS:
         result.failure = root_cause(provider, info.stack_id)
         result.next_step = advice(info.status, stack_name)
@@ -294,6 +337,18 @@ def status(stack_name: str, *, events: int = 10, region: str | None = None, prof
         result.next_step = advice(info.status, stack_name)
         reporter.failure(result.failure, None, result.next_step)
     return result
+
+
+def _services(session: Session, stack_id: str, result: StatusResult, previous: int) -> None:
+    from ._revisions import service_revisions, show
+
+    try:
+        result.services = service_revisions(session.provider, session.provider.resources(stack_id),
+                                            previous=previous)
+    except DeployError as exc:  # ECS (or listing resources) refused: the stack's status stands on its own
+        session.reporter.warn(f"ECS services not shown: {exc.message}")
+        return
+    show(session.reporter, result.services)
 
 
 def outputs(stack_name: str, *, region: str | None = None, profile: str | None = None,

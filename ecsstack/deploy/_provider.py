@@ -440,6 +440,17 @@ class Provider:
         account), so a bucket of that name owned by anyone else is refused, never written to; the default
         bucket is created (and secured) when missing."""
         account, s3 = self.account(), self.client("s3")
+        bucket = self.ensure_bucket(bucket)
+        key = f"ecsstack/{stack_name}/{hashlib.sha256(body.encode()).hexdigest()[:20]}.json"
+        with aws_errors(f"uploading the template to s3://{bucket}/{key}"):
+            s3.put_object(Bucket=bucket, Key=key, Body=body.encode(), ContentType="application/json",
+                          ExpectedBucketOwner=account)
+        return f"https://{bucket}.s3.{self.region}.amazonaws.com/{key}"
+
+    def ensure_bucket(self, bucket: str | None = None) -> str:
+        """The bucket to write to: ``bucket`` (``--s3-bucket``), which must exist and be this account's, or the
+        default bucket, created (and secured) when missing. A bucket owned by anyone else is refused."""
+        account = self.account()
         if bucket is None:
             bucket = self.default_bucket()
             if not self._bucket_is_ours(bucket, account, given=False):
@@ -447,11 +458,7 @@ class Provider:
         elif not self._bucket_is_ours(bucket, account, given=True):
             raise AwsError(f"the bucket {bucket} (--s3-bucket) does not exist.",
                            "Create it in this account, or leave out --s3-bucket to let ecsstack make its own.")
-        key = f"ecsstack/{stack_name}/{hashlib.sha256(body.encode()).hexdigest()[:20]}.json"
-        with aws_errors(f"uploading the template to s3://{bucket}/{key}"):
-            s3.put_object(Bucket=bucket, Key=key, Body=body.encode(), ContentType="application/json",
-                          ExpectedBucketOwner=account)
-        return f"https://{bucket}.s3.{self.region}.amazonaws.com/{key}"
+        return bucket
 
     def _foreign_bucket(self, bucket: str, account: str, given: bool) -> AwsError:
         fix = ("Pass --s3-bucket with a bucket this account owns." if not given else

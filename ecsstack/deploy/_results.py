@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from ._failure import Failure
     from ._propdiff import Entry
     from ._provider import StackResource
+    from ._revisions import ServiceRevisions
     from ._template import KeptDefault
 
 __all__ = ["DeployResult", "DestroyResult", "DiffResult", "Outcome", "StatusResult"]
@@ -81,3 +82,5 @@ class StatusResult:
     outputs: dict[str, str] = field(default_factory=dict)
     failure: Failure | None = None
     next_step: str = ""
+    #: per ECS service of the stack: the revision it runs, the earlier ones, the deployment in progress
+    services: list[ServiceRevisions] = field(default_factory=list)

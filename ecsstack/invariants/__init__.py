@@ -5,7 +5,8 @@ synth (cheaply: no cfn-lint import) and fuzzed by the property tests.
 - grants (ECS920, ECS921): the roles made for a task hold exactly what the model references;
 - schemas (ECS930): every property is inside its CloudFormation resource schema (overrides included);
 - limits (ECS931): the ECS limits the schemas do not state;
-- ecs_overrides (ECS932): combinations of properties ECS refuses, which only ``overrides=`` can write.
+- ecs_overrides (ECS932): combinations of properties ECS refuses, which only ``overrides=`` can write;
+- revisions (ECS339): every service runs the task definition its model names (one registered elsewhere as given).
 
 A violation is a compile bug (or a value from ``overrides=`` CloudFormation would reject), reported with where it
 is; ``ecsstack.synth`` raises ``ValidationError`` with it.
@@ -18,7 +19,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..model import Stack
-from . import ecs_overrides, grants, limits, reachability, schemas
+from . import ecs_overrides, grants, limits, reachability, revisions, schemas
 from ._template import Template
 from .known import KNOWN, Known, tolerated
 
@@ -35,6 +36,7 @@ INVARIANTS: dict[str, Callable[[Stack, Template], list[Problem]]] = {
     "schemas": schemas.check,
     "limits": limits.check,
     "ecs_overrides": ecs_overrides.check,
+    "revisions": revisions.check,
 }
 
 

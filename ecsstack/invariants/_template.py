@@ -7,7 +7,19 @@ import json
 import re
 from typing import Any
 
-from ..model import Attr, Cluster, LoadBalancer, Namespace, Parameter, Queue, Service, Sub, TaskDefinition, Vpc
+from ..model import (
+    Attr,
+    Cluster,
+    ExistingTaskDefinition,
+    LoadBalancer,
+    Namespace,
+    Parameter,
+    Queue,
+    Service,
+    Sub,
+    TaskDefinition,
+    Vpc,
+)
 from ..names import CLUSTER, LOAD_BALANCER, NAMESPACE, QUEUE, SERVICE, TASK_DEFINITION, VPC, logical_id
 
 __all__ = ["Template", "canon", "canon_model", "is_token", "ports"]
@@ -47,6 +59,8 @@ def _model_logical(target: Any) -> str | None:
                          (Service, (SERVICE,)), (Namespace, (NAMESPACE,)), (Vpc, (VPC,))):
         if isinstance(target, kind):
             return logical_id(target.name, *suffix)
+    if isinstance(target, ExistingTaskDefinition):
+        return None  # registered elsewhere: no resource of the template
     if isinstance(target, TaskDefinition):
         return logical_id(target.family, TASK_DEFINITION)
     return None
@@ -68,6 +82,8 @@ def canon_model(value: Any) -> str | None:
         if logical is None:
             return None
         return "${" + logical + ("" if value.attribute is None else "." + value.attribute) + "}"
+    if isinstance(value, ExistingTaskDefinition):
+        return canon_model(value.reference)
     if hasattr(value, "path"):
         logical = _model_logical(value)
         return None if logical is None else "${" + logical + "}"

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problem
-from ..model import EfsVolume, ScheduledTask, Service, Stack, TaskDefinition, Token
+from ..model import EfsVolume, ExistingTaskDefinition, ScheduledTask, Service, Stack, TaskDefinition, Token
 from ..model import Sub as SubToken
 from ..model.derived import routers, writes_to_task_log_group
 from ..names import SCHEDULE, SERVICE, TASK_DEFINITION, logical_id
@@ -472,6 +472,8 @@ def check(stack: Stack, template: Template) -> list[Problem]:
     """ECS920: a grant the model references that a role lacks; ECS921: a grant nothing references."""
     problems = []
     for task in stack.of_type(TaskDefinition):
+        if isinstance(task, ExistingTaskDefinition):
+            continue  # registered elsewhere: the template makes no roles for it (ECS339 checks that)
         logical = _task_resource(template, task)
         if logical is None:
             continue

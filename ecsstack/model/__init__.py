@@ -54,7 +54,7 @@ from ._settings import (
     Ulimit,
 )
 from ._stack import Output, Stack
-from ._task import Ec2TaskDefinition, FargateTaskDefinition, TaskDefinition
+from ._task import Ec2TaskDefinition, ExistingTaskDefinition, FargateTaskDefinition, TaskDefinition
 from ._tokens import Attr, Parameter, Sub, Token
 from ._values import Dependency, HealthCheck, LogConfig, PortMapping, RestartPolicy, Secret
 from ._volumes import BindVolume, EbsVolume, EfsVolume, MountPoint, Volume, VolumesFrom
@@ -84,6 +84,7 @@ __all__ = [
     "EfsVolume",
     "ExecuteCommandLogging",
     "ExistingQueue",
+    "ExistingTaskDefinition",
     "FargateTaskDefinition",
     "FirelensConfig",
     "FirelensType",

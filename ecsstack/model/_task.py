@@ -15,11 +15,11 @@ from ._kms import as_kms_key
 from ._overrides import Overridable, Part, document_parts
 from ._placement import PlacementConstraint
 from ._settings import ProxyConfiguration, as_tags, normalise_under
-from ._tokens import Token
+from ._tokens import Parameter, Token
 from ._values import INIT_ORDER, SIDECAR_ORDER, Dependency, RestartPolicy
 from ._volumes import BindVolume, EbsVolume, EfsVolume, Volume, bind_volume, ebs_volume, efs_volume
 
-__all__ = ["Ec2TaskDefinition", "FargateTaskDefinition", "TaskDefinition"]
+__all__ = ["Ec2TaskDefinition", "ExistingTaskDefinition", "FargateTaskDefinition", "TaskDefinition", "existing_name"]
 
 #: a sidecar's restart policy unless ``restart=`` says otherwise: restarted after any exit, once it has run a
 #: minute (ECS's shortest restart_attempt_period)
@@ -325,6 +325,27 @@ class TaskDefinition(Overridable):
         self.permissions.append((list(actions), list(resources)))
         return self
 
+    @classmethod
+    def existing(cls, reference: str | Token, /, *, name: str | None = None,
+                 network_mode: NetworkMode | str = NetworkMode.AWSVPC,
+                 compatibilities: list[LaunchType | str] | LaunchType | str | None = None,
+                 ports: dict[str, Any] | None = None) -> ExistingTaskDefinition:
+        """A task definition registered elsewhere, for a ``Service`` to run: ``reference`` is ``"family:revision"``
+        (``"web:3"``), a task-definition ARN (``arn:aws:ecs:eu-west-1:123456789012:task-definition/web:3``) or a
+        parameter holding either (``stack.parameter("TaskDefinition")``).
+
+        ``name``: the name in the blueprint (paths, the graph); Default: the reference's family, or the
+        parameter's name. ``network_mode``: the mode it was registered with; Default ``awsvpc`` (the service gets
+        a network configuration and a security group). ``compatibilities``: its launch types; Default
+        ``[FARGATE]``. ``ports``: container name → its port(s) (ints or ``PortMapping``), e.g. ``{"app": 8080}``;
+        Default none. Name them when a load balancer (``listener.add_target(service)`` picks the only container
+        with ports), ``allow_from``, Service Connect (named mappings) or Cloud Map SRV records send traffic to the
+        task. No task definition, roles or log group are generated; the rules that need the containers or the
+        size are skipped (warning ECS333 says which).
+        """
+        return ExistingTaskDefinition(reference, name=name, network_mode=network_mode,
+                                      compatibilities=compatibilities, ports=ports)
+
     @property
     def init_containers(self) -> list[Container]:
         return [c for c in self.containers if c.init]
@@ -394,3 +415,97 @@ class Ec2TaskDefinition(TaskDefinition):
                  **kwargs: Any):
         kwargs.setdefault("compatibilities", [LaunchType.EC2])
         super().__init__(name, network_mode=network_mode, **kwargs)
+
+
+#: what an ``ExistingTaskDefinition``'s containers show as their image: ecsstack does not know it
+UNKNOWN_IMAGE = "(the image of the registered task definition)"
+
+
+@dataclass(eq=False, init=False)
+class ExistingTaskDefinition(TaskDefinition):
+    """A task definition registered elsewhere (``TaskDefinition.existing(...)``), which a ``Service`` runs as is.
+
+    The stack creates no task definition, roles or log group for it: the service's ``TaskDefinition`` is
+    ``reference`` (``family:revision``, a task-definition ARN, or a parameter holding either). ecsstack cannot
+    read it, so ``network_mode`` (Default awsvpc) and ``compatibilities`` (Default ``[FARGATE]``) state what it
+    was registered with, and ``containers`` holds only the containers named in ``ports=`` with the ports
+    they map: what a load balancer, Service Connect or Cloud Map SRV records need. The rules about
+    containers, their dependencies, images, logging, secrets, volumes and the task size are not run on it
+    (rule ECS333 notes that as a warning).
+    """
+
+    #: ``family:revision``, a task-definition ARN, or a parameter (``Parameter``/``Sub``) holding either
+    reference: str | Token = ""
+
+    def __init__(self, reference: str | Token, /, *, name: str | None = None,
+                 network_mode: NetworkMode | str = NetworkMode.AWSVPC,
+                 compatibilities: list[LaunchType | str] | LaunchType | str | None = None,
+                 ports: dict[str, Any] | None = None) -> None:
+        if not isinstance(reference, str | Token):
+            raise fail("task", f"TaskDefinition.existing needs 'family:revision', a task-definition ARN or a "
+                       f"parameter, got {reference!r}.", 'Write TaskDefinition.existing("web:3").')
+        if name is None:
+            name = existing_name(reference)
+        if name is None:
+            raise fail("task", f"cannot name the existing task definition {reference!r} from its reference.",
+                       'Pass name="web" to TaskDefinition.existing(...).')
+        for f in dataclass_fields(self):
+            setattr(self, f.name, f.default_factory() if f.default_factory is not MISSING else f.default)
+        self.family, self.reference, self.network_mode = name, reference, network_mode  # type: ignore[assignment]
+        self.compatibilities = [LaunchType.FARGATE] if compatibilities is None else compatibilities  # type: ignore[assignment]
+        if ports is None:
+            ports = {}
+        if not isinstance(ports, dict) or not all(isinstance(k, str) and k for k in ports):
+            raise fail(self.path, f"ports must map container names to their ports, got {ports!r}.",
+                       'Write ports={"app": 8080} (or {"app": [8080, PortMapping(9090, name="admin")]}).')
+        for container_name, mapped in ports.items():
+            self._add(container_name, UNKNOWN_IMAGE, {"ports": mapped, "logging": None}, init=False, known=True)
+        self.normalise()
+
+    def normalise(self) -> None:
+        """Check every field's type (run at construction and before the rules); the reference's shape is a rule."""
+        super().normalise()
+        if not isinstance(self.reference, str | Token) or not self.reference:
+            raise fail(self.path, f"reference must be 'family:revision', a task-definition ARN or a parameter, "
+                       f"got {self.reference!r}.", 'Write TaskDefinition.existing("web:3").')
+        for name in ("cpu", "memory", "execution_role", "task_role", "ephemeral_storage_gib", "cpu_architecture",
+                     "os_family", "log_kms_key"):
+            if getattr(self, name) is not None:
+                raise fail(self.path, f"{name} is part of the registered task definition; ecsstack does not set it.",
+                           f"Leave {name} unset on TaskDefinition.existing(...).")
+        if self.overrides or self.volumes or self.permissions or self.explicit_family is not None:
+            raise fail(self.path, "overrides, volumes, permissions and family belong to the registered task "
+                       "definition; ecsstack does not change it.",
+                       "Register a new revision elsewhere and point existing(...) at it, or build the task here.")
+
+    def _add(self, name: str, image: str | Token | None, kwargs: dict[str, Any], *, init: bool,
+             known: bool = False) -> Container:
+        if not known:
+            raise fail(f"{self.path} › container {name}",
+                       "is a task definition registered elsewhere (TaskDefinition.existing); its containers are "
+                       "its own.", "Build a FargateTaskDefinition(...) here instead, or name the container's ports "
+                       'with existing(..., ports={"app": 8080}).')
+        return super()._add(name, image, kwargs, init=init)
+
+    def add_efs_volume(self, name: str, *args: Any, **kwargs: Any) -> EfsVolume:
+        raise fail(self.path, "is a task definition registered elsewhere; its volumes are its own.",
+                   "Build the task here to add volumes.")
+
+    def add_bind_volume(self, name: str, host_path: str | None = None) -> BindVolume:
+        raise fail(self.path, "is a task definition registered elsewhere; its volumes are its own.",
+                   "Build the task here to add volumes.")
+
+    def allow(self, actions: str | list[str], resources: str | Token | list[str | Token] = "*") -> TaskDefinition:
+        raise fail(self.path, "is a task definition registered elsewhere; its task role is its own.",
+                   "Grant the permissions to the role the registered task definition names.")
+
+
+def existing_name(reference: str | Token) -> str | None:
+    """The name an existing task definition gets in the blueprint: the family of ``family:revision`` or of an
+    ARN, a parameter's name; None when it cannot be told (a ``Sub``)."""
+    if isinstance(reference, Parameter):
+        return reference.name
+    if not isinstance(reference, str) or not reference:
+        return None
+    tail = reference.rsplit("task-definition/", 1)[-1]
+    return tail.split(":", 1)[0] or None

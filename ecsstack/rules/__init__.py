@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (imported for their rules)
     naming,
     overrides,
     ranges,
+    revisions,
     scaling,
     scheduled,
     secrets,

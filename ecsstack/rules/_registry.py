@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..errors import Problem, ValidationError
-from ..model import Container, ScheduledTask, Service, Stack, TaskDefinition
+from ..model import Container, ExistingTaskDefinition, ScheduledTask, Service, Stack, TaskDefinition
 from ..model.derived import normalise_all
 
 __all__ = ["RULES", "Index", "Rule", "check_stack", "rule", "validate"]
@@ -20,7 +20,11 @@ class Index:
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         self.services: list[Service] = stack.of_type(Service)
-        self.tasks: list[TaskDefinition] = stack.of_type(TaskDefinition)
+        everything: list[TaskDefinition] = stack.of_type(TaskDefinition)
+        #: the task definitions the stack builds (the rules about containers and sizes run over these)
+        self.tasks: list[TaskDefinition] = [t for t in everything if not isinstance(t, ExistingTaskDefinition)]
+        #: the task definitions registered elsewhere (``TaskDefinition.existing``): ECS33x check their references
+        self.existing: list[ExistingTaskDefinition] = [t for t in everything if isinstance(t, ExistingTaskDefinition)]
         self._users: dict[int, list[Service]] = {}
         for service in self.services:
             self._users.setdefault(id(service.task), []).append(service)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from ..errors import Problem
 from ..model import (
     Container,
+    ExistingTaskDefinition,
     Listener,
     ListenerProtocol,
     LoadBalancer,
@@ -164,6 +165,8 @@ def _no_ports(ix: Index, r: Rule) -> Iterator[Problem]:
         task = t.service.task
         if id(t.service) in reported or task.network_mode is NetworkMode.NONE:
             continue
+        if isinstance(task, ExistingTaskDefinition):
+            continue  # ECS334 says how to name the ports of a task registered elsewhere
         if not any(c.ports for c in task.containers):
             reported.add(id(t.service))
             yield r.problem(t.service.path, f"is behind {t.load_balancer.path}, but task "

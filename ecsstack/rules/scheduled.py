@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import cache
 
 from ..errors import Problem
-from ..model import CapacityProvider, Ec2Capacity, LaunchType, NetworkMode, ScheduledTask, Token
+from ..model import CapacityProvider, Ec2Capacity, ExistingTaskDefinition, LaunchType, NetworkMode, ScheduledTask, Token
 from ..model.derived import effective_strategy
 from ._helpers import q
 from ._registry import Index, Rule, rule
@@ -291,3 +291,14 @@ def _names_and_queue(ix: Index, r: Rule) -> Iterator[Problem]:
             yield r.problem(scheduled.path, f"dead_letter_queue={dlq!r} is not an SQS queue ARN "
                             "(arn:aws:sqs:REGION:ACCOUNT:NAME).",
                             "Pass the queue's ARN, Queue.existing(name_or_url) or a Queue(...) of the stack.")
+
+
+@rule("ECS336", "a scheduled task runs a task definition the blueprint builds, not TaskDefinition.existing(...)")
+def _existing_under_schedule(ix: Index, r: Rule) -> Iterator[Problem]:
+    for scheduled in _scheduled(ix):
+        if isinstance(scheduled.task, ExistingTaskDefinition):
+            yield r.problem(scheduled.path, f"runs {scheduled.task.path}, registered elsewhere: its schedule role must "
+                            "pass exactly the task's execution and task roles, which ecsstack cannot read from a "
+                            "task definition it did not build.",
+                            "Build the task in the blueprint (FargateTaskDefinition(...) with its containers), or "
+                            "schedule it where it is registered.")

@@ -78,7 +78,9 @@ def test_create_prints_resources_with_physical_ids(run: Run) -> None:
     assert physical["Param"] == "/app/p"
     assert "/app/p" in run.text and "Resources" in run.text and "+ Add" in run.text
     stack = run.client("cloudformation").describe_stacks(StackName="app")["Stacks"][0]
-    assert {t["Key"]: t["Value"] for t in stack["Tags"]} == {"team": "web", "env": "dev"}
+    assert {t["Key"]: t["Value"] for t in stack["Tags"]} == {
+        "team": "web", "env": "dev",  # and where the deploy history is (test_history.py)
+        "ecsstack:history": "s3://ecsstack-templates-123456789012-us-east-1/ecsstack-history/app/"}
     assert run.client("ssm").get_parameter(Name="/app/p")["Parameter"]["Value"] == "a"
     assert sum(run.time.sleeps) < 5  # the emulator is synchronous: no real waiting needed
 
@@ -158,10 +160,11 @@ def test_large_template_goes_through_s3(run: Run) -> None:
     assert result.ok
     assert "uploaded to https://mine.s3.us-east-1.amazonaws.com/ecsstack/app/" in run.text
     keys = [o["Key"] for o in run.client("s3").list_objects_v2(Bucket="mine")["Contents"]]
-    assert len(keys) == 1 and keys[0].startswith("ecsstack/app/")
-    # the same template again: no changes, the same key
+    assert sorted(keys)[0] == "ecsstack-history/app/000001.json"  # the deploy's record (test_history.py)
+    assert len(keys) == 2 and sorted(keys)[1].startswith("ecsstack/app/")
+    # the same template again: no changes, the same key (and no new record)
     assert run.deploy(big, s3_bucket="mine").outcome is Outcome.NO_CHANGES
-    assert run.client("s3").list_objects_v2(Bucket="mine")["KeyCount"] == 1
+    assert run.client("s3").list_objects_v2(Bucket="mine")["KeyCount"] == 2
     with pytest.raises(DeployError, match="the bucket missing \\(--s3-bucket\\) does not exist"):
         run.deploy(big, s3_bucket="missing")
 

@@ -189,6 +189,7 @@ def test_root_cause_follows_nested_stacks(world: World) -> None:
     assert found is not None
     assert found.where == "Db/Volume" and "exceeds the quota" in str(found)
 
+    world.cfn.add("list_stack_resources", {"StackResourceSummaries": []})  # status looks for ECS services
     shown = status("app", **{k: v for k, v in world.kw().items() if k in ("provider", "console")})
     assert shown.failure is not None and shown.failure.where == "Db/Volume"
     assert "Root cause Db/Volume (AWS::EC2::Volume) CREATE_FAILED: The volume size 5000 GiB" in world.text

@@ -233,3 +233,21 @@ def test_ecs703_checks_a_scheduled_tasks_strategy_too():
     assert all(p.path == PATH for p in problems)
     assert any("mixes Fargate and EC2 capacity providers" in m for m in messages)
     assert any("of cluster 'other', but the tasks run in cluster 'jobs'" in m for m in messages)
+
+
+def test_ecs336_a_schedule_runs_a_task_the_blueprint_builds() -> None:
+    from ecsstack import Cluster, FargateTaskDefinition, ScheduledTask, Stack, TaskDefinition, ValidationError, synth
+
+    cluster = Cluster("jobs")
+    existing = ScheduledTask("nightly", task=TaskDefinition.existing("report:3", name="report"), cluster=cluster,
+                             schedule="rate(1 day)")
+    try:
+        synth(Stack("app").add(existing))
+    except ValidationError as exc:
+        [problem] = [p for p in exc.problems if p.rule == "ECS336"]
+    else:
+        raise AssertionError("an existing task under a schedule was compiled")
+    assert problem.path == "scheduled task nightly" and "registered elsewhere" in problem.message
+    built = FargateTaskDefinition("report")
+    built.add_container("report", image="example/report:1.0")
+    synth(Stack("app").add(ScheduledTask("nightly", task=built, cluster=cluster, schedule="rate(1 day)")))
