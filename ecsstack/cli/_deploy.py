@@ -161,7 +161,7 @@ def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, 
     def run() -> None:
         params = parse_pairs(parameters, "--parameter")
         template, name = _template_of(blueprint, strict)
-        diff(template, _name_for(stack_name, name), parameters=params, s3_bucket=s3_bucket, console=out,
+        diff(template, _name_for(stack_name, name), parameters=params, s3_bucket=s3_bucket, console=out.rich,
              **_aws(region, profile, endpoint_url, timeout))
 
     _guarded(run)
@@ -201,7 +201,7 @@ def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str
         return deploy(template, _name_for(stack_name, name), parameters=params, tags=tag_map, yes=yes,
                       confirm=_confirm(), force_new_deployment=force_new_deployment,
                       recreate_failed=recreate_failed, allow_replace=allow_replace, s3_bucket=s3_bucket,
-                      termination_protection=termination_protection, lint=not no_lint, console=out,
+                      termination_protection=termination_protection, lint=not no_lint, console=out.rich,
                       **_aws(region, profile, endpoint_url, timeout))
 
     result = _guarded(run)
@@ -228,7 +228,8 @@ def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
         if not name:
             name = _name_for(None, Path(blueprint).stem if blueprint.endswith(TEMPLATE_SUFFIXES)
                                else load_stacks(blueprint)[0][1].name)
-        return destroy(name, yes=yes, confirm=_confirm(), console=out, **_aws(region, profile, endpoint_url, timeout))
+        return destroy(name, yes=yes, confirm=_confirm(), console=out.rich,
+                       **_aws(region, profile, endpoint_url, timeout))
 
     result = _guarded(run)
     if not result.ok:
@@ -245,7 +246,7 @@ def status_command(stack_name: str, count: int, region: str | None, profile: str
     from ..deploy import status
 
     aws = _aws(region, profile, endpoint_url, timeout)
-    result = _guarded(lambda: status(stack_name, events=count, console=out, **aws))
+    result = _guarded(lambda: status(stack_name, events=count, console=out.rich, **aws))
     if not result.exists:
         sys.exit(EXIT_PROBLEMS)
 

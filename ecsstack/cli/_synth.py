@@ -9,10 +9,9 @@ import tempfile
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
 from ..errors import ValidationError
-from ._console import EXIT_PROBLEMS, EXIT_USAGE, STRICT, err, fail, load_stacks, out, print_problems, strictly
+from ._console import EXIT_PROBLEMS, EXIT_USAGE, STRICT, err, escape, fail, load_stacks, out, print_problems, strictly
 
 __all__ = ["COMMANDS"]
 

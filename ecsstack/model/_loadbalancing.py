@@ -375,9 +375,11 @@ class NetworkLoadBalancer(LoadBalancer):
 def load_balancers_of(stack: Stack) -> list[LoadBalancer]:
     """Every load balancer of ``stack``: those added, then those its services are attached to."""
     out: list[LoadBalancer] = list(stack.of_type(LoadBalancer))
+    seen = {id(lb) for lb in out}
     for service in stack.of_type(Service):
         for used in service.attachments:
-            if isinstance(used, LoadBalancer) and not any(used is lb for lb in out):
+            if isinstance(used, LoadBalancer) and id(used) not in seen:
+                seen.add(id(used))
                 out.append(used)
     return out
 
