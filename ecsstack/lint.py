@@ -202,8 +202,9 @@ def lint_templates(inputs: Sequence[tuple[str, str]], *, regions: Sequence[str] 
     """Lint each ``(name, template text)`` and return the findings of all, in the order given.
 
     Defaults: ``regions`` us-east-1; ``ignore_checks`` none; ``cache_dir`` ``build/.lint-cache`` (None: no
-    cache; an unreadable entry is linted again and rewritten); ``jobs`` the CPUs this process may use (1:
-    lint serially in this process). Findings are the same whichever way they were found.
+    cache; an unreadable entry is linted again and rewritten); ``jobs`` the ``ECSSTACK_LINT_JOBS`` environment
+    variable, else the CPUs this process may use (1: lint serially in this process). Findings are the same
+    whichever way they were found.
     """
     regions, ignored = tuple(regions), tuple(ignore_checks)
     folder = Path(cache_dir) if cache_dir is not None else None
@@ -216,7 +217,7 @@ def lint_templates(inputs: Sequence[tuple[str, str]], *, regions: Sequence[str] 
             found[i] = (cached, True)
         else:
             todo.append((i, text))
-    workers = min(jobs or _cpus(), len(todo))
+    workers = min(jobs or int(os.environ.get("ECSSTACK_LINT_JOBS") or 0) or _cpus(), len(todo))
     if workers > 1:
         _runner(regions, ignored)  # loaded here, before the fork: the workers inherit the rules
         import multiprocessing

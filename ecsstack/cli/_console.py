@@ -74,12 +74,12 @@ class Terminal:
         isatty = getattr(self.file, "isatty", None)
         return bool(isatty and isatty())
 
-    def print(self, markup: str = "") -> None:
-        """Print one line of markup."""
-        if self._rich is not None or self.wants_colour():
-            self.rich.print(markup)
+    def print(self, text: str = "", *, markup: bool = True, **options: Any) -> None:
+        """Print one line of ``text`` (console markup unless ``markup=False``); other options go to rich."""
+        if options or self._rich is not None or self.wants_colour():
+            self.rich.print(text, markup=markup, **options)
         else:
-            self.file.write(_plain(markup) + "\n")
+            self.file.write((_plain(text) if markup else text) + "\n")
 
 
 out = Terminal()
