@@ -13,7 +13,7 @@ from ecsstack.model.derived import load_balancers_of, targets_of
 from ecsstack.rules import check_stack
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.stacks import web_stack  # noqa: E402
+from benchmarks.stacks import web_stack
 
 
 def _scans(monkeypatch: pytest.MonkeyPatch, run, n: int) -> int:
