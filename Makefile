@@ -10,7 +10,7 @@ CHECKOV_VENV    ?= .venv-checkov
 CHECKOV_VERSION ?= 3.3.30
 CHECKOV         := $(CHECKOV_VENV)/bin/checkov
 
-.PHONY: synth lint test test-fast fuzz golden install install-test install-checkov checkov clean
+.PHONY: synth lint test test-fast fuzz golden install install-test install-checkov checkov clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ golden: install-test
 
 clean:
 	rm -rf $(OUT) .pytest_cache
+
+# one table of timings against troposphere and plain cfn-lint (README "Performance"); not part of make test.
+# BENCH_QUICK=1 for fewer sizes and rounds, BENCH_ROUNDS=N, BENCH_CDK=1 for the (skipped offline) CDK row
+bench: install
+	$(PY) benchmarks/bench.py
 
 # --- deploy (ecsstack.deploy) -------------------------------------------------------------------
 # make deploy BLUEPRINT=web [STACK=web-dev] [PARAMS="K=V ..."] [DEPLOY_FLAGS="--yes --region eu-west-1"]

@@ -19,6 +19,7 @@ Everything a user reaches is one hop from here:
 from importlib import import_module
 from typing import Any
 
+from . import _lazy  # noqa: F401  (first: troposphere's YAML tooling loads on first use)
 from . import model as _model
 from . import patterns as _patterns
 from .errors import BlueprintError, EcsstackError, Problem, ValidationError

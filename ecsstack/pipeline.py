@@ -36,8 +36,9 @@ def validate(stack: Stack) -> list[Problem]:
 def synth_with_warnings(stack: Stack) -> tuple[dict[str, Any], list[Problem]]:
     """Validate and compile ``stack``: the template as plain data, and the warnings the rules found. The template
     must pass the invariants (``ecsstack.invariants``); a violation raises ``ValidationError`` like a rule's."""
-    compiled = compile_full(stack)
-    broken = check_template(stack, compiled.template, base=compiled.base)
+    with stack.unchanging():
+        compiled = compile_full(stack)
+        broken = check_template(stack, compiled.template, base=compiled.base)
     if broken:
         raise ValidationError([_blame(p, stack, compiled) for p in broken], compiled.warnings)
     return compiled.template, compiled.warnings

@@ -22,7 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ecsstack"
 
 LAYERS = [{"model"}, {"rules"}, {"compile"}, {"render", "lint", "pipeline", "invariants"},
           {"graph", "patterns", "loader", "importers"}, {"deploy"}, {"cli"}]
-NEUTRAL = {"errors", "names"}
+NEUTRAL = {"errors", "names", "_lazy"}
 
 
 def _module_name(path: Path, root: Path) -> str:

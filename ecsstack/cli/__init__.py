@@ -13,10 +13,9 @@ import os
 import sys
 
 import click
-from rich.markup import escape
 
 from . import _deploy, _history, _import, _run, _synth
-from ._console import EXIT_PROBLEMS, err
+from ._console import EXIT_PROBLEMS, err, escape
 
 __all__ = ["main", "run"]
 

@@ -161,7 +161,7 @@ def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, 
     def run() -> None:
         params = parse_pairs(parameters, "--parameter")
         template, name = _template_of(blueprint, strict)
-        diff(template, _name_for(stack_name, name), parameters=params, s3_bucket=s3_bucket, console=out,
+        diff(template, _name_for(stack_name, name), parameters=params, s3_bucket=s3_bucket, console=out.rich,
              **_aws(region, profile, endpoint_url, timeout))
 
     _guarded(run)
@@ -205,7 +205,7 @@ def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str
                       confirm=_confirm(), force_new_deployment=force_new_deployment,
                       recreate_failed=recreate_failed, allow_replace=allow_replace, s3_bucket=s3_bucket,
                       termination_protection=termination_protection, lint=not no_lint,
-                      history=not no_history, description=description, console=out,
+                      history=not no_history, description=description, console=out.rich,
                       **_aws(region, profile, endpoint_url, timeout))
 
     result = _guarded(run)
@@ -232,7 +232,8 @@ def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
         if not name:
             name = _name_for(None, Path(blueprint).stem if blueprint.endswith(TEMPLATE_SUFFIXES)
                                else load_stacks(blueprint)[0][1].name)
-        return destroy(name, yes=yes, confirm=_confirm(), console=out, **_aws(region, profile, endpoint_url, timeout))
+        return destroy(name, yes=yes, confirm=_confirm(), console=out.rich,
+                       **_aws(region, profile, endpoint_url, timeout))
 
     result = _guarded(run)
     if not result.ok:
@@ -253,7 +254,7 @@ def status_command(stack_name: str, count: int, revisions: int, region: str | No
     from ..deploy import status
 
     aws = _aws(region, profile, endpoint_url, timeout)
-    result = _guarded(lambda: status(stack_name, events=count, revisions=revisions, console=out, **aws))
+    result = _guarded(lambda: status(stack_name, events=count, revisions=revisions, console=out.rich, **aws))
     if not result.exists:
         sys.exit(EXIT_PROBLEMS)
 

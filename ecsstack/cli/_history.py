@@ -35,7 +35,7 @@ def history_command(stack_name: str, fmt: str, region: str | None, profile: str 
                  "deployed": e.deployed} for e in entries]
         out.file.write(json.dumps(rows, indent=2, sort_keys=True) + "\n")
         return
-    _guarded(lambda: history(stack_name, console=out, **aws))
+    _guarded(lambda: history(stack_name, console=out.rich, **aws))
 
 
 def _quiet() -> Any:
@@ -64,7 +64,7 @@ def rollback_command(stack_name: str, to: int | None, yes: bool, allow_replace: 
     from ..deploy import rollback
 
     result = _guarded(lambda: rollback(stack_name, to=to, yes=yes, confirm=_confirm(), allow_replace=allow_replace,
-                                       s3_bucket=s3_bucket, lint=not no_lint, console=out,
+                                       s3_bucket=s3_bucket, lint=not no_lint, console=out.rich,
                                        **_aws(region, profile, endpoint_url, timeout)))
     if not result.ok:
         sys.exit(EXIT_PROBLEMS)

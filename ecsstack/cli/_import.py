@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.markup import escape
 
-from ._console import EXIT_USAGE, err, fail, out
+from ._console import EXIT_USAGE, err, escape, fail, out
 
 if TYPE_CHECKING:
     from ..importers import ImportResult

@@ -95,7 +95,7 @@ def run_task_command(stack_name: str, task: str, command: str | None, command_js
                         count=count, wait=wait, wait_timeout=wait_timeout, logs=logs, cluster=cluster,
                         network_from=network_from, subnets=list(subnets) or None,
                         security_groups=list(security_groups) or None, assign_public_ip=assign_public_ip,
-                        console=out if wait else err, **_aws(region, profile, endpoint_url, timeout))
+                        console=(out if wait else err).rich, **_aws(region, profile, endpoint_url, timeout))
 
     result = _guarded(run)
     if not wait:  # only the ARNs on stdout (what was said went to stderr): ARN=$(ecsstack run-task --no-wait ...)

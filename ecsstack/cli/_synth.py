@@ -9,10 +9,10 @@ import tempfile
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
 from ..errors import ValidationError
-from ._console import EXIT_PROBLEMS, EXIT_USAGE, STRICT, err, fail, load_stacks, out, print_problems, strictly
+from ..lint import DEFAULT_CACHE_DIR
+from ._console import EXIT_PROBLEMS, EXIT_USAGE, STRICT, err, escape, fail, load_stacks, out, print_problems, strictly
 
 __all__ = ["COMMANDS"]
 
@@ -100,11 +100,19 @@ def _write_all(folder: Path, files: list[tuple[str, str]]) -> list[Path]:
 @click.command()
 @click.argument("target", type=click.Path(exists=True), default="blueprints")
 @click.option("--region", "regions", multiple=True, default=["us-east-1"], show_default=True)
+@click.option("--ignore-checks", "ignore_checks", multiple=True, metavar="RULE",
+              help="cfn-lint rule (or prefix) to ignore; repeat for several.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=str(DEFAULT_CACHE_DIR), show_default=True,
+              envvar="ECSSTACK_LINT_CACHE", help="Where findings are kept between runs (key: template bytes, "
+                                                 "cfn-lint version, settings).")
+@click.option("--no-cache", is_flag=True, help="Lint everything again and leave the cache alone.")
 @STRICT
-def lint(target: str, regions: tuple[str, ...], strict: bool) -> None:
+def lint(target: str, regions: tuple[str, ...], ignore_checks: tuple[str, ...], cache_dir: str, no_cache: bool,
+         strict: bool) -> None:
     """Run cfn-lint on every blueprint at TARGET (synthesized first) and on every template file there
-    (.json/.yaml, e.g. what `synth -o` wrote); exit 1 on any lint error."""
-    from ..lint import lint_template
+    (.json/.yaml, e.g. what `synth -o` wrote); exit 1 on any lint error. Templates are linted in parallel and
+    their findings cached (see --cache-dir)."""
+    from ..lint import lint_templates
     from ..loader import template_files
 
     path = Path(target)
@@ -114,9 +122,10 @@ def lint(target: str, regions: tuple[str, ...], strict: bool) -> None:
         fail(f"{target}: no blueprints (.py) or templates (.json/.yaml) to lint.", 2)
     inputs = _synth_all(target, "json", strict) if has_blueprints else []
     inputs += [(str(p), p.read_text(encoding="utf-8")) for p in templates]
+    report = lint_templates(inputs, regions=regions, ignore_checks=ignore_checks,
+                            cache_dir=None if no_cache else cache_dir)
     errors = 0
-    for name, text in inputs:
-        findings = lint_template(text, regions=regions)
+    for name, findings in ((r.file, r.findings) for r in report.results):
         for f in findings:
             style = "bold red" if f.is_error else "yellow"
             err.print(f"{escape(name)}: [{style}]{f.level}[/] {f.rule} {escape(f.path)}: {escape(f.message)}")

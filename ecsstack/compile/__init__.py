@@ -139,6 +139,11 @@ class Origin:
 
 def compile_full(stack: Stack) -> Compiled:
     """Validate and compile ``stack``: the template, its warnings, and the overrides' origins."""
+    with stack.unchanging():
+        return _compile_full(stack)
+
+
+def _compile_full(stack: Stack) -> Compiled:
     warnings = validate(stack)
     try:
         ctx = build_template(stack)

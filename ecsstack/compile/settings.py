@@ -321,9 +321,15 @@ def _arn(text: str, name: Any, ctx: Context) -> Sub:
 
 def exec_clusters(task: TaskDefinition, stack: Stack) -> list[Cluster]:
     """The clusters where a service runs ``task`` with ECS Exec enabled, each once, in the order added."""
+    def by_task() -> dict[int, list[Service]]:
+        found: dict[int, list[Service]] = {}
+        for s in stack.of_type(Service):
+            found.setdefault(id(s.task), []).append(s)
+        return found
+
     out: list[Cluster] = []
-    for s in stack.of_type(Service):
-        if s.task is task and s.enable_execute_command and not any(c is s.cluster for c in out):
+    for s in stack.remembered("services by task", by_task).get(id(task), []):
+        if s.enable_execute_command and not any(c is s.cluster for c in out):
             out.append(s.cluster)
     return out
 

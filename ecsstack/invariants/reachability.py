@@ -325,14 +325,24 @@ def check(stack: Stack, template: Template) -> list[Problem]:
     """ECS910: a declared path the groups do not admit; ECS911: an ingress rule no declared path explains."""
     rules = ingress_rules(template)
     paths = declared_paths(template, stack)
+    # each path looks only at the rules into its groups, each rule only at the paths into its group: linear
+    rules_into: dict[str, list[Ingress]] = {}
+    for r in rules:
+        rules_into.setdefault(r.group, []).append(r)
+    paths_into: dict[str, list[Path]] = {}
+    for path in paths:
+        for group in dict.fromkeys(g for groups in path.groups for g in groups):
+            paths_into.setdefault(group, []).append(path)
     problems = []
     for path in paths:
-        for gap in _path_admitted(path, rules):
+        near = [r for group in dict.fromkeys(g for groups in path.groups for g in groups)
+                for r in rules_into.get(group, [])]
+        for gap in _path_admitted(path, near):
             problems.append(Problem(
                 "ECS910", path.at, f"the path {path.label} is not admitted: no ingress into {gap}.",
                 "This is a compile bug (the template would deploy and drop this traffic); please report it."))
     for rule in rules:
-        if not _explained(rule, paths):
+        if not _explained(rule, paths_into.get(rule.group, [])):
             problems.append(Problem(
                 "ECS911", f"{stack.path} › resource {rule.where.split()[0]}",
                 f"the ingress rule \"{rule}\" is explained by no path the blueprint declares.",

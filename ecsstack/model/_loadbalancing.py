@@ -374,14 +374,30 @@ class NetworkLoadBalancer(LoadBalancer):
 
 def load_balancers_of(stack: Stack) -> list[LoadBalancer]:
     """Every load balancer of ``stack``: those added, then those its services are attached to."""
+    return list(stack.remembered("load balancers", lambda: _load_balancers(stack)))
+
+
+def _load_balancers(stack: Stack) -> list[LoadBalancer]:
     out: list[LoadBalancer] = list(stack.of_type(LoadBalancer))
+    seen = {id(lb) for lb in out}
     for service in stack.of_type(Service):
         for used in service.attachments:
-            if isinstance(used, LoadBalancer) and not any(used is lb for lb in out):
+            if isinstance(used, LoadBalancer) and id(used) not in seen:
+                seen.add(id(used))
                 out.append(used)
     return out
 
 
 def targets_of(stack: Stack, service: Service) -> list[LoadBalancerTarget]:
     """The load balancer targets that send traffic to ``service``, in stack order."""
-    return [t for lb in load_balancers_of(stack) for t in lb.targets if t.service is service]
+    if getattr(stack, "_memo", None) is None:  # not unchanging(): scan
+        return [t for lb in load_balancers_of(stack) for t in lb.targets if t.service is service]
+
+    def by_service() -> dict[int, list[LoadBalancerTarget]]:
+        found: dict[int, list[LoadBalancerTarget]] = {}
+        for lb in load_balancers_of(stack):
+            for t in lb.targets:
+                found.setdefault(id(t.service), []).append(t)
+        return found
+
+    return list(stack.remembered("targets by service", by_service).get(id(service), []))

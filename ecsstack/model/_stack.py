@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -100,13 +102,46 @@ class Stack:
                 thing.normalise()  # a field changed since construction is refused here, not deep inside a rule
             for related in getattr(thing, "related", lambda: [])():
                 self.add(related)
-            if not any(existing is thing for existing in self.resources):
+            if not self._holds(thing):
                 self.resources.append(thing)
+                self._added.add(id(thing))
         return self
+
+    def _holds(self, thing: Any) -> bool:
+        """Whether ``thing`` is in ``resources``: a set lookup (adding stays linear), redone when the list was
+        changed by hand."""
+        added = self.__dict__.setdefault("_added", set())
+        if len(added) != len(self.resources):
+            added.clear()
+            added.update(id(r) for r in self.resources)
+        return id(thing) in added
 
     def of_type(self, kind: type) -> list[Any]:
         """Every added resource that is a ``kind``, in the order added."""
-        return [r for r in self.resources if isinstance(r, kind)]
+        return list(self.remembered(kind, lambda: [r for r in self.resources if isinstance(r, kind)]))
+
+    def remembered(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, computed once per ``key`` while the stack is ``unchanging()`` (else every time)."""
+        memo = self.__dict__.get("_memo")
+        if memo is None:
+            return compute()
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
+    @contextmanager
+    def unchanging(self) -> Iterator[Stack]:
+        """While validating and compiling, nothing changes the stack, so lookups over it (``of_type``, its load
+        balancers, a service's targets) are made once, keeping synthesis linear in the number of services.
+        Re-entrant; leaving it forgets them."""
+        if self.__dict__.get("_memo") is not None:
+            yield self
+            return
+        self._memo: dict[Any, Any] | None = {}
+        try:
+            yield self
+        finally:
+            self._memo = None
 
     def parameter(self, name: str, type: str = "String", default: Any = None, *,
                   description: str | None = None, allowed_values: list[Any] | None = None,

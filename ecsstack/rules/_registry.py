@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import Problem, ValidationError
-from ..model import Container, ExistingTaskDefinition, ScheduledTask, Service, Stack, TaskDefinition
-from ..model.derived import normalise_all
+from ..model import (
+    Container,
+    ExistingTaskDefinition,
+    LoadBalancer,
+    LoadBalancerTarget,
+    ScheduledTask,
+    Service,
+    Stack,
+    TaskDefinition,
+)
+from ..model.derived import builders_of, load_balancers_of, normalise_all
 
 __all__ = ["RULES", "Index", "Rule", "check_stack", "rule", "validate"]
 
@@ -15,12 +25,14 @@ DOCS = "https://github.com/ecsstack/ecsstack/blob/main/docs/rules.md#"
 
 
 class Index:
-    """The stack a rule checks, with the lookups many rules share, built once per ``check_stack``."""
+    """The stack a rule checks, with the lookups many rules share, built once per ``check_stack`` (so that
+    the rules stay linear in the size of the stack: a rule asks the index, never scans the stack per item)."""
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
-        self.services: list[Service] = stack.of_type(Service)
-        everything: list[TaskDefinition] = stack.of_type(TaskDefinition)
+        self._kinds: dict[type, list[Any]] = {}
+        self.services: list[Service] = self.of_type(Service)
+        everything: list[TaskDefinition] = self.of_type(TaskDefinition)
         #: the task definitions the stack builds (the rules about containers and sizes run over these)
         self.tasks: list[TaskDefinition] = [t for t in everything if not isinstance(t, ExistingTaskDefinition)]
         #: the task definitions registered elsewhere (``TaskDefinition.existing``): ECS33x check their references
@@ -28,6 +40,42 @@ class Index:
         self._users: dict[int, list[Service]] = {}
         for service in self.services:
             self._users.setdefault(id(service.task), []).append(service)
+        self._scheduled: dict[int, list[ScheduledTask]] = {}
+        for scheduled in self.of_type(ScheduledTask):
+            self._scheduled.setdefault(id(scheduled.task), []).append(scheduled)
+        self._task_paths: dict[int, str] = {}
+        self._lbs: list[LoadBalancer] | None = None
+        self._builders: list[Any] | None = None
+        self._targets: dict[int, list[LoadBalancerTarget]] | None = None
+
+    def of_type(self, kind: type) -> list[Any]:
+        """``stack.of_type(kind)``, computed once per kind."""
+        if kind not in self._kinds:
+            self._kinds[kind] = self.stack.of_type(kind)
+        return self._kinds[kind]
+
+    @property
+    def load_balancers(self) -> list[LoadBalancer]:
+        """``load_balancers_of(stack)``, computed once."""
+        if self._lbs is None:
+            self._lbs = load_balancers_of(self.stack)
+        return self._lbs
+
+    @property
+    def builders(self) -> list[Any]:
+        """``builders_of(stack)``, computed once."""
+        if self._builders is None:
+            self._builders = builders_of(self.stack)
+        return self._builders
+
+    def targets_of(self, service: Service) -> list[LoadBalancerTarget]:
+        """``targets_of(stack, service)``: the targets that send traffic to ``service``, in stack order."""
+        if self._targets is None:
+            self._targets = {}
+            for lb in self.load_balancers:
+                for target in lb.targets:
+                    self._targets.setdefault(id(target.service), []).append(target)
+        return self._targets.get(id(service), [])
 
     def services_of(self, task: TaskDefinition) -> list[Service]:
         """The services that run ``task``, in the order added."""
@@ -36,8 +84,11 @@ class Index:
     def task_path(self, task: TaskDefinition) -> str:
         """``service web › task web`` when a service runs the task (else ``scheduled task nightly › task web``
         when a schedule does), else ``task web``."""
-        users = self.services_of(task) or [s for s in self.stack.of_type(ScheduledTask) if s.task is task]
-        return f"{users[0].path} › {task.path}" if users else task.path
+        known = self._task_paths.get(id(task))
+        if known is None:
+            users = self.services_of(task) or self._scheduled.get(id(task), [])
+            known = self._task_paths[id(task)] = f"{users[0].path} › {task.path}" if users else task.path
+        return known
 
     def cpath(self, task: TaskDefinition, container: Container) -> str:
         """``service web › task web › container app`` for a container of ``task``."""

@@ -41,13 +41,13 @@ def _same(a: Any, b: Any) -> bool:
 
 def _strategies(ix: Index) -> Iterator[tuple[str, Cluster, list[CapacityProviderStrategy], str]]:
     """(path, cluster, items, field name) for every strategy written in the stack."""
-    for cluster in ix.stack.of_type(Cluster):
+    for cluster in ix.of_type(Cluster):
         if cluster.default_strategy:
             yield cluster.path, cluster, cluster.default_strategy, "default_strategy"
     for service in ix.services:
         if service.capacity_provider_strategy:
             yield service.path, service.cluster, service.capacity_provider_strategy, "capacity_provider_strategy"
-    for scheduled in ix.stack.of_type(ScheduledTask):
+    for scheduled in ix.of_type(ScheduledTask):
         if scheduled.capacity_provider_strategy:
             yield (scheduled.path, scheduled.cluster, scheduled.capacity_provider_strategy,
                    "capacity_provider_strategy")
@@ -167,7 +167,7 @@ def _capacities(service: Service) -> list[Ec2Capacity]:
 
 @rule("ECS706", "EC2 capacity has the CPU architecture of its instance type and of the tasks it runs")
 def _architecture(ix: Index, r: Rule) -> Iterator[Problem]:
-    for cluster in ix.stack.of_type(Cluster):
+    for cluster in ix.of_type(Cluster):
         for cap in cluster.ec2_capacity:
             if not isinstance(cap.instance_type, str):  # a token: known at deploy time only
                 continue
@@ -218,7 +218,7 @@ def _provider_compatibility(ix: Index, r: Rule) -> Iterator[Problem]:
 @rule("ECS712", "EC2 capacity: min_size <= desired_capacity <= max_size, unique names")
 def _ec2_sizes(ix: Index, r: Rule) -> Iterator[Problem]:
     seen: dict[str, Ec2Capacity] = {}
-    for cluster in ix.stack.of_type(Cluster):
+    for cluster in ix.of_type(Cluster):
         for cap in cluster.ec2_capacity:
             low, high, desired = cap.min_size, cap.max_size, cap.desired_capacity
             if low > high:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from ..errors import Problem
 from ..model import Deployment, DeploymentStrategy, Service
-from ..model.derived import REQUESTS, TargetTracking, load_balancers_of, targets_of, test_listeners
+from ..model.derived import REQUESTS, TargetTracking, test_listeners
 from ._helpers import fmt_list, q
 from ._registry import Index, Rule, rule
 
@@ -42,7 +42,7 @@ def _serves_connect(service: Service) -> bool:
 @rule("ECS420", "blue/green, canary and linear deployments need a load balancer or Service Connect")
 def _needs_traffic(ix: Index, r: Rule) -> Iterator[Problem]:
     for service, d in _deployed(ix):
-        if not d.shifts_traffic or targets_of(ix.stack, service) or _serves_connect(service):
+        if not d.shifts_traffic or ix.targets_of(service) or _serves_connect(service):
             continue
         yield r.problem(_where(service), f"{d.describe()} shifts traffic from the old revision to the new one, but "
                         "no load balancer target nor Service Connect port sends traffic to this service.",
@@ -111,7 +111,7 @@ def _conflicting_keywords(ix: Index, r: Rule) -> Iterator[Problem]:
 
 @rule("ECS425", "a test listener port is free on its load balancer")
 def _test_port_clash(ix: Index, r: Rule) -> Iterator[Problem]:
-    for lb in load_balancers_of(ix.stack):
+    for lb in ix.load_balancers:
         taken = {listener.port: f"listener {listener.port}" for listener in lb.listeners}
         for port, target in test_listeners(lb):
             if port in taken:
@@ -141,7 +141,7 @@ def _test_port_needs_listener(ix: Index, r: Rule) -> Iterator[Problem]:
             yield r.problem(_where(service), "test_port= on a rolling deployment: only blue/green, canary and "
                             "linear deployments route test traffic to the new revision.",
                             "Use Deployment.blue_green(test_port=...), or remove test_port.")
-        elif not targets_of(ix.stack, service):
+        elif not ix.targets_of(service):
             yield r.problem(_where(service), f"test_port={d.test_port}, but no load balancer sends traffic to this "
                             "service, so there is nothing to listen on it (Service Connect routes test traffic "
                             "itself).", "Remove test_port, or attach the service with listener.add_target(service).")
@@ -150,7 +150,7 @@ def _test_port_needs_listener(ix: Index, r: Rule) -> Iterator[Problem]:
 @rule("ECS427", "a blue/green, canary or linear service has one load balancer target")
 def _one_target(ix: Index, r: Rule) -> Iterator[Problem]:
     for service, d in _deployed(ix):
-        targets = targets_of(ix.stack, service)
+        targets = ix.targets_of(service)
         if d.shifts_traffic and len(targets) > 1:
             shown = fmt_list(t.listener.path for t in targets)
             yield r.problem(_where(service), f"{d.describe()} behind {len(targets)} load balancer targets ({shown}); "
@@ -163,7 +163,7 @@ def _listener_actions(ix: Index, r: Rule) -> Iterator[Problem]:
     for service, d in _deployed(ix):
         if not d.shifts_traffic:
             continue
-        for t in targets_of(ix.stack, service):
+        for t in ix.targets_of(service):
             if t.load_balancer.kind != "application":
                 continue
             listener = t.listener

@@ -17,7 +17,6 @@ from ..model import (
     TargetType,
     Vpc,
 )
-from ..model.derived import load_balancers_of
 from ._helpers import did_you_mean, fmt_list, q
 from ._registry import Index, Rule, rule
 
@@ -25,7 +24,7 @@ __all__ = ["vpc_name"]
 
 
 def _load_balancers(ix: Index) -> list[LoadBalancer]:
-    return load_balancers_of(ix.stack)
+    return ix.load_balancers
 
 
 def _listeners(ix: Index) -> Iterator[Listener]:

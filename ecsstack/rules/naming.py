@@ -51,7 +51,7 @@ def _check_ecs_name(r: Rule, path: str, field: str, value: Any) -> Iterator[Prob
 
 @rule("ECS502", "cluster and service names have 1-255 letters, digits, hyphens and underscores")
 def _ecs_names(ix: Index, r: Rule) -> Iterator[Problem]:
-    for cluster in ix.stack.of_type(Cluster):
+    for cluster in ix.of_type(Cluster):
         yield from _check_ecs_name(r, cluster.path, "the cluster name", cluster.name)
         yield from _check_ecs_name(r, cluster.path, "cluster_name", cluster.cluster_name)
     for service in ix.services:
@@ -98,7 +98,7 @@ def _collisions(
 @rule("ECS503", "names must not map to the same CloudFormation logical ID")
 def _logical_ids(ix: Index, r: Rule) -> Iterator[Problem]:
     stack = ix.stack
-    clusters = [(c.name, c, c.path) for c in ix.stack.of_type(Cluster)]
+    clusters = [(c.name, c, c.path) for c in ix.of_type(Cluster)]
     yield from _collisions(r, "cluster", clusters, same_name_elsewhere=False)
     families = [(t.family, t, ix.task_path(t)) for t in ix.tasks]
     yield from _collisions(r, "task definition", families, same_name_elsewhere=False)
@@ -110,7 +110,7 @@ def _logical_ids(ix: Index, r: Rule) -> Iterator[Problem]:
     # are; the main resources are named <Name>Cluster, <Family>TaskDefinition and <Name>Service.
     resources: dict[str, str] = {}
     for suffix, label, names in (
-        (CLUSTER, "cluster", [c.name for c in ix.stack.of_type(Cluster)]),
+        (CLUSTER, "cluster", [c.name for c in ix.of_type(Cluster)]),
         (TASK_DEFINITION, "task", [t.family for t in ix.tasks]),
         (SERVICE, "service", [s.name for s in ix.services]),
     ):

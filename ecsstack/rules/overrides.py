@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..model import Container, ListenerProtocol, Queue, Service
-from ..model.derived import Remove, builders_of
+from ..model.derived import Remove
 from ._registry import Index, Rule, rule
 
 __all__ = ["Layer", "layers"]
@@ -37,7 +37,7 @@ class Layer:
 def layers(ix: Index) -> Iterator[Layer]:
     """Every override of the stack: builders' ``overrides=`` (their main part) and ``override()`` parts, and each
     container's ``overrides=`` (with the entries a task's ``ContainerDefinitions`` override gives it by name)."""
-    for builder in builders_of(ix.stack):
+    for builder in ix.builders:
         main = type(builder).PARTS[0]
         if getattr(builder, "overrides", None):
             yield Layer(builder, main.name, main.resource_type, builder.overrides, f"{builder.path} › overrides")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from ..errors import Problem
 from ..model import Alarm, CapacityProviderStrategy, Cluster, Metric, Queue, Vpc
-from ..model.derived import StepScaling, TargetTracking, load_balancers_of
+from ..model.derived import StepScaling, TargetTracking
 from ._registry import Index, Rule, rule
 
 __all__: list[str] = []
@@ -43,7 +43,7 @@ def _capacity(ix: Index, r: Rule) -> Iterator[Problem]:
 
 @rule("ECS716", "a created VPC is a /16 to /24 block over 2 or 3 zones, with at most one NAT gateway per zone")
 def _vpc(ix: Index, r: Rule) -> Iterator[Problem]:
-    for vpc in ix.stack.of_type(Vpc):
+    for vpc in ix.of_type(Vpc):
         prefix = ipaddress.IPv4Network(vpc.cidr).prefixlen
         if not 16 <= prefix <= 24:
             yield r.problem(vpc.path, f"cidr={vpc.cidr!r} is a /{prefix}; a VPC here is a /16 to a /24.",
@@ -59,7 +59,7 @@ def _vpc(ix: Index, r: Rule) -> Iterator[Problem]:
 
 @rule("ECS619", "a target health check's path starts with '/' and its timeout is shorter than its interval")
 def _target_health(ix: Index, r: Rule) -> Iterator[Problem]:
-    for lb in load_balancers_of(ix.stack):
+    for lb in ix.load_balancers:
         for target in lb.targets:
             check = target.health_check
             if not check.path.startswith("/"):
@@ -72,13 +72,13 @@ def _target_health(ix: Index, r: Rule) -> Iterator[Problem]:
 
 @rule("ECS815", "queue settings are in SQS's ranges")
 def _queues(ix: Index, r: Rule) -> Iterator[Problem]:
-    for queue in ix.stack.of_type(Queue):
+    for queue in ix.of_type(Queue):
         for name, low, high in QUEUE_RANGES:
             yield from _out_of_range(r, queue.path, name, getattr(queue, name), low, high)
 
 
 def _metrics(ix: Index) -> Iterator[tuple[str, Metric]]:
-    for alarm in ix.stack.of_type(Alarm):
+    for alarm in ix.of_type(Alarm):
         yield alarm.path, alarm.metric
     for service in ix.services:
         for scaling in service.scalings:
@@ -93,7 +93,7 @@ def _cloudwatch(ix: Index, r: Rule) -> Iterator[Problem]:
         if metric.period not in (10, 20, 30) and (metric.period <= 0 or metric.period % 60):
             yield r.problem(path, f"period={metric.period} of metric {metric.metric_name} is not a CloudWatch "
                             "period.", "Use 10, 20, 30 or a multiple of 60 seconds.")
-    for alarm in ix.stack.of_type(Alarm):
+    for alarm in ix.of_type(Alarm):
         if alarm.evaluation_periods < 1:
             yield r.problem(alarm.path, f"evaluation_periods={alarm.evaluation_periods} must be at least 1.")
         elif alarm.datapoints_to_alarm is not None and not 1 <= alarm.datapoints_to_alarm <= alarm.evaluation_periods:
@@ -136,4 +136,4 @@ def _scaling(ix: Index, r: Rule) -> Iterator[Problem]:
 
 
 def _clusters(ix: Index) -> list[Cluster]:
-    return ix.stack.of_type(Cluster)
+    return ix.of_type(Cluster)

@@ -188,10 +188,10 @@ def _request_target(ix: Index, r: Rule) -> Iterator[Problem]:
 
 def _made(ix: Index) -> Iterator[tuple[str, str]]:
     """(logical ID, what makes it) for the queues, alarms and scaling resources of the stack."""
-    for queue in ix.stack.of_type(Queue):
+    for queue in ix.of_type(Queue):
         yield logical_id(queue.name, QUEUE), queue.path
         yield logical_id(queue.name, DEAD_LETTER_QUEUE), queue.path
-    for alarm in ix.stack.of_type(Alarm):
+    for alarm in ix.of_type(Alarm):
         yield logical_id(alarm.name, ALARM), alarm.path
     for service, scaling in _scalings(ix):
         for policy in scaling.policies:

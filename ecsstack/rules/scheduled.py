@@ -112,7 +112,7 @@ def schedule_problem(expression: str) -> tuple[str, str] | None:
 
 
 def _scheduled(ix: Index) -> list[ScheduledTask]:
-    return ix.stack.of_type(ScheduledTask)
+    return ix.of_type(ScheduledTask)
 
 
 @rule("ECS450", "a schedule is a valid cron(...), rate(...) or at(...) expression")

@@ -533,7 +533,7 @@ def _tags(ix: Index, r: Rule) -> Iterator[Problem]:
 
 @rule("ECS471", "an ECS Exec logging override names a log group or an S3 bucket")
 def _exec_logging(ix: Index, r: Rule) -> Iterator[Problem]:
-    for cluster in ix.stack.of_type(Cluster):
+    for cluster in ix.of_type(Cluster):
         logging = cluster.execute_command_logging
         if logging is None or isinstance(logging, str):
             continue

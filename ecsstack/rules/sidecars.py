@@ -127,7 +127,7 @@ def _wait_for_exit_of_restarting(ix: Index, r: Rule) -> Iterator[Problem]:
 
 @rule("ECS215", "a restart policy needs Fargate platform version 1.4.0 or later")
 def _restart_platform(ix: Index, r: Rule) -> Iterator[Problem]:
-    runners: list[Service | ScheduledTask] = [*ix.services, *ix.stack.of_type(ScheduledTask)]
+    runners: list[Service | ScheduledTask] = [*ix.services, *ix.of_type(ScheduledTask)]
     for service in runners:
         version = service.platform_version
         if not isinstance(version, str) or service.effective_launch_type is not LaunchType.FARGATE:
