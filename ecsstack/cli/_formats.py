@@ -299,8 +299,9 @@ def diff_markdown(result: Any) -> str:
     headline = f"### ecsstack diff: `{name}` ({verb}, {count} resource change{'s' if count != 1 else ''})"
     lines += [headline, ""]
     if risky:
-        lines += [f"> [!CAUTION]\n> {len(risky)} change{'s' if len(risky) != 1 else ''} put data at risk; "
-                  "`ecsstack deploy` refuses them without `--allow-replace`.", ""]
+        many = len(risky) != 1
+        lines += [f"> [!CAUTION]\n> {len(risky)} change{'s' if many else ''} put{'' if many else 's'} data at risk; "
+                  f"`ecsstack deploy` refuses {'them' if many else 'it'} without `--allow-replace`.", ""]
     lines += ["| Action | Logical ID | Type | Replacement | Data at risk |", "| --- | --- | --- | --- | --- |"]
     for c in result.changes:
         risk = risky.get(c.logical_id)
