@@ -117,7 +117,8 @@ def test_both_workflows_parse_and_have_the_promised_jobs() -> None:
     assert gitlab["lint"]["artifacts"]["reports"]["junit"] == "lint-junit.xml"
     assert gitlab["diff"]["allow_failure"]["exit_codes"] == [3]
     assert gitlab["deploy-prod"]["rules"][0]["when"] == "manual"
-    assert gitlab["deploy-prod"]["environment"]["name"] == "prod" and gitlab["deploy-prod"]["needs"] == ["deploy-staging"]
+    assert gitlab["deploy-prod"]["environment"]["name"] == "prod"
+    assert gitlab["deploy-prod"]["needs"] == ["deploy-staging"]
 
 
 @pytest.mark.parametrize("title", sorted(WORKFLOWS))
