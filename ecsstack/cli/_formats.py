@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -96,20 +97,42 @@ def from_lint(finding: Any, template: str, file: str, sources: Mapping[str, tupl
 
 def collect_findings(target: str, regions: tuple[str, ...], strict: bool) -> tuple[list[Finding], list[str]]:
     """Every rule problem and cfn-lint finding of the blueprints and template files at ``target``, and the
-    names of the templates checked (stacks and template files). A blueprint
-    that does not load is reported on stderr (exit 1) like everywhere else; one whose rules find errors is
-    reported as findings (its template is not linted: there is none)."""
+    names of the templates checked (stacks, template files, and blueprints that did not load). A blueprint that
+    does not load, or whose rules find errors, is reported as findings too (its template is not linted: there is
+    none), so a CI upload always has a report."""
+    from ..errors import BlueprintError
     from ..lint import lint_template
-    from ..loader import template_files
+    from ..loader import NotABlueprint, blueprint_files, load_blueprint, template_files
     from ..pipeline import resource_sources, synth_with_warnings
     from ..render import to_json
-    from ._console import load_stacks, strictly
+    from ._console import err, fail, strictly
 
     path = Path(target)
     findings: list[Finding] = []
     templates: list[str] = []
     has_blueprints = path.suffix == ".py" or (path.is_dir() and any(path.glob("*.py")))
-    for blueprint, stack in load_stacks(target) if has_blueprints else []:
+    try:
+        files = blueprint_files(target) if has_blueprints else []
+    except BlueprintError as exc:
+        fail(str(exc), 2)
+    for blueprint in files:
+        try:
+            stack = load_blueprint(blueprint)
+        except NotABlueprint as exc:
+            if path.is_dir():
+                err.print(f"skipped {blueprint}: no build(), so not a blueprint (a helper module?)", markup=False)
+                continue
+            findings.append(_unloadable(exc, str(blueprint)))
+            templates.append(str(blueprint))
+            continue
+        except ValidationError as exc:
+            findings += [from_problem(p, str(blueprint), str(blueprint)) for p in [*exc.problems, *exc.warnings]]
+            templates.append(str(blueprint))
+            continue
+        except BlueprintError as exc:
+            findings.append(_unloadable(exc, str(blueprint)))
+            templates.append(str(blueprint))
+            continue
         templates.append(stack.name)
         try:
             template, warnings = synth_with_warnings(stack)
@@ -125,6 +148,15 @@ def collect_findings(target: str, regions: tuple[str, ...], strict: bool) -> tup
         findings += [from_lint(f, str(file), str(file))
                      for f in lint_template(file.read_text(encoding="utf-8"), regions=regions)]
     return findings, templates
+
+
+def _unloadable(exc: Exception, blueprint: str) -> Finding:
+    """A blueprint that cannot be loaded (syntax error, an exception in build()) as an error finding at the line
+    the loader names (``web.py:12 in build: ...``)."""
+    text = str(exc)
+    found = re.match(rf"{re.escape(blueprint)}:(\d+)", text)
+    return Finding("ecsstack", "blueprint", "error", text, blueprint, "", _relative(blueprint),
+                   int(found[1]) if found else 0, "", "the blueprint loads and build() returns a Stack")
 
 
 # ---- renderers ---------------------------------------------------------------------------------------------

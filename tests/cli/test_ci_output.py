@@ -247,3 +247,23 @@ def test_lint_text_format_is_unchanged(project: Path) -> None:
     result = invoke("lint", "blueprints")
     assert result.exit_code == 0
     assert "warning ECS109" in result.output and "warning W1020" in result.output
+
+
+def test_blueprints_that_do_not_load_are_findings_too(project: Path) -> None:
+    """A CI upload always gets a report: a builder refused as it was made, and an exception in build()."""
+    (project / "blueprints" / "refused.py").write_text(
+        'from ecsstack import FargateTaskDefinition, Stack\n\n\ndef build():\n'
+        '    FargateTaskDefinition("web", cpu="lots")\n    return Stack("refused")\n', encoding="utf-8")
+    (project / "blueprints" / "raises.py").write_text(
+        "def build():\n    return 1 / 0\n", encoding="utf-8")
+    result = invoke("lint", "blueprints", "--format", "github")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert any(x.startswith("::error file=blueprints/refused.py,line=5,title=ECS001 blueprints/refused.py::")
+               for x in lines), lines
+    assert any(x.startswith("::error file=blueprints/raises.py,line=2,title=blueprint blueprints/raises.py::")
+               and "ZeroDivisionError" in x for x in lines), lines
+    assert any("title=ECS109 warned::" in x for x in lines), "the other blueprints are still linted"
+    junit = ET.fromstring(invoke("lint", "blueprints", "--format", "junit").stdout)
+    assert {s.get("name") for s in junit.findall("testsuite")} == {"warned", "blueprints/refused.py",
+                                                                 "blueprints/raises.py"}
