@@ -8,10 +8,8 @@ at the blueprint or template file itself.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -224,6 +222,8 @@ def sarif(findings: Sequence[Finding]) -> dict[str, Any]:
 def junit(findings: Sequence[Finding], templates: Iterable[str] = ()) -> str:
     """JUnit XML: one test suite per template, one test case per finding (an error fails, a warning or note
     passes with its text as output); a template without findings has one passing case."""
+    import xml.etree.ElementTree as ET
+
     by_template: dict[str, list[Finding]] = {t: [] for t in templates}
     for f in findings:
         by_template.setdefault(f.template, []).append(f)
@@ -300,6 +300,8 @@ def template_changes(folder: Path, produced: Sequence[tuple[str, str]],
 
 
 def _udiff(old: str, new: str, a: str, b: str) -> str:
+    import difflib
+
     lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), a, b)
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
