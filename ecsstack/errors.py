@@ -19,7 +19,7 @@ class Problem:
     ``path`` names where it is (``service web › task web › container app``), ``message`` what is
     wrong and ``hint`` how to fix it. ``severity`` is ``error`` or ``warning``. ``source`` is the blueprint
     file and line that made the object at fault, ``(file, line)``, where ecsstack knows it (CI annotations
-    point there); it takes no part in comparisons.
+    point there); Default ``None`` (not known). It takes no part in comparisons.
     """
 
     rule: str
