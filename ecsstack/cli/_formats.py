@@ -69,7 +69,7 @@ def from_problem(problem: Problem, template: str, blueprint: str) -> Finding:
     rule = RULES.get(problem.rule)
     return Finding("ecsstack", problem.rule, problem.severity if problem.severity == "error" else "warning",
                    f"{message} {problem.hint}".strip(), template, problem.path, _relative(file), line,
-                   ECSSTACK_DOCS + problem.rule.lower(), rule.summary if rule else problem.rule)
+                   rule.docs if rule else ECSSTACK_DOCS + problem.rule.lower(), rule.summary if rule else problem.rule)
 
 
 def from_lint(finding: Any, template: str, file: str, sources: Mapping[str, tuple[str, int]] | None = None) -> Finding:
@@ -82,7 +82,7 @@ def from_lint(finding: Any, template: str, file: str, sources: Mapping[str, tupl
         where, line = file, finding.line
     else:
         where, line = file, 0
-        steps = path.removeprefix("Resources/").split("/")
+        steps = path.removeprefix("Resources/").split("/") if path.startswith("Resources/") else []
         for n in range(len(steps), 0, -1):
             hit = sources.get("/".join(steps[:n]))
             if hit is not None:
