@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["BlueprintError", "EcsstackError", "Problem", "ValidationError"]
 
@@ -17,7 +17,9 @@ class Problem:
     """One thing wrong with a blueprint.
 
     ``path`` names where it is (``service web › task web › container app``), ``message`` what is
-    wrong and ``hint`` how to fix it. ``severity`` is ``error`` or ``warning``.
+    wrong and ``hint`` how to fix it. ``severity`` is ``error`` or ``warning``. ``source`` is the blueprint
+    file and line that made the object at fault, ``(file, line)``, where ecsstack knows it (CI annotations
+    point there); Default ``None`` (not known). It takes no part in comparisons.
     """
 
     rule: str
@@ -25,6 +27,7 @@ class Problem:
     message: str
     hint: str = ""
     severity: str = "error"
+    source: tuple[str, int] | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 import traceback
@@ -44,6 +45,12 @@ def blueprint_files(target: str | Path) -> list[Path]:
     return [path]
 
 
+def _line(exc: BaseException, path: Path) -> int:
+    """The last line of the blueprint file in the traceback (0: none)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == path.resolve()]
+    return frames[-1].lineno or 0 if frames else 0
+
+
 def _where(exc: BaseException, path: Path) -> str:
     """The last line of the blueprint file in the traceback: ``web.py:12 in build``."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == path.resolve()]
@@ -77,7 +84,13 @@ def load_blueprint(target: str | Path) -> Stack:
             if not callable(build):
                 raise NotABlueprint(f"{path}: defines no build() function returning a Stack.")
             stack = build()
-        except (BlueprintError, ValidationError):
+        except BlueprintError:
+            raise
+        except ValidationError as exc:
+            line = _line(exc, path)
+            if line:  # the problems of a builder refused as it was constructed: point at that line
+                exc.problems = [p if p.source else dataclasses.replace(p, source=(str(path.resolve()), line))
+                                for p in exc.problems]
             raise
         except SyntaxError as exc:
             raise BlueprintError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None

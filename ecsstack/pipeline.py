@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from typing import Any
@@ -16,11 +17,11 @@ from .compile import Compiled, build_template, compile_full
 from .errors import Problem, ValidationError
 from .invariants import check_template
 from .model import Stack
-from .model.derived import use_pipeline
+from .model.derived import Source, source_of, use_pipeline
 from .rules import check_stack
 from .rules import validate as validate_stack
 
-__all__ = ["parts", "problems", "synth", "synth_with_warnings", "to_json", "to_yaml", "validate"]
+__all__ = ["parts", "problems", "resource_sources", "synth", "synth_with_warnings", "to_json", "to_yaml", "validate"]
 
 
 def problems(stack: Stack) -> list[Problem]:
@@ -40,8 +41,17 @@ def synth_with_warnings(stack: Stack) -> tuple[dict[str, Any], list[Problem]]:
         compiled = compile_full(stack)
         broken = check_template(stack, compiled.template, base=compiled.base)
     if broken:
-        raise ValidationError([_blame(p, stack, compiled) for p in broken], compiled.warnings)
+        sources = resource_sources(stack)
+        raise ValidationError([_locate(_blame(p, stack, compiled), sources) for p in broken], compiled.warnings)
     return compiled.template, compiled.warnings
+
+
+def _locate(problem: Problem, sources: dict[str, Source]) -> Problem:
+    """``problem`` on a resource (``... › resource WebService``), with the source of the builder that made it."""
+    logical = problem.path.rpartition(" › resource ")[2] if " › resource " in problem.path else ""
+    if problem.source is None and logical in sources:
+        return dataclasses.replace(problem, source=sources[logical])
+    return problem
 
 
 def _blame(problem: Problem, stack: Stack, compiled: Compiled) -> Problem:
@@ -64,7 +74,7 @@ def _blame(problem: Problem, stack: Stack, compiled: Compiled) -> Problem:
     if origin is None:
         return problem
     return Problem(problem.rule, f"{origin.where} › resource {logical}", problem.message,
-                   f"{problem.hint} That value comes from the override.".strip(), problem.severity)
+                   f"{problem.hint} That value comes from the override.".strip(), problem.severity, problem.source)
 
 
 def parts(stack: Stack) -> dict[str, dict[str, str]]:
@@ -74,6 +84,28 @@ def parts(stack: Stack) -> dict[str, dict[str, str]]:
     validate_stack(stack)
     ctx = build_template(stack)
     return {builder.path: dict(generated) for builder, generated in ctx.parts.values()}
+
+
+def resource_sources(stack: Stack) -> dict[str, Source]:
+    """Where the blueprint made what generated each resource of ``stack``'s template: logical ID → (file, line)
+    of the builder (``Service(...)``), and ``"<logical ID>/Properties/ContainerDefinitions/<i>"`` → the line of
+    that container's ``add_container(...)``. Only what ecsstack knows: resources nothing registered are absent.
+    Validates first (raises ``ValidationError``)."""
+    validate_stack(stack)
+    ctx = build_template(stack)
+    found: dict[str, Source] = {}
+    for builder, generated in ctx.parts.values():
+        src = source_of(builder)
+        for logical in generated.values():
+            if src is not None:
+                found.setdefault(logical, src)
+        containers = getattr(builder, "containers", None)
+        main = generated.get(type(builder).PARTS[0].name)
+        if main and isinstance(containers, list):
+            for i, container in enumerate(containers):
+                if (where := source_of(container)) is not None:
+                    found[f"{main}/Properties/ContainerDefinitions/{i}"] = where
+    return found
 
 
 def synth(stack: Stack) -> dict[str, Any]:

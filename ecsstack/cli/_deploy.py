@@ -149,22 +149,38 @@ _s3_bucket = click.option("--s3-bucket", help="Bucket of this account for templa
 @_stack_name
 @_parameter
 @_s3_bucket
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 0 when nothing changes, 2 when something does, 3 when a change puts data at risk "
+                   "(removes or replaces a data-bearing, retained or fixed-name resource); 1 stays an error.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="markdown: a pull-request comment on stdout (progress goes to stderr).")
 @STRICT
 @_aws_options
 def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, ...], s3_bucket: str | None,
-                 strict: bool, region: str | None, profile: str | None, endpoint_url: str | None,
-                 timeout: float | None) -> None:
+                 detailed_exitcode: bool, fmt: str, strict: bool, region: str | None, profile: str | None,
+                 endpoint_url: str | None, timeout: float | None) -> None:
     """Show what deploying BLUEPRINT would change: resources (Add/Modify/Remove, replacements flagged)
     and a property-level diff against the deployed template. Changes nothing."""
     from ..deploy import diff
+    from ._formats import diff_exit_code, diff_markdown
 
-    def run() -> None:
+    def run() -> Any:
         params = parse_pairs(parameters, "--parameter")
         template, name = _template_of(blueprint, strict)
-        diff(template, _name_for(stack_name, name), parameters=params, s3_bucket=s3_bucket, console=out.rich,
-             **_aws(region, profile, endpoint_url, timeout))
+        return diff(template, _name_for(stack_name, name), parameters=params, s3_bucket=s3_bucket,
+                    console=(err if fmt == "markdown" else out).rich, **_aws(region, profile, endpoint_url, timeout))
 
-    _guarded(run)
+    try:
+        result = _guarded(run)
+    except SystemExit as exc:
+        # with --detailed-exitcode, 2 means "changes": a usage mistake found here must not read as that
+        if detailed_exitcode and exc.code == EXIT_USAGE:
+            sys.exit(EXIT_PROBLEMS)
+        raise
+    if fmt == "markdown":
+        out.file.write(diff_markdown(result))
+    if detailed_exitcode:
+        sys.exit(diff_exit_code(result))
 
 
 @click.command("deploy")

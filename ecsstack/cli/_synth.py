@@ -13,6 +13,7 @@ import click
 from ..errors import ValidationError
 from ..lint import DEFAULT_CACHE_DIR
 from ._console import EXIT_PROBLEMS, EXIT_USAGE, STRICT, err, escape, fail, load_stacks, out, print_problems, strictly
+from ._formats import FORMATS
 
 __all__ = ["COMMANDS"]
 
@@ -58,10 +59,16 @@ def _synth_all(target: str, fmt: str, strict: bool = False) -> list[tuple[str, s
 @click.argument("target", type=click.Path(exists=True))
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), help="Write <stack>.<format> here.")
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 with a unified diff when the templates in -o DIR "
+                                            "(default: build) differ from what the blueprints produce, lack one, or "
+                                            "hold one no blueprint produces.")
 @STRICT
-def synth(target: str, output: str | None, fmt: str, strict: bool) -> None:
+def synth(target: str, output: str | None, fmt: str, check: bool, strict: bool) -> None:
     """Compile blueprint(s) at TARGET (a file or a directory) to CloudFormation."""
     rendered = _synth_all(target, fmt, strict)
+    if check:
+        _check(Path(output or "build"), [(f"{name}.{fmt}", text) for name, text in rendered], fmt)
+        return
     if output is None:
         if len(rendered) > 1:
             fail(f"{target} holds {len(rendered)} blueprints; pass -o DIR to write one file each.", 2)
@@ -69,6 +76,25 @@ def synth(target: str, output: str | None, fmt: str, strict: bool) -> None:
         return
     for dest in _write_all(Path(output), [(f"{name}.{fmt}", text) for name, text in rendered]):
         err.print(f"wrote {dest}")
+
+
+def _check(folder: Path, produced: list[tuple[str, str]], fmt: str) -> None:
+    """``synth --check``: the diff of every out-of-date template on stdout; exit 1 when there is any."""
+    from ._formats import template_changes
+
+    changes = template_changes(folder, produced, (".yaml", ".yml") if fmt == "yaml" else (".json",))
+    for change in changes:
+        out.file.write(change.diff)
+    for change in changes:
+        what = {"changed": "differs from what its blueprint produces", "missing": "is missing",
+                "stale": "is produced by no blueprint (stale)"}[change.kind]
+        err.print(f"[bold red]out of date[/] {escape(str(folder / change.name))} {what}")
+    if changes:
+        err.print(f"{len(changes)} template{'s' if len(changes) != 1 else ''} out of date; run `ecsstack synth "
+                  f"<blueprints> -o {escape(str(folder))}{'' if fmt == 'json' else ' --format ' + fmt}` and commit "
+                  "the result (delete stale files).")
+        sys.exit(EXIT_PROBLEMS)
+    err.print(f"{len(produced)} template{'s' if len(produced) != 1 else ''} in {escape(str(folder))} up to date.")
 
 
 def _write_all(folder: Path, files: list[tuple[str, str]]) -> list[Path]:
@@ -106,9 +132,12 @@ def _write_all(folder: Path, files: list[tuple[str, str]]) -> list[Path]:
               envvar="ECSSTACK_LINT_CACHE", help="Where findings are kept between runs (key: template bytes, "
                                                  "cfn-lint version, settings).")
 @click.option("--no-cache", is_flag=True, help="Lint everything again and leave the cache alone.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="sarif (code scanning), junit (test reports), github (workflow annotations at the blueprint "
+                   "line), json; rule problems are reported the same way as cfn-lint findings.")
 @STRICT
 def lint(target: str, regions: tuple[str, ...], ignore_checks: tuple[str, ...], cache_dir: str, no_cache: bool,
-         strict: bool) -> None:
+         fmt: str, strict: bool) -> None:
     """Run cfn-lint on every blueprint at TARGET (synthesized first) and on every template file there
     (.json/.yaml, e.g. what `synth -o` wrote); exit 1 on any lint error. Templates are linted in parallel and
     their findings cached (see --cache-dir)."""
@@ -120,6 +149,9 @@ def lint(target: str, regions: tuple[str, ...], ignore_checks: tuple[str, ...], 
     has_blueprints = path.suffix == ".py" or (path.is_dir() and any(path.glob("*.py")))
     if not templates and not has_blueprints:
         fail(f"{target}: no blueprints (.py) or templates (.json/.yaml) to lint.", 2)
+    if fmt != "text":
+        _lint_report(target, regions, fmt, strict)
+        return
     inputs = _synth_all(target, "json", strict) if has_blueprints else []
     inputs += [(str(p), p.read_text(encoding="utf-8")) for p in templates]
     report = lint_templates(inputs, regions=regions, ignore_checks=ignore_checks,
@@ -132,6 +164,19 @@ def lint(target: str, regions: tuple[str, ...], ignore_checks: tuple[str, ...], 
         errors += sum(f.is_error for f in findings)
         if not findings:
             out.print(f"{name}: no findings")
+    if errors:
+        err.print(f"{errors} lint error{'s' if errors != 1 else ''}.")
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _lint_report(target: str, regions: tuple[str, ...], fmt: str, strict: bool) -> None:
+    """``lint --format`` other than text: every rule problem and cfn-lint finding on stdout in ``fmt``; exit 1
+    on any error."""
+    from ._formats import collect_findings, render
+
+    findings, templates = collect_findings(target, regions, strict)
+    out.file.write(render(findings, fmt, templates))
+    errors = sum(f.is_error for f in findings)
     if errors:
         err.print(f"{errors} lint error{'s' if errors != 1 else ''}.")
         sys.exit(EXIT_PROBLEMS)

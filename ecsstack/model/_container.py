@@ -11,6 +11,7 @@ from ._check import as_bool, as_enum, as_int, as_overrides, as_str_list, as_str_
 from ._enums import Condition, VersionConsistency
 from ._firelens import FirelensConfig
 from ._settings import LinuxParameters, Ulimit, as_ulimits, normalise_under
+from ._source import Sourced
 from ._tokens import Sub, Token
 from ._values import Dependency, HealthCheck, LogConfig, PortMapping, RestartPolicy, Secret
 from ._volumes import MountPoint, Volume, VolumesFrom, mount_point
@@ -100,7 +101,7 @@ def as_ready(value: Any, path: str) -> Condition:
 
 
 @dataclass(eq=False)
-class Container:
+class Container(Sourced):
     """One container of a task definition. Create it with ``task.add_container(...)``.
 
     Defaults: ``essential`` True; logs go to the task's log group (``awslogs``, stream prefix =

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from ._check import as_overrides, fail
+from ._source import Sourced
 
 __all__ = ["Overridable", "Part", "Remove", "as_part_overrides", "check_part", "document_parts", "merge_layers"]
 
@@ -113,7 +114,7 @@ def as_part_overrides(value: Any, parts: Iterable[Part], path: str) -> dict[str,
     return out
 
 
-class Overridable:
+class Overridable(Sourced):
     """What every builder that generates resources shares: ``override(part, properties)``. A subclass lists
     its parts in ``PARTS`` (the first is its main resource) and holds ``part_overrides``."""
 

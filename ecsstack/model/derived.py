@@ -19,6 +19,7 @@ from ._overrides import Part, Remove
 from ._scaling import CPU, MEMORY, REQUESTS, ScheduledScaling, StepScaling, TargetTracking
 from ._scheduled import ScheduledTask
 from ._service import Cluster, Service
+from ._source import Source, source_of
 from ._stack import Stack, use_pipeline
 from ._values import FIRELENS_ORDER, INIT_ORDER, SIDECAR_ORDER
 
@@ -36,6 +37,7 @@ __all__ = [
     "Part",
     "Remove",
     "ScheduledScaling",
+    "Source",
     "StepScaling",
     "TargetTracking",
     "as_int",
@@ -51,6 +53,7 @@ __all__ = [
     "normalise_all",
     "provider_name",
     "routers",
+    "source_of",
     "targets_of",
     "test_listeners",
     "use_pipeline",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import Problem, ValidationError
@@ -17,7 +17,7 @@ from ..model import (
     Stack,
     TaskDefinition,
 )
-from ..model.derived import builders_of, load_balancers_of, normalise_all
+from ..model.derived import Source, builders_of, load_balancers_of, normalise_all, source_of
 
 __all__ = ["RULES", "Index", "Rule", "check_stack", "rule", "validate"]
 
@@ -148,7 +148,39 @@ def check_stack(stack: Stack) -> list[Problem]:
     problems: list[Problem] = []
     for registered in RULES.values():
         problems.extend(registered.fn(index, registered))
-    return sorted(dict.fromkeys(problems), key=_order)
+    return sorted(_located(index, dict.fromkeys(problems)), key=_order)
+
+
+def _sources(index: Index) -> dict[str, Source]:
+    """Problem path (``service web › task web › container app``) → where the blueprint made that object."""
+    found: dict[str, Source] = {}
+
+    def note(path: str, obj: object) -> None:
+        src = source_of(obj)
+        if src is not None:
+            found.setdefault(path, src)
+
+    for builder in builders_of(index.stack):
+        note(builder.path, builder)
+    tasks = [*index.tasks, *(s.task for s in index.stack.of_type(ScheduledTask))]
+    for task in tasks:
+        for where in (index.task_path(task), task.path):
+            note(where, task)
+            for container in task.containers:
+                note(f"{where} › container {container.name}", container)
+    return found
+
+
+def _located(index: Index, problems: Iterable[Problem]) -> list[Problem]:
+    """``problems``, each with the ``source`` of the most specific object its path names (when known)."""
+    sources = _sources(index)
+    located = []
+    for p in problems:
+        steps = p.path.split(" › ")
+        src = next((sources[k] for k in (" › ".join(steps[:n]) for n in range(len(steps), 0, -1)) if k in sources),
+                   None)
+        located.append(replace(p, source=src) if src is not None and p.source is None else p)
+    return located
 
 
 def validate(stack: Stack) -> list[Problem]:
