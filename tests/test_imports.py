@@ -20,7 +20,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "ecsstack"
 
 LAYERS = [{"model"}, {"rules"}, {"compile"}, {"render", "lint", "pipeline", "invariants"},
-          {"graph", "patterns", "loader"}, {"deploy"}, {"cli"}]
+          {"graph", "patterns", "loader", "environments"}, {"deploy"}, {"cli"}]
 NEUTRAL = {"errors", "names"}
 
 

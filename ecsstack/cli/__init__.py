@@ -14,7 +14,7 @@ import sys
 import click
 from rich.markup import escape
 
-from . import _deploy, _run, _synth
+from . import _deploy, _rollout, _run, _synth
 from ._console import EXIT_PROBLEMS, err
 
 __all__ = ["main", "run"]
@@ -26,7 +26,7 @@ def main() -> None:
     """ecsstack: Python blueprints for Amazon ECS → validated, deterministic CloudFormation."""
 
 
-for _command in (*_synth.COMMANDS, *_deploy.COMMANDS, *_run.COMMANDS):
+for _command in (*_synth.COMMANDS, *_deploy.COMMANDS, *_run.COMMANDS, *_rollout.COMMANDS):
     main.add_command(_command)
 
 

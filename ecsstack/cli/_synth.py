@@ -13,11 +13,12 @@ from rich.markup import escape
 
 from ..errors import ValidationError
 from ._console import EXIT_PROBLEMS, EXIT_USAGE, STRICT, err, fail, load_stacks, out, print_problems, strictly
+from ._envs import ENV_OPTIONS, resolve
 
 __all__ = ["COMMANDS"]
 
 
-def _synth_all(target: str, fmt: str, strict: bool = False) -> list[tuple[str, str]]:
+def _synth_all(target: str, fmt: str, strict: bool = False, env: object = None) -> list[tuple[str, str]]:
     """(stack name, template text) for every blueprint at ``target``; exits 1 listing all problems, including
     two blueprints that build stacks of the same name (each file named)."""
     from ..pipeline import synth_with_warnings
@@ -26,7 +27,7 @@ def _synth_all(target: str, fmt: str, strict: bool = False) -> list[tuple[str, s
     rendered: list[tuple[str, str]] = []
     built_by: dict[str, list[str]] = {}
     failed = 0
-    for path, stack in load_stacks(target):
+    for path, stack in load_stacks(target, env):
         source = str(path) if Path(target).is_dir() else None
         built_by.setdefault(stack.name, []).append(str(path))
         try:
@@ -59,9 +60,15 @@ def _synth_all(target: str, fmt: str, strict: bool = False) -> list[tuple[str, s
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), help="Write <stack>.<format> here.")
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
 @STRICT
-def synth(target: str, output: str | None, fmt: str, strict: bool) -> None:
-    """Compile blueprint(s) at TARGET (a file or a directory) to CloudFormation."""
-    rendered = _synth_all(target, fmt, strict)
+@ENV_OPTIONS
+def synth(target: str, output: str | None, fmt: str, strict: bool, env_name: str | None = None,
+          environments_file: str | None = None) -> None:
+    """Compile blueprint(s) at TARGET (a file or a directory) to CloudFormation. With --env NAME, build(env)
+    gets the environment and the templates go to <-o DIR, default build>/NAME/."""
+    environment = resolve(target, env_name, environments_file)
+    rendered = _synth_all(target, fmt, strict, environment)
+    if environment is not None:
+        output = str(Path(output or "build") / environment.name)
     if output is None:
         if len(rendered) > 1:
             fail(f"{target} holds {len(rendered)} blueprints; pass -o DIR to write one file each.", 2)
