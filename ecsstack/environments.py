@@ -476,12 +476,13 @@ def load_environments(path: str | Path) -> Environments:
 
 def find_environments(target: str | Path, given: str | Path | None = None) -> Path:
     """The environments file for blueprints at ``target``: ``given`` if set, else ``environments.toml`` beside
-    them (in the folder, or beside the file), else in the current directory."""
+    them (in the folder, or beside the file), else in the current directory, else in its ``blueprints/``."""
     if given:
         return Path(given)
     path = Path(target)
     folder = path if path.is_dir() else path.parent
-    for candidate in (folder / ENVIRONMENTS_FILE, Path.cwd() / ENVIRONMENTS_FILE):
+    for candidate in (folder / ENVIRONMENTS_FILE, Path.cwd() / ENVIRONMENTS_FILE,
+                      Path.cwd() / "blueprints" / ENVIRONMENTS_FILE):
         if candidate.is_file():
             return candidate
     raise EnvironmentFileError(f"no {ENVIRONMENTS_FILE} beside {target} or in the current directory; write one "

@@ -183,13 +183,13 @@ def test_a_service_managed_rollout(tmp_path: Path) -> None:
     assert rollout.auto_deployment and rollout.call_as == "DELEGATED_ADMIN"
 
 
-def test_the_file_is_found_beside_the_blueprints_then_in_the_working_directory(tmp_path: Path,
-                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_file_is_found_beside_the_blueprints_then_in_the_cwd(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "blueprints"
     folder.mkdir()
     (folder / "app.py").write_text(BLUEPRINT)
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(EnvironmentFileError, match="no environments.toml beside"):
+    with pytest.raises(EnvironmentFileError, match=r"no environments\.toml beside"):
         find_environments(folder / "app.py")
     write(tmp_path, GOOD)
     assert find_environments(folder / "app.py") == Path.cwd() / "environments.toml"
