@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 from ._errors import DeployError, DeployInterrupted
-from ._propdiff import short
 from ._provider import aws_errors
 from ._template import check_stack_name
 from ._view import Reporter
@@ -180,10 +179,16 @@ def drift(stack_name: str, *, strict: bool = False, wait_timeout: float = 300.0,
 
 def _drifts(cfn: Any, stack_name: str, template: Mapping[str, Any]) -> list[DriftedResource]:
     found = []
+    drifts: list[dict[str, Any]] = []
+    token = None
     with aws_errors(f"listing the drifted resources of {stack_name}"):
-        pages = cfn.get_paginator("describe_stack_resource_drifts").paginate(
-            StackName=stack_name, StackResourceDriftStatusFilters=["MODIFIED", "DELETED"])
-        drifts = [d for page in pages for d in page.get("StackResourceDrifts") or []]
+        for _ in range(1000):  # botocore has no paginator for this call
+            page = cfn.describe_stack_resource_drifts(StackName=stack_name, **({"NextToken": token} if token else {}),
+                                                      StackResourceDriftStatusFilters=["MODIFIED", "DELETED"])
+            drifts.extend(page.get("StackResourceDrifts") or [])
+            token = page.get("NextToken")
+            if not token:
+                break
     for d in drifts:
         kind, logical = d.get("ResourceType", ""), d.get("LogicalResourceId", "")
         diffs = tuple(PropertyDifference(
@@ -195,6 +200,13 @@ def _drifts(cfn: Any, stack_name: str, template: Mapping[str, Any]) -> list[Drif
         found.append(DriftedResource(logical, d.get("PhysicalResourceId", ""), kind,
                                      d.get("StackResourceDriftStatus", ""), diffs))
     return sorted(found, key=lambda r: r.logical_id)
+
+
+def _clip(value: str, limit: int = 100) -> str:
+    """A drift value as CloudFormation gives it (JSON text), shortened; ``(none)`` when absent."""
+    if not value:
+        return "(none)"
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 _SIGN = {"ADD": "+", "REMOVE": "-", "NOT_EQUAL": "~"}
@@ -210,8 +222,8 @@ def _report(reporter: Reporter, result: DriftResult) -> None:
             reporter.say("    the resource no longer exists; CloudFormation still believes it does.")
         for d in r.differences:
             why = f"  (expected: {d.expected})" if d.expected else ""
-            reporter.say(f"    {_SIGN.get(d.kind, '?')} {d.path}: {short(d.expected_value)} → "
-                         f"{short(d.actual_value)} [{d.kind}]{why}")
+            reporter.say(f"    {_SIGN.get(d.kind, '?')} {d.path}: {_clip(d.expected_value)} → "
+                         f"{_clip(d.actual_value)} [{d.kind}]{why}")
     if result.status == "IN_SYNC":
         reporter.markup(f"[bold green]{escape(result.stack_name)}: in sync[/] (no drift)")
     elif result.status == "DRIFTED":

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 from rich.markup import escape
 
+from ..environments import DEFAULT_ADMINISTRATION_ROLE, DEFAULT_EXECUTION_ROLE
 from ._changes import DATA_BEARING_TYPES, RETAINING_POLICIES, ResourceChange, find_risks
 from ._errors import DataLossError, DeployError, DeployInterrupted, UsageError
 from ._propdiff import template_diff
@@ -235,7 +236,8 @@ def _open(provider: Provider | None, region: str | None, profile: str | None, en
 
 def rollout(template: Any, stack_set_name: str, targets: Targets, *, parameters: Mapping[str, str] | None = None,
             tags: Mapping[str, str] | None = None, permission_model: str = "SELF_MANAGED",
-            administration_role: str | None = None, execution_role: str | None = None,
+            administration_role: str | None = DEFAULT_ADMINISTRATION_ROLE,
+            execution_role: str | None = DEFAULT_EXECUTION_ROLE,
             auto_deployment: bool = False, retain_stacks_on_account_removal: bool = False,
             call_as: str = "SELF", preferences: Mapping[str, Any] | None = None, yes: bool = False,
             confirm: Confirm | None = None, allow_replace: bool = False,
