@@ -282,3 +282,27 @@ def test_bootstrap_prints_and_deploys_the_two_roles(moto: str, project: Path) ->
         cfn = assumed_provider(Provider(endpoint_url=moto, region="us-east-1"), account, "reader").cfn
         stack = cfn.describe_stacks(StackName="ecsstack-stackset-execution-role")["Stacks"][0]
         assert stack["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_make_deploy_with_env(moto: str, project: Path) -> None:
+    """`make deploy BLUEPRINT=app ENV=fleet PARAMS=...`: the Makefile passes --env and the parameters."""
+    import os
+    import shutil
+    import subprocess
+
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "ENV": "/etc/profile-of-some-shell"}  # a shell's own $ENV must not leak in
+    argv = [make, "-s", "-C", str(root), "deploy", f"BLUEPRINTS={project}", "BLUEPRINT=app", "ENV=fleet",
+            "PARAMS=ImageTag=3.0", f"DEPLOY_FLAGS=--yes --no-lint --endpoint-url {moto}"]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ImageTag = 3.0  ← command line, over" in done.stdout
+    cfn = boto3.client("cloudformation", endpoint_url=moto, region_name="us-east-1")
+    stack = cfn.describe_stacks(StackName="app-fleet")["Stacks"][0]
+    assert {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]} == {"ImageTag": "3.0"}
+    plain = subprocess.run([make, "-s", "-n", "-C", str(root), "deploy", "BLUEPRINT=app"], capture_output=True,
+                           text=True, env=env, timeout=60, check=False)
+    assert "--env" not in plain.stdout
