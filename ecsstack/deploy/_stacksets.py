@@ -60,12 +60,6 @@ class Targets:
     def instances(self) -> list[tuple[str, str]]:
         return [(a, r) for a in self.accounts for r in self.regions]
 
-    def deployment(self) -> dict[str, Any]:
-        """``Accounts`` or ``DeploymentTargets`` for the instance calls."""
-        if self.organizational_units:
-            return {"DeploymentTargets": {"OrganizationalUnitIds": list(self.organizational_units)}}
-        return {"Accounts": list(self.accounts)}
-
 
 @dataclass
 class InstanceResult:
@@ -95,6 +89,22 @@ class RolloutResult:
     @property
     def ok(self) -> bool:
         return not self.failed and not self.cancelled
+
+
+def _parse(body: str | None) -> dict[str, Any] | None:
+    """A StackSet's TemplateBody (JSON or YAML) as data; ``None`` when it cannot be read."""
+    if not body:
+        return None
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError:
+        import yaml
+
+        try:
+            data = yaml.safe_load(body)
+        except yaml.YAMLError:
+            return None
+    return data if isinstance(data, dict) else None
 
 
 def _params(values: Mapping[str, str]) -> list[dict[str, str]]:
@@ -263,8 +273,12 @@ def rollout(template: Any, stack_set_name: str, targets: Targets, *, parameters:
     result = RolloutResult(stack_set_name, created=current is None)
     wanted = targets.instances()
 
-    old = json.loads(current["TemplateBody"]) if current and current.get("TemplateBody") else None
-    existing = {(i["Account"], i["Region"]) for i in sets.instances()} if current else set()
+    old = _parse(current.get("TemplateBody")) if current else None
+    listed = sets.instances() if current else []
+    existing = {(i["Account"], i["Region"]) for i in listed}
+    have_ous = {(i.get("OrganizationalUnitId"), i["Region"]) for i in listed}
+    new_ous = sorted({ou for ou in targets.organizational_units for r in targets.regions if (ou, r) not in have_ous})
+    new_ou_regions = [r for r in targets.regions if any((ou, r) not in have_ous for ou in new_ous)]
     old_params = {p["ParameterKey"]: p.get("ParameterValue", "") for p in (current or {}).get("Parameters") or []}
     template_changed = current is None or old != tpl.data or any(old_params.get(k) != v for k, v in given.items())
 
@@ -282,6 +296,8 @@ def rollout(template: Any, stack_set_name: str, targets: Targets, *, parameters:
     stray = sorted(existing - set(wanted)) if not targets.organizational_units else []
     if add:
         reporter.say(f"Instances to create: {', '.join(f'{a}/{r}' for a, r in add)}")
+    if new_ous:
+        reporter.say(f"Instances to create: every account of {', '.join(new_ous)} in {', '.join(new_ou_regions)}")
     if existing and template_changed:
         reporter.say(f"Instances to update: {len(existing)} (every instance of the set)")
     if stray:
@@ -300,7 +316,7 @@ def rollout(template: Any, stack_set_name: str, targets: Targets, *, parameters:
         if (account, reg) in existing and want != have:
             override_changes.append((account, reg, want))
             reporter.say(f"  overrides {account}/{reg}: {have or '{}'} → {want or '{}'}")
-    if not add and not template_changed and not override_changes:
+    if not add and not new_ous and not template_changed and not override_changes:
         reporter.markup(f"[bold green]no changes[/]: StackSet {stack_set_name} and its "
                         f"{len(existing)} instance(s) are up to date.")
         result.no_changes = True
@@ -336,9 +352,9 @@ def rollout(template: Any, stack_set_name: str, targets: Targets, *, parameters:
         sets.run("update_stack_set", "updating the StackSet", result, OperationPreferences=prefs, **body)
 
     # new instances, grouped by identical overrides (one CreateStackInstances call per group)
-    if targets.organizational_units and current is None:
-        sets.run("create_stack_instances", "creating stack instances", result, Regions=list(targets.regions),
-                 OperationPreferences=prefs, **targets.deployment(),
+    if new_ous:
+        sets.run("create_stack_instances", "creating stack instances", result, Regions=new_ou_regions,
+                 OperationPreferences=prefs, DeploymentTargets={"OrganizationalUnitIds": new_ous},
                  ParameterOverrides=_params(targets.overrides("", "")))
     for overrides, accounts, regions in _groups([(a, r, dict(targets.overrides(a, r))) for a, r in add]):
         sets.run("create_stack_instances", f"creating {len(accounts) * len(regions)} stack instance(s)", result,
@@ -436,7 +452,7 @@ def rollout_destroy(stack_set_name: str, *, accounts: Sequence[str] = (), region
     instances = sorted((i["Account"], i["Region"]) for i in sets.instances())
     chosen = [(a, r) for a, r in instances if (not accounts or a in accounts) and (not regions or r in regions)]
     whole = len(chosen) == len(instances)
-    lost = [] if retain_stacks else data_bearing(json.loads(current.get("TemplateBody") or "{}"))
+    lost = [] if retain_stacks else data_bearing(_parse(current.get("TemplateBody")) or {})
     reporter.markup(f"[bold]Destroying[/] {len(chosen)} instance(s) of StackSet {escape(stack_set_name)}"
                     + (" and then the StackSet" if whole else "") + ":")
     for a, r in chosen:

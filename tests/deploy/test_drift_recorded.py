@@ -278,3 +278,28 @@ def test_the_bootstrap_templates_are_lint_clean() -> None:
     role = execution["Resources"]["ExecutionRole"]["Properties"]
     assert role["ManagedPolicyArns"] == ["arn:aws:iam::aws:policy/PowerUserAccess"]
     assert "AWSCloudFormationStackSetAdministrationRole" in json.dumps(role["AssumeRolePolicyDocument"])
+
+
+def test_a_service_managed_rollout_deploys_to_organizational_units() -> None:
+    fake = Fake()
+    fake.cfn.error("describe_stack_set", "StackSetNotFoundException", "StackSet svc not found")
+    fake.cfn.add("create_stack_set", {"StackSetId": "svc:1"})
+    fake.cfn.add("create_stack_instances", lambda p: {"OperationId": p["OperationId"]})
+    fake.cfn.add("describe_stack_set_operation", {"StackSetOperation": {"Status": "SUCCEEDED"}})
+    fake.cfn.add("list_stack_set_operation_results", {"Summaries": [
+        {"Account": "333333333333", "Region": "eu-west-1", "Status": "SUCCEEDED",
+         "OrganizationalUnitId": "ou-abcd-12345678"}]})
+    plan = Rollout(regions=("eu-west-1",), organizational_units=("ou-abcd-12345678",),
+                   permission_model="SERVICE_MANAGED", auto_deployment=True, call_as="DELEGATED_ADMIN")
+    result = rollout({"Resources": {}}, "svc", Targets.of(plan), yes=True, permission_model="SERVICE_MANAGED",
+                     auto_deployment=True, call_as="DELEGATED_ADMIN", provider=fake.provider,
+                     console=fake.console)
+    assert result.ok and result.created
+    made = fake.cfn.params("create_stack_set")[0]
+    assert made["PermissionModel"] == "SERVICE_MANAGED" and made["CallAs"] == "DELEGATED_ADMIN"
+    assert made["AutoDeployment"] == {"Enabled": True, "RetainStacksOnAccountRemoval": False}
+    assert "AdministrationRoleARN" not in made and "ExecutionRoleName" not in made
+    call = fake.cfn.params("create_stack_instances")[0]
+    assert call["DeploymentTargets"] == {"OrganizationalUnitIds": ["ou-abcd-12345678"]}
+    assert call["Regions"] == ["eu-west-1"] and "Accounts" not in call
+    assert "every account of ou-abcd-12345678 in eu-west-1" in fake.text
