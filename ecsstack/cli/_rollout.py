@@ -164,6 +164,7 @@ def rollout_deploy(blueprint: str, stack_set_name: str | None, call_as: str | No
                             amount.get("failure_tolerance", base.failure_tolerance), base.region_order,
                             region_concurrency.upper() if region_concurrency else base.region_concurrency)
         template, implied = _template_of(blueprint, False, env)
+        implied = implied or Path(blueprint).stem  # a template file: its stem, as deploy names the stack
         name = stack_set_name or target.stack_name(None, implied, blueprint) or _name_for(None, implied)
         params = target.parameters(parse_pairs(parameters, "--parameter"), Path(blueprint).stem, implied)
         tag_map = target.tags(parse_pairs(tags, "--tag"))
@@ -175,7 +176,7 @@ def rollout_deploy(blueprint: str, stack_set_name: str | None, call_as: str | No
             if any(f.is_error for f in findings):
                 raise LintError(findings)
         aws = target.connect("roll out", target.aws(region, profile, endpoint_url, timeout))
-        return rollout(template, name or "stackset", targets, parameters=params, tags=tag_map,
+        return rollout(template, name, targets, parameters=params, tags=tag_map,
                        permission_model=plan.permission_model, administration_role=plan.administration_role,
                        execution_role=plan.execution_role, auto_deployment=plan.auto_deployment,
                        retain_stacks_on_account_removal=plan.retain_stacks_on_account_removal,

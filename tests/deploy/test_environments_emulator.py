@@ -306,3 +306,18 @@ def test_make_deploy_with_env(moto: str, project: Path) -> None:
     plain = subprocess.run([make, "-s", "-n", "-C", str(root), "deploy", "BLUEPRINT=app"], capture_output=True,
                            text=True, env=env, timeout=60, check=False)
     assert "--env" not in plain.stdout
+
+
+def test_rollout_of_a_template_file_to_accounts_and_regions_given_on_the_command_line(moto: str,
+                                                                                      tmp_path: Path) -> None:
+    built = tmp_path / "svc.json"
+    built.write_text(json.dumps(template("a", logs=False)))
+    first = cli("rollout", str(built), "--accounts", "111111111111", "--accounts", "222222222222",
+                "--regions", "us-east-1", "--parameter", "Value=x", "--endpoint-url", moto, "--yes", "--no-lint",
+                "--poll", "0")
+    assert first.exit_code == 0, first.output
+    assert "StackSet svc (new; self-managed) → 2 account(s) × us-east-1" in first.output
+    missing = cli("rollout", str(built), "--accounts", "111111111111", "--endpoint-url", moto, "--yes")
+    assert missing.exit_code == 2 and "--accounts and --regions" in missing.output
+    gone = cli("rollout", "destroy", "--stack-set-name", "svc", "--endpoint-url", moto, "--yes", "--poll", "0")
+    assert gone.exit_code == 0 and "StackSet svc: deleted" in gone.output, gone.output
