@@ -133,12 +133,13 @@ def expected_reason(resource_type: str, logical_id: str, path: str, expected: st
 def drift(stack_name: str, *, strict: bool = False, wait_timeout: float = 300.0, poll: float = 3.0,
           region: str | None = None, profile: str | None = None, endpoint_url: str | None = None,
           timeout: float | None = None, provider: Provider | None = None, console: Console | None = None,
-          sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> DriftResult:
+          sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None) -> DriftResult:
     """Run drift detection on ``stack_name``, wait for it (at most ``wait_timeout`` seconds), print each
     drifted resource with its property differences and return a ``DriftResult`` (``exit_code``: 0 in sync,
     2 drifted, 1 when detection failed). Expected-by-design drift is shown but does not count unless
     ``strict``."""
     check_stack_name(stack_name, arn_ok=True)
+    sleep, clock = sleep or time.sleep, clock or time.monotonic
     if provider is None:
         from ._provider import Provider
 

@@ -253,7 +253,7 @@ def rollout(template: Any, stack_set_name: str, targets: Targets, *, parameters:
             confirm: Confirm | None = None, allow_replace: bool = False,
             region: str | None = None, profile: str | None = None, endpoint_url: str | None = None,
             timeout: float | None = None, provider: Provider | None = None, console: Console | None = None,
-            sleep: Callable[[float], None] = time.sleep, poll: float = 5.0) -> RolloutResult:
+            sleep: Callable[[float], None] | None = None, poll: float = 5.0) -> RolloutResult:
     """Create or update the StackSet ``stack_set_name`` from ``template`` and deploy its instances to
     ``targets``: preview (new set, or a template diff against the set's current template, the instances to
     add and the per-instance overrides to change), the data-loss guard, confirmation, then each operation
@@ -267,7 +267,7 @@ def rollout(template: Any, stack_set_name: str, targets: Targets, *, parameters:
                          "Make the template smaller (StackSets from S3 are not supported by ecsstack yet).")
     provider = _open(provider, region, profile, endpoint_url, timeout)
     reporter = Reporter(console)
-    sets = StackSets(provider, reporter, stack_set_name, call_as=call_as, sleep=sleep, poll=poll)
+    sets = StackSets(provider, reporter, stack_set_name, call_as=call_as, sleep=sleep or time.sleep, poll=poll)
     prefs = dict(preferences or {})
     current = sets.describe()
     result = RolloutResult(stack_set_name, created=current is None)
@@ -436,13 +436,13 @@ def rollout_destroy(stack_set_name: str, *, accounts: Sequence[str] = (), region
                     call_as: str = "SELF", preferences: Mapping[str, Any] | None = None,
                     region: str | None = None, profile: str | None = None, endpoint_url: str | None = None,
                     timeout: float | None = None, provider: Provider | None = None, console: Console | None = None,
-                    sleep: Callable[[float], None] = time.sleep, poll: float = 5.0) -> RolloutResult:
+                    sleep: Callable[[float], None] | None = None, poll: float = 5.0) -> RolloutResult:
     """Delete the StackSet's instances (all, or those in ``accounts`` × ``regions``), then — when none is
     left — the set. Says which data-bearing resources go with every instance (as ``destroy``) and asks
     unless ``yes``."""
     provider = _open(provider, region, profile, endpoint_url, timeout)
     reporter = Reporter(console)
-    sets = StackSets(provider, reporter, stack_set_name, call_as=call_as, sleep=sleep, poll=poll)
+    sets = StackSets(provider, reporter, stack_set_name, call_as=call_as, sleep=sleep or time.sleep, poll=poll)
     result = RolloutResult(stack_set_name)
     current = sets.describe()
     if current is None:
