@@ -35,7 +35,7 @@ install-test: $(VENV)/.installed-test
 install-checkov: $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 
 synth: install
-	$(BIN)/ecsstack synth $(BLUEPRINTS) -o $(OUT)
+	$(BIN)/ecsstack synth $(BLUEPRINTS) -o $(OUT) $(if $(ENV),--env $(ENV))
 
 lint: install
 	$(BIN)/ecsstack lint $(BLUEPRINTS)
@@ -74,9 +74,12 @@ bench: install
 
 # --- deploy (ecsstack.deploy) -------------------------------------------------------------------
 # make deploy BLUEPRINT=web [STACK=web-dev] [PARAMS="K=V ..."] [DEPLOY_FLAGS="--yes --region eu-west-1"]
+# [ENV=prod] (environments.toml beside the blueprints: account guard, stack name, parameters, tags)
 # (without STACK the stack is named by the blueprint: `make deploy BLUEPRINT=ec2_bridge` deploys ec2-bridge)
 BLUEPRINT    ?= web
 STACK        ?=
+# ENV: not ?=, so that a shell's own $$ENV never leaks in (`make deploy ENV=prod` sets it)
+ENV          :=
 PARAMS       ?=
 DEPLOY_FLAGS ?=
 # make deploy-local / stop-local: the web blueprint on a moto_server at 127.0.0.1:$(LOCAL_PORT)
@@ -92,7 +95,7 @@ LOCAL_ENV    := env -u AWS_PROFILE -u AWS_SESSION_TOKEN -u AWS_ENDPOINT_URL AWS_
 
 deploy: install
 	$(BIN)/ecsstack deploy $(BLUEPRINTS)/$(BLUEPRINT).py $(if $(STACK),--stack-name $(STACK)) \
-		$(foreach p,$(PARAMS),--parameter $(p)) $(DEPLOY_FLAGS)
+		$(if $(ENV),--env $(ENV)) $(foreach p,$(PARAMS),--parameter $(p)) $(DEPLOY_FLAGS)
 
 deploy-local: install-test
 	$(PY) tools/local_emulator.py start --port $(LOCAL_PORT) --pid-file $(LOCAL_PID)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import inspect
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 from .errors import BlueprintError, ValidationError
 from .model import Stack
@@ -60,8 +62,27 @@ def _where(exc: BaseException, path: Path) -> str:
     return f"{path}:{frame.lineno} in {frame.name}"
 
 
-def load_blueprint(target: str | Path) -> Stack:
-    """Import ``target`` and return what its ``build()`` returns.
+def _takes_env(build: Any, path: Path, env: Any) -> bool:
+    """Whether ``build`` is called with the environment: when it declares a parameter (``def build(env)``).
+    A required one without an environment is an error naming the fix."""
+    try:
+        params = list(inspect.signature(build).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if not positional:
+        return False
+    if env is None:
+        if positional[0].default is inspect.Parameter.empty:
+            raise BlueprintError(f"{path}: build({positional[0].name}) takes an environment; pass --env NAME "
+                                 f"(environments.toml), or give it a default: def build({positional[0].name}=None).")
+        return False
+    return True
+
+
+def load_blueprint(target: str | Path, env: Any = None) -> Stack:
+    """Import ``target`` and return what its ``build()`` returns; ``build(env)`` (a blueprint that declares a
+    parameter) receives ``env`` (an ``ecsstack.environments.Environment``, or nothing when ``None``).
 
     Raises ``BlueprintError`` (with file and line) for any exception in the blueprint's own code,
     and ``ValidationError`` for problems caught while building the model.
@@ -83,7 +104,7 @@ def load_blueprint(target: str | Path) -> Stack:
             build = getattr(module, "build", None)
             if not callable(build):
                 raise NotABlueprint(f"{path}: defines no build() function returning a Stack.")
-            stack = build()
+            stack = build(env) if _takes_env(build, path, env) else build()
         except BlueprintError:
             raise
         except ValidationError as exc:

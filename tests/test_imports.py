@@ -21,7 +21,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "ecsstack"
 
 LAYERS = [{"model"}, {"rules"}, {"compile"}, {"render", "lint", "pipeline", "invariants"},
-          {"graph", "patterns", "loader", "importers"}, {"deploy"}, {"cli"}]
+          {"graph", "patterns", "loader", "importers", "environments"}, {"deploy"}, {"cli"}]
 NEUTRAL = {"errors", "names", "_lazy"}
 
 

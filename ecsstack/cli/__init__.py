@@ -14,7 +14,7 @@ import sys
 
 import click
 
-from . import _deploy, _history, _import, _run, _synth
+from . import _deploy, _history, _import, _rollout, _run, _synth
 from ._console import EXIT_PROBLEMS, err, escape
 
 __all__ = ["main", "run"]
@@ -26,7 +26,8 @@ def main() -> None:
     """ecsstack: Python blueprints for Amazon ECS → validated, deterministic CloudFormation."""
 
 
-for _command in (*_synth.COMMANDS, *_deploy.COMMANDS, *_history.COMMANDS, *_run.COMMANDS, *_import.COMMANDS):
+for _command in (*_synth.COMMANDS, *_deploy.COMMANDS, *_history.COMMANDS, *_run.COMMANDS, *_rollout.COMMANDS,
+                 *_import.COMMANDS):
     main.add_command(_command)
 
 

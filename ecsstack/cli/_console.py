@@ -118,8 +118,8 @@ def fail(message: str, code: int = EXIT_PROBLEMS) -> NoReturn:
     sys.exit(code)
 
 
-def load_stacks(target: str | Path) -> list[tuple[Path, Stack]]:
-    """Load every blueprint at ``target``; on any problem print all of them and exit 1."""
+def load_stacks(target: str | Path, env: object = None) -> list[tuple[Path, Stack]]:
+    """Load every blueprint at ``target`` (``build(env)`` gets ``env``); on any problem print all and exit 1."""
     try:
         files = blueprint_files(target)
     except BlueprintError as exc:
@@ -129,7 +129,7 @@ def load_stacks(target: str | Path) -> list[tuple[Path, Stack]]:
     in_folder = Path(target).is_dir()
     for path in files:
         try:
-            loaded.append((path, load_blueprint(path)))
+            loaded.append((path, load_blueprint(path, env)))
         except NotABlueprint as exc:
             if not in_folder:
                 err.print(f"[bold red]error[/] {escape(str(exc))}")

@@ -19,6 +19,7 @@ import click
 from ..errors import ValidationError
 from ..loader import TEMPLATE_SUFFIXES
 from ._console import EXIT_PROBLEMS, EXIT_USAGE, STRICT, err, fail, load_stacks, out, print_problems, strictly
+from ._envs import ENV_OPTIONS, EnvTarget
 
 __all__ = ["COMMANDS", "parse_pairs"]
 
@@ -77,7 +78,7 @@ def _guarded(call: Callable[[], Any]) -> Any:
         raise
 
 
-def _template_of(blueprint: str, strict: bool = False) -> tuple[dict[str, Any] | Path, str | None]:
+def _template_of(blueprint: str, strict: bool = False, env: object = None) -> tuple[dict[str, Any] | Path, str | None]:
     """What ``ecsstack.deploy`` is given for BLUEPRINT, and the stack name it implies.
 
     A blueprint (.py) is loaded, validated and compiled; its problems are printed (errors exit 1,
@@ -89,7 +90,7 @@ def _template_of(blueprint: str, strict: bool = False) -> tuple[dict[str, Any] |
 
     if blueprint.endswith(TEMPLATE_SUFFIXES):
         return Path(blueprint), None
-    loaded = load_stacks(blueprint)
+    loaded = load_stacks(blueprint, env)
     if len(loaded) != 1:
         fail(f"{blueprint} holds {len(loaded)} blueprints; deploy one file at a time.", EXIT_USAGE)
     path, stack = loaded[0]
@@ -156,19 +157,26 @@ _s3_bucket = click.option("--s3-bucket", help="Bucket of this account for templa
               help="markdown: a pull-request comment on stdout (progress goes to stderr).")
 @STRICT
 @_aws_options
+@ENV_OPTIONS
 def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, ...], s3_bucket: str | None,
                  detailed_exitcode: bool, fmt: str, strict: bool, region: str | None, profile: str | None,
-                 endpoint_url: str | None, timeout: float | None) -> None:
+                 endpoint_url: str | None, timeout: float | None, env_name: str | None = None,
+                 environments_file: str | None = None) -> None:
     """Show what deploying BLUEPRINT would change: resources (Add/Modify/Remove, replacements flagged)
     and a property-level diff against the deployed template. Changes nothing."""
     from ..deploy import diff
     from ._formats import diff_exit_code, diff_markdown
 
     def run() -> Any:
+        target = EnvTarget.of(blueprint, env_name, environments_file)
         params = parse_pairs(parameters, "--parameter")
-        template, name = _template_of(blueprint, strict)
-        return diff(template, _name_for(stack_name, name), parameters=params, s3_bucket=s3_bucket,
-                    console=(err if fmt == "markdown" else out).rich, **_aws(region, profile, endpoint_url, timeout))
+        template, implied = _template_of(blueprint, strict, *([target.env] if target.env else []))
+        name = target.stack_name(stack_name, implied, blueprint) or _name_for(stack_name, implied)
+        params = target.parameters(params, Path(blueprint).stem, implied)
+        aws = target.connect("diff", target.aws(region, profile, endpoint_url, timeout))
+        target.show_parameters(template, params, name, aws)
+        return diff(template, name, parameters=params, s3_bucket=s3_bucket,
+                    console=(err if fmt == "markdown" else out).rich, **aws)
 
     try:
         result = _guarded(run)
@@ -201,12 +209,13 @@ def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, 
 @click.option("--description", help="A note recorded with this deploy in the history (`ecsstack history`).")
 @STRICT
 @_aws_options
+@ENV_OPTIONS
 def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str, ...], tags: tuple[str, ...],
                    yes: bool, force_new_deployment: bool, recreate_failed: bool, allow_replace: bool,
                    s3_bucket: str | None, termination_protection: bool, no_lint: bool, no_history: bool,
                    description: str | None, strict: bool,
                    region: str | None, profile: str | None, endpoint_url: str | None,
-                 timeout: float | None) -> None:
+                 timeout: float | None, env_name: str | None = None, environments_file: str | None = None) -> None:
     """Synthesize, validate, lint and deploy BLUEPRINT through a change set, with live progress.
 
     BLUEPRINT is a blueprint (.py) or a template file from `ecsstack synth` (.json/.yaml; the stack name
@@ -215,14 +224,18 @@ def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str
     from ..deploy import deploy
 
     def run() -> Any:
+        target = EnvTarget.of(blueprint, env_name, environments_file)
         params, tag_map = parse_pairs(parameters, "--parameter"), parse_pairs(tags, "--tag")
-        template, name = _template_of(blueprint, strict)
-        return deploy(template, _name_for(stack_name, name), parameters=params, tags=tag_map, yes=yes,
+        template, implied = _template_of(blueprint, strict, *([target.env] if target.env else []))
+        name = target.stack_name(stack_name, implied, blueprint) or _name_for(stack_name, implied)
+        params, tag_map = target.parameters(params, Path(blueprint).stem, implied), target.tags(tag_map)
+        aws = target.connect("deploy", target.aws(region, profile, endpoint_url, timeout))
+        target.show_parameters(template, params, name, aws)
+        return deploy(template, name, parameters=params, tags=tag_map, yes=yes,
                       confirm=_confirm(), force_new_deployment=force_new_deployment,
                       recreate_failed=recreate_failed, allow_replace=allow_replace, s3_bucket=s3_bucket,
                       termination_protection=termination_protection, lint=not no_lint,
-                      history=not no_history, description=description, console=out.rich,
-                      **_aws(region, profile, endpoint_url, timeout))
+                      history=not no_history, description=description, console=out.rich, **aws)
 
     result = _guarded(run)
     if not result.ok:
@@ -234,9 +247,10 @@ def deploy_command(blueprint: str, stack_name: str | None, parameters: tuple[str
 @_stack_name
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @_aws_options
+@ENV_OPTIONS
 def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
                     region: str | None, profile: str | None, endpoint_url: str | None,
-                 timeout: float | None) -> None:
+                 timeout: float | None, env_name: str | None = None, environments_file: str | None = None) -> None:
     """Delete the stack of BLUEPRINT (or --stack-name). Retained log groups and file systems stay."""
     from ..deploy import destroy
 
@@ -244,12 +258,14 @@ def destroy_command(blueprint: str | None, stack_name: str | None, yes: bool,
         fail("name the stack: ecsstack destroy BLUEPRINT, or --stack-name NAME.", EXIT_USAGE)
 
     def run() -> Any:
+        target = EnvTarget.of(blueprint, env_name, environments_file)
         name = stack_name
         if not name:
-            name = _name_for(None, Path(blueprint).stem if blueprint.endswith(TEMPLATE_SUFFIXES)
-                               else load_stacks(blueprint)[0][1].name)
-        return destroy(name, yes=yes, confirm=_confirm(), console=out.rich,
-                       **_aws(region, profile, endpoint_url, timeout))
+            implied = (Path(blueprint).stem if blueprint.endswith(TEMPLATE_SUFFIXES)
+                       else load_stacks(blueprint, target.env)[0][1].name)
+            name = target.stack_name(None, implied, blueprint) or _name_for(None, implied)
+        aws = target.connect("destroy", target.aws(region, profile, endpoint_url, timeout))
+        return destroy(name, yes=yes, confirm=_confirm(), console=out.rich, **aws)
 
     result = _guarded(run)
     if not result.ok:

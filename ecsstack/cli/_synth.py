@@ -13,12 +13,13 @@ import click
 from ..errors import ValidationError
 from ..lint import DEFAULT_CACHE_DIR
 from ._console import EXIT_PROBLEMS, EXIT_USAGE, STRICT, err, escape, fail, load_stacks, out, print_problems, strictly
+from ._envs import ENV_OPTIONS, resolve
 from ._formats import FORMATS
 
 __all__ = ["COMMANDS"]
 
 
-def _synth_all(target: str, fmt: str, strict: bool = False) -> list[tuple[str, str]]:
+def _synth_all(target: str, fmt: str, strict: bool = False, env: object = None) -> list[tuple[str, str]]:
     """(stack name, template text) for every blueprint at ``target``; exits 1 listing all problems, including
     two blueprints that build stacks of the same name (each file named)."""
     from ..pipeline import synth_with_warnings
@@ -27,7 +28,7 @@ def _synth_all(target: str, fmt: str, strict: bool = False) -> list[tuple[str, s
     rendered: list[tuple[str, str]] = []
     built_by: dict[str, list[str]] = {}
     failed = 0
-    for path, stack in load_stacks(target):
+    for path, stack in load_stacks(target, env):
         source = str(path) if Path(target).is_dir() else None
         built_by.setdefault(stack.name, []).append(str(path))
         try:
@@ -63,9 +64,15 @@ def _synth_all(target: str, fmt: str, strict: bool = False) -> list[tuple[str, s
                                             "(default: build) differ from what the blueprints produce, lack one, or "
                                             "hold one no blueprint produces.")
 @STRICT
-def synth(target: str, output: str | None, fmt: str, check: bool, strict: bool) -> None:
-    """Compile blueprint(s) at TARGET (a file or a directory) to CloudFormation."""
-    rendered = _synth_all(target, fmt, strict)
+@ENV_OPTIONS
+def synth(target: str, output: str | None, fmt: str, check: bool, strict: bool, env_name: str | None = None,
+          environments_file: str | None = None) -> None:
+    """Compile blueprint(s) at TARGET (a file or a directory) to CloudFormation. With --env NAME, build(env)
+    gets the environment and the templates go to <-o DIR, default build>/NAME/."""
+    environment = resolve(target, env_name, environments_file)
+    rendered = _synth_all(target, fmt, strict, environment)
+    if environment is not None:
+        output = str(Path(output or "build") / environment.name)
     if check:
         _check(Path(output or "build"), [(f"{name}.{fmt}", text) for name, text in rendered], fmt)
         return

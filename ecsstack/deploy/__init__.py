@@ -12,6 +12,10 @@ first use.
     if not result.ok:
         print(result.failure)
 
+``drift`` runs drift detection on a stack; ``rollout`` / ``rollout_status`` / ``rollout_destroy`` drive a
+StackSet over accounts × regions; ``check_target`` is the account guard of ``--env``
+(see docs/environments.md).
+
 ``run_task`` runs a task definition of a deployed stack once (a migration), as its service runs it:
 
     from ecsstack.deploy import run_task
@@ -29,19 +33,25 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._api import deploy, destroy, diff, outputs, status
+    from ._drift import DriftResult, drift
     from ._errors import DataLossError, DeployError, DeployInterrupted, LimitError, LintError, UsageError
+    from ._guard import AccountMismatch, check_target
     from ._history import HistoryEntry
     from ._progress import Backoff
     from ._provider import Provider
     from ._results import DeployResult, DestroyResult, DiffResult, Outcome, StatusResult
     from ._rollback import history, rollback
     from ._run import ContainerRun, RunTaskResult, TaskRun, run_task
+    from ._stacksets import RolloutResult, Targets, rollout, rollout_destroy, rollout_status
 
 __all__ = [
     "Backoff", "ContainerRun", "DataLossError", "DeployError", "DeployInterrupted", "DeployResult", "DestroyResult",
     "DiffResult", "HistoryEntry", "LimitError", "LintError", "Outcome", "Provider", "RunTaskResult", "StatusResult",
     "TaskRun", "UsageError", "deploy", "destroy", "diff", "history", "outputs", "rollback", "run_task", "status",
 ]
+# environments (docs/environments.md): drift, StackSet rollouts, the account guard
+__all__ += ["AccountMismatch", "DriftResult", "RolloutResult", "Targets", "check_target", "drift", "rollout",
+            "rollout_destroy", "rollout_status"]
 
 _WHERE = {
     "deploy": "_api", "destroy": "_api", "diff": "_api", "outputs": "_api", "status": "_api",
@@ -52,6 +62,9 @@ _WHERE = {
     "Outcome": "_results", "StatusResult": "_results",
     "ContainerRun": "_run", "RunTaskResult": "_run", "TaskRun": "_run", "run_task": "_run",
     "HistoryEntry": "_history", "history": "_rollback", "rollback": "_rollback",
+    "DriftResult": "_drift", "drift": "_drift", "AccountMismatch": "_guard", "check_target": "_guard",
+    "RolloutResult": "_stacksets", "Targets": "_stacksets", "rollout": "_stacksets",
+    "rollout_destroy": "_stacksets", "rollout_status": "_stacksets",
 }
 
 
