@@ -16,7 +16,7 @@ from ..rules.tasks import MAX_CONTAINERS
 from ._cfn import CONTAINER
 from ._common import TIMEOUT_RANGE, ImportFailed, ImportResult, clamp, fargate_size, run_blueprint, stack_name
 from ._mapping import CONTAINER_KEYS, Ctx, container_keywords, health_check, secret_expr, write
-from ._plan import Blueprint, ContainerPlan, ServicePlan, TaskPlan, VolumePlan, overridden, render
+from ._plan import Blueprint, ContainerPlan, ServicePlan, TaskPlan, VolumePlan, deploy_order, overridden, render
 from ._source import Call, Raw, identifier
 from ._units import InterpolationError, cpu_units, interpolate, mebibytes, seconds
 
@@ -743,12 +743,19 @@ class _Compose:
             after = self._depends(name)
             comments = []
             if after:
-                comments = [f"compose starts it after {', '.join(t for t, _ in after)}: ECS starts services "
-                            "independently and does not order them at run time, so it must retry until they answer"]
+                comments = [f"compose starts it after {', '.join(t for t, _ in after)}: after= deploys it after "
+                            "them, but ECS starts services independently and does not order them at run time, so "
+                            "it must retry until they answer"]
                 order.append(f"{name} after {', '.join(t for t, _ in after)}")
-            plan.services.append(ServicePlan(self.container_names[name], task, kwargs, comments))
+            plan.services.append(ServicePlan(self.container_names[name], task, kwargs, comments,
+                                             after=[self.container_names[t] for t, _ in after]))
         if order:
-            plan.notes.append("Deploy order from depends_on: " + "; ".join(order) + ".")
+            plan.notes.append("Deploy order from depends_on (after=): " + "; ".join(order) + ".")
+        try:
+            deploy_order(plan.services)
+        except ValueError as exc:
+            raise ImportFailed(f"depends_on makes a cycle through service {exc}; docker compose refuses it too. "
+                               "Remove one of the dependencies.") from None
         users: dict[str, list[str]] = {}
         for task in plan.tasks:
             for volume in task.volumes:

@@ -81,10 +81,25 @@ def test_auto_picks_services_when_two_listen_on_one_port() -> None:
     api = next(r for k, r in services.items() if k.startswith("Api"))
     [sc] = api["Properties"]["ServiceConnectConfiguration"]["Services"]
     assert sc["ClientAliases"][0]["DnsName"] == "api" and sc["ClientAliases"][0]["Port"] == 8000
-    assert "Deploy order from depends_on: web after api; api after db, migrate." in result.source
+    assert "Deploy order from depends_on (after=): web after api; api after db, migrate." in result.source
+    # depends_on is deploy order: after= on the service, DependsOn in the template; a service is defined
+    # after those it names
+    assert "after=[db_service, migrate_service]" in result.source and "after=[api_service]" in result.source
+    assert result.source.index("db_service = Service(") < result.source.index("api_service = Service(") \
+        < result.source.index("web_service = Service(")
+    assert api["DependsOn"] == ["DbService", "MigrateService"]
+    web = next(r for k, r in services.items() if k.startswith("Web"))
+    assert web["DependsOn"] == ["ApiService"]
+    assert "ECS starts services # independently and does not order them at run time" in " ".join(result.source.split())
     assert any("migrate: runs to completion" in w for w in result.warnings)
     assert any("db: declares no ports" in w for w in result.warnings)
     assert any("volume static is shared by web, api, migrate" in w for w in result.warnings)
+
+
+def test_a_depends_on_cycle_is_a_clear_error_in_services_mode() -> None:
+    text = ("services:\n  a:\n    image: a:1\n    depends_on: [b]\n  b:\n    image: b:1\n    depends_on: [a]\n")
+    with pytest.raises(ImportFailed, match="depends_on makes a cycle through service"):
+        import_compose(text, environ={}, mode="services")
 
 
 def test_task_mode_maps_depends_on_and_makes_completed_targets_non_essential() -> None:
