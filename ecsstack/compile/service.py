@@ -107,6 +107,7 @@ def compile_service(service: Service, ctx: Context) -> None:
             else:
                 assert key not in props, f"two compilers set {key}"  # features contribute disjoint properties
                 props[key] = value
+    depends_on.update(logical_id(other.name, SERVICE) for other in service.after)  # deploy order (after=)
     capacity.admit_load_balancers(service, ctx)
     traffic.compile_traffic(service, ctx)  # a blue/green service's green target group, test route and roles
     # the order of DependsOn means nothing to CloudFormation: sorted, the bytes stay the same

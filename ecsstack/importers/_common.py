@@ -58,9 +58,19 @@ def fargate_size(cpu: int, memory: int) -> tuple[int, int]:
 
 def covers(expected: Any, actual: Any) -> bool:
     """Whether ``actual`` (a compiled value) holds every value of ``expected``: mappings may have more keys
-    (defaults ecsstack adds), lists match item by item, scalars as CloudFormation reads them ("512" is 512)."""
+    (defaults ecsstack adds), lists of mappings as sets, other lists item by item, scalars as CloudFormation
+    reads them ("512" is 512)."""
     if isinstance(expected, dict):
         return isinstance(actual, dict) and all(k in actual and covers(v, actual[k]) for k, v in expected.items())
+    if isinstance(expected, list) and expected and all(isinstance(e, dict) for e in expected):
+        # name/value pairs (system controls, proxy properties, ulimits): a set, in any order, among defaults
+        left = list(actual) if isinstance(actual, list) else []
+        for e in expected:
+            match = next((a for a in left if covers(e, a)), None)
+            if match is None:
+                return False
+            left.remove(match)
+        return True
     if isinstance(expected, list):
         return (isinstance(actual, list) and len(actual) == len(expected)
                 and all(covers(e, a) for e, a in zip(expected, actual, strict=True)))

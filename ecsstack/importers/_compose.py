@@ -16,7 +16,7 @@ from ..rules.tasks import MAX_CONTAINERS
 from ._cfn import CONTAINER
 from ._common import TIMEOUT_RANGE, ImportFailed, ImportResult, clamp, fargate_size, run_blueprint, stack_name
 from ._mapping import CONTAINER_KEYS, Ctx, container_keywords, health_check, secret_expr, write
-from ._plan import Blueprint, ContainerPlan, ServicePlan, TaskPlan, VolumePlan, overridden, render
+from ._plan import Blueprint, ContainerPlan, ServicePlan, TaskPlan, VolumePlan, deploy_order, overridden, render
 from ._source import Call, Raw, identifier
 from ._units import InterpolationError, cpu_units, interpolate, mebibytes, seconds
 
@@ -25,8 +25,8 @@ __all__ = ["MODES", "import_compose", "load_compose"]
 MODES = ("auto", "task", "services")
 _CONDITIONS = {"service_started": "START", "service_healthy": "HEALTHY",
                "service_completed_successfully": "SUCCESS"}
-#: service keys with nothing to carry on ECS (compose-local naming, networks, restart: ECS restarts tasks)
-_QUIET = frozenset({"container_name", "networks", "restart", "pull_policy", "scale", "domainname", "mac_address",
+#: service keys with nothing to carry on ECS (compose-local naming, networks)
+_QUIET = frozenset({"container_name", "networks", "pull_policy", "scale", "domainname", "mac_address",
                     "oom_score_adj", "oom_kill_disable", "cgroup_parent", "annotations", "attach", "develop"})
 _HANDLED = frozenset({"volumes_from", "links", "external_links", "image", "build", "command", "entrypoint",
                       "environment", "env_file", "ports", "expose", "healthcheck", "depends_on", "deploy", "secrets",
@@ -34,7 +34,7 @@ _HANDLED = frozenset({"volumes_from", "links", "external_links", "image", "build
                       "network_mode", "privileged", "devices", "profiles", "extends", "init", "cap_add", "cap_drop",
                       "tmpfs", "hostname", "extra_hosts", "dns", "dns_search", "logging", "stdin_open", "tty",
                       "sysctls", "shm_size", "cpus", "mem_limit", "mem_reservation", "configs", "stop_signal",
-                      "platform"})
+                      "platform", "security_opt", "restart"})
 
 
 _TEXT, _NUMBER = (str,), (int, float)
@@ -50,7 +50,7 @@ _SHAPES: dict[str, tuple[type, ...]] = {
     "dns": (str, list), "dns_search": (str, list), "logging": (dict,), "stdin_open": (bool,), "tty": (bool,),
     "sysctls": (list, dict), "shm_size": (str, *_NUMBER), "cpus": (str, *_NUMBER), "mem_limit": (str, *_NUMBER),
     "mem_reservation": (str, *_NUMBER), "configs": (list,), "links": (list,), "external_links": (list,),
-    "platform": _TEXT, "volumes_from": (list,)}
+    "platform": _TEXT, "volumes_from": (list,), "security_opt": (list,), "restart": (str, bool)}
 _KINDS = {str: "a string", int: "a number", float: "a number", bool: "true or false", list: "a list",
           dict: "a mapping"}
 
@@ -225,7 +225,7 @@ class _Compose:
         self.name = stack_name(name)
         self.warnings = warnings
         self.keywords = container_keywords()
-        #: keywords newer than this importer to leave in overrides= (after they did not synthesize)
+        #: keywords to leave in overrides= (after they did not synthesize)
         self.demote: frozenset[str] = frozenset()
         self.new_keywords = False
         self.origin = "compose.yaml"
@@ -396,19 +396,25 @@ class _Compose:
             self.warn(name, f"network_mode {mode} does not run on Fargate; the task uses awsvpc, where "
                       + ("its ports are the task's own, as with host networking." if mode == "host"
                          else "containers of one task share a network namespace (localhost)."))
+        # what only EC2 runs: a warning each saying the keyword to write on EC2 (the task is Fargate's)
         if service.get("privileged"):
             self.warn(name, "privileged containers do not run on Fargate; left out. Grant only the capabilities it "
                       "needs, or run it on EC2 with privileged=True.")
         if service.get("devices"):
-            self.warn(name, f"devices {service['devices']!r} are not available on Fargate; left out (EC2 tasks "
-                      "take LinuxParameters.Devices).")
-        for key, what in (("hostname", "a hostname"), ("extra_hosts", "extra hosts"), ("dns", "DNS servers"),
-                          ("dns_search", "DNS search domains")):
+            self.warn(name, f"devices {service['devices']!r} are not available on Fargate; left out (on EC2: "
+                      "linux_parameters=LinuxParameters(devices=[Device(...)])).")
+        for key, what, keyword in (("hostname", "a hostname", "hostname"),
+                                   ("extra_hosts", "extra hosts", "extra_hosts"), ("dns", "DNS servers", "dns_servers"),
+                                   ("dns_search", "DNS search domains", "dns_search_domains")):
             if service.get(key):
                 self.warn(name, f"{key}: awsvpc tasks take no {what}; left out (use Service Connect names or "
-                          "Route 53).")
+                          f"Route 53; {keyword}= needs an EC2 task in bridge mode).")
         if service.get("tmpfs"):
-            self.warn(name, "tmpfs mounts are not available on Fargate; left out (write to a volume instead).")
+            self.warn(name, "tmpfs mounts are not available on Fargate; left out (write to a volume instead; on EC2: "
+                      "linux_parameters=LinuxParameters(tmpfs=[Tmpfs(path, size=...)])).")
+        if service.get("security_opt"):
+            self.warn(name, f"security_opt {service['security_opt']!r} is not available on Fargate; left out (on EC2: "
+                      "docker_security_options=[...], e.g. no-new-privileges).")
         if service.get("links") or service.get("external_links"):
             self.warn(name, "links are not needed: in one task containers reach each other on localhost, as "
                       "services through Service Connect by name; left out.")
@@ -427,15 +433,18 @@ class _Compose:
         linux: dict[str, Any] = {}
         if service.get("init"):
             linux["initProcessEnabled"] = True
-        drop = list(service.get("cap_drop") or [])
-        add = [c for c in service.get("cap_add") or [] if c == "SYS_PTRACE"]
-        if set(service.get("cap_add") or []) - {"SYS_PTRACE"}:
-            self.warn(name, f"cap_add {sorted(set(service['cap_add']) - {'SYS_PTRACE'})} is not allowed on Fargate "
+        # Docker takes CAP_SYS_PTRACE and SYS_PTRACE alike; ECS only the latter
+        drop = [str(c).upper().removeprefix("CAP_") for c in service.get("cap_drop") or []]
+        wanted = [str(c).upper().removeprefix("CAP_") for c in service.get("cap_add") or []]
+        add = [c for c in wanted if c == "SYS_PTRACE"]
+        if set(wanted) - {"SYS_PTRACE"}:
+            self.warn(name, f"cap_add {sorted(set(wanted) - {'SYS_PTRACE'})} is not allowed on Fargate "
                       "(only SYS_PTRACE); left out.")
         if add or drop:
             linux["capabilities"] = {k: v for k, v in (("add", add), ("drop", drop)) if v}
         if service.get("shm_size"):
-            self.warn(name, "shm_size is not available on Fargate; left out.")
+            self.warn(name, f"shm_size {service['shm_size']} is not available on Fargate; left out (on EC2: "
+                      "linux_parameters=LinuxParameters(shared_memory_size=<MiB>)).")
         self._carry(plan, "linuxParameters", linux)
         ulimits = []
         for key, value in (service.get("ulimits") or {}).items():
@@ -444,8 +453,12 @@ class _Compose:
         self._carry(plan, "ulimits", ulimits)
         labels = {k: ("" if v is None else str(v)) for k, v in _as_map(service.get("labels")).items()}
         self._carry(plan, "dockerLabels", labels)
-        sysctls = _as_map(service.get("sysctls"))
-        self._carry(plan, "systemControls", [{"namespace": k, "value": str(v)} for k, v in sysctls.items()])
+        sysctls = {k: v for k, v in _as_map(service.get("sysctls")).items()}
+        refused = sorted(k for k in sysctls if not k.startswith("net."))
+        if refused:
+            self.warn(name, f"sysctls {', '.join(refused)}: Fargate sets only net.* kernel parameters; left out.")
+        self._carry(plan, "systemControls", [{"namespace": k, "value": "" if v is None else str(v)}
+                                             for k, v in sysctls.items() if k not in refused])
         self._carry(plan, "interactive", service.get("stdin_open") or None)
         self._carry(plan, "pseudoTerminal", service.get("tty") or None)
         for key in service:
@@ -613,6 +626,34 @@ class _Compose:
             out.append((target, condition))
         return out
 
+    def _restarts(self, task: TaskPlan, names: list[str]) -> None:
+        """``restart:`` as a restart policy where it means something on ECS: in a task of several containers
+        ECS then restarts the one container in place, as compose does, instead of stopping the whole task.
+        A task of one container is replaced by its service when the container exits, so there is nothing to
+        write. A container others wait on to complete is not restarted when it exits with 0."""
+        waited = {target for c in task.containers for target, condition in c.depends
+                  if condition in ("SUCCESS", "COMPLETE")}
+        for name, c in zip(names, task.containers, strict=True):
+            given = self.services[name].get("restart")
+            if given in (None, False, "no", ""):
+                continue
+            kind, _, count = str(given).partition(":")
+            if kind not in ("always", "unless-stopped", "on-failure"):
+                self.warn(name, f"restart: {given} is not one of no, always, unless-stopped, on-failure[:N]; left out.")
+                continue
+            if len(task.containers) == 1:
+                self.warn(name, f"restart: {given}: its ECS service starts a new task whenever the container exits, "
+                          "so no restart policy is needed.")
+                continue
+            codes = [0] if kind == "on-failure" or c.name in waited else []
+            self._carry(c, "restartPolicy", {"enabled": True, **({"ignoredExitCodes": codes} if codes else {})})
+            self.warn(name, f"restart: {given} → restart_policy: ECS restarts the container in place when it exits"
+                      + (" with a non-zero code" if codes else "")
+                      + (" (the others wait for it to complete)" if kind != "on-failure" and codes else "")
+                      + ", while the task's other containers keep running (one that exits less than 300 s after "
+                      "it started is not restarted)" + (f"; ECS has no retry count (:{count} is left out)" if count
+                                                        else "") + ".")
+
     def plan_task(self, reason: str) -> Blueprint:
         task = self._task(self.name, list(self.services))
         for name in self.services:
@@ -634,6 +675,7 @@ class _Compose:
                     self.warn(name, f"volumes_from {item} names no service of this file; left out.")
                     continue
                 container.volumes_from.append((self.container_names[source], mode == "ro"))
+        self._restarts(task, list(self.services))
         plan = Blueprint(self.name, "", description=f"Imported from compose: {', '.join(self.services)}")
         plan.notes = [f"Mode: one task, every compose service a container of it, because {reason}.",
                       "Containers of one task share its network: they reach each other on localhost, not by their "
@@ -688,6 +730,7 @@ class _Compose:
                           "init container with --mode task).")
             if len(sc_ports) > 1:
                 self.warn(name, f"listens on several ports; the first is called {dns}, the others {dns}-<port>.")
+            self._restarts(task, [name])
             plan.tasks.append(task)
             replicas = (service.get("deploy") or {}).get("replicas")
             kwargs: dict[str, Any] = {"service_connect": Call("ServiceConnect", [], {"ports": sc_ports})
@@ -700,12 +743,19 @@ class _Compose:
             after = self._depends(name)
             comments = []
             if after:
-                comments = [f"compose starts it after {', '.join(t for t, _ in after)}: ECS starts services "
-                            "independently and does not order them at run time, so it must retry until they answer"]
+                comments = [f"compose starts it after {', '.join(t for t, _ in after)}: after= deploys it after "
+                            "them, but ECS starts services independently and does not order them at run time, so "
+                            "it must retry until they answer"]
                 order.append(f"{name} after {', '.join(t for t, _ in after)}")
-            plan.services.append(ServicePlan(self.container_names[name], task, kwargs, comments))
+            plan.services.append(ServicePlan(self.container_names[name], task, kwargs, comments,
+                                             after=[self.container_names[t] for t, _ in after]))
         if order:
-            plan.notes.append("Deploy order from depends_on: " + "; ".join(order) + ".")
+            plan.notes.append("Deploy order from depends_on (after=): " + "; ".join(order) + ".")
+        try:
+            deploy_order(plan.services)
+        except ValueError as exc:
+            raise ImportFailed(f"depends_on makes a cycle through service {exc}; docker compose refuses it too. "
+                               "Remove one of the dependencies.") from None
         users: dict[str, list[str]] = {}
         for task in plan.tasks:
             for volume in task.volumes:
@@ -743,9 +793,9 @@ def import_compose(text: str, *, name: str | None = None, mode: str = "auto", pr
         template, problems = run_blueprint(source)
         if template is not None or not builder.new_keywords:
             break
-        # a keyword the model gained after this importer was written did not take the value as converted
-        note = [f"keywords newer than this importer did not synthesize ({'; '.join(problems)}); their "
-                "settings are carried in overrides= instead."]
+        # a keyword did not take the value as converted (or a rule refuses it): carry the settings as given
+        note = [f"the container settings written with keywords did not synthesize ({'; '.join(problems)}); "
+                "they are carried in overrides= instead."]
     if template is None or builder is None:
         raise ImportFailed("the imported compose file does not synthesize:\n  " + "\n  ".join(problems))
     return ImportResult(source, builder.warnings, carried)
@@ -761,7 +811,7 @@ def _render(builder: _Compose, mode: str, count: int) -> tuple[str, list[str]]:
                       "on Fargate.")
     carried = overridden(plan)
     if carried:
-        plan.notes += ["", "Carried in overrides= as given (ecsstack has no keyword for these yet):",
+        plan.notes += ["", "Carried in overrides= as given (no keyword of ecsstack says these as given):",
                        *(f"  {line}" for line in carried)]
     if builder.warnings:
         plan.notes += ["", "To look at (also printed by `ecsstack import`):", *(f"  {w}" for w in builder.warnings)]

@@ -1,11 +1,13 @@
 """The ECS API's keys → ecsstack's keywords: ONE table per level (container, task).
 
-Each entry is ``camelCase key → (keyword, converter)``. An entry is used only when the model takes that
-keyword (``container_keywords()`` / ``task_keywords()`` read the model's own fields when the importer
-runs), so a keyword added to the model later is picked up by its entry here; until then, and whenever a
-converter says the value does not fit the keyword (``Carry``), the key goes to ``overrides=`` under its
-CloudFormation name (``_cfn``), listed at the top of the generated file. Keys with no entry and no
-CloudFormation name are dropped with a warning naming them.
+Each entry is ``camelCase key → (keyword, converter)``; a converter writes the keyword's value as source
+(``Call("LinuxParameters", ...)`` and the like, so the blueprint reads as hand-written). An entry is used
+only when the model takes that keyword (``container_keywords()`` / ``task_keywords()`` read the model's own
+fields when the importer runs). Whenever a converter says the value does not fit the keyword (``Carry``), or
+the keyword's compiled value is not the input's (checked after synthesis, for every keyword not ``ADJUSTED``),
+or a rule refuses it, the key goes to ``overrides=`` under its CloudFormation name (``_cfn``), listed at the
+top of the generated file. Keys with no entry and no CloudFormation name are dropped with a warning naming
+them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ._cfn import pascal_value, property_name
 from ._common import HEALTH_RANGES, TIMEOUT_RANGE, clamp
 from ._source import Call, Raw
 
-__all__ = ["CONTAINER_KEYS", "KNOWN_TODAY", "STATEMENT_KEYS", "TASK_KEYS", "Carry", "Ctx", "Omit", "carry",
+__all__ = ["ADJUSTED", "CONTAINER_KEYS", "KNOWN_TODAY", "STATEMENT_KEYS", "TASK_KEYS", "Carry", "Ctx", "Omit", "carry",
            "container_keywords", "task_keywords", "write"]
 
 
@@ -67,15 +69,6 @@ def _same(value: Any, ctx: Ctx) -> Any:
 def _essential(value: Any, ctx: Ctx) -> Any:
     if value is True:
         raise Omit  # the default
-    return value
-
-
-def _snake(value: Any, ctx: Ctx | None = None) -> Any:
-    """The value with its keys in snake_case (the shape a keyword of nested settings is expected to take)."""
-    if isinstance(value, list):
-        return [_snake(v) for v in value]
-    if isinstance(value, dict):
-        return {re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", k).lower(): _snake(v) for k, v in value.items()}
     return value
 
 
@@ -229,8 +222,9 @@ def _labels(value: Any, ctx: Ctx) -> dict[str, Any]:
 def _by_key(key: str, item: str) -> Converter:
     """A list of ``{key, item}`` pairs as a mapping (system controls, extra hosts)."""
     def convert(value: Any, ctx: Ctx) -> dict[str, Any]:
-        if not isinstance(value, list) or not all(isinstance(v, dict) and set(v) == {key, item} for v in value):
-            raise Carry
+        if not isinstance(value, list) or not all(isinstance(v, dict) and set(v) == {key, item} for v in value) \
+                or len({v[key] for v in value}) != len(value):
+            raise Carry  # (a name given twice cannot be a mapping's key twice)
         return {v[key]: v[item] for v in value}
     return convert
 
@@ -243,6 +237,164 @@ def _placement(value: Any, ctx: Ctx) -> list[Call]:
         else:
             raise Carry
     return out
+
+
+def _only(value: Any, keys: set[str]) -> dict[str, Any]:
+    """``value`` when it is a mapping with no key but ``keys`` (else the keyword cannot say it: Carry)."""
+    if not isinstance(value, dict) or set(value) - keys:
+        raise Carry
+    return value
+
+
+def _words(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Carry
+    return list(value)
+
+
+def _whole(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise Carry
+    return value
+
+
+def _linux(value: Any, ctx: Ctx) -> Call:
+    """``LinuxParameters(...)`` with ``Tmpfs(...)`` and ``Device(...)``; defaults left out."""
+    value = _only(value, {"capabilities", "devices", "initProcessEnabled", "maxSwap", "sharedMemorySize",
+                          "swappiness", "tmpfs"})
+    kwargs: dict[str, Any] = {}
+    if value.get("initProcessEnabled") is not None:
+        if not isinstance(value["initProcessEnabled"], bool):
+            raise Carry
+        kwargs["init_process_enabled"] = value["initProcessEnabled"]
+    caps = _only(value.get("capabilities") or {}, {"add", "drop"})
+    for key, keyword in (("add", "capabilities_add"), ("drop", "capabilities_drop")):
+        if caps.get(key):
+            # the model drops a CAP_ prefix and upper-cases: a name it would rewrite is carried as given
+            names = _words(caps[key])
+            if any(n != n.upper().removeprefix("CAP_") for n in names):
+                raise Carry
+            kwargs[keyword] = names
+    for key, keyword in (("sharedMemorySize", "shared_memory_size"), ("maxSwap", "max_swap"),
+                         ("swappiness", "swappiness")):
+        if value.get(key) is not None:
+            kwargs[keyword] = _whole(value[key])
+    tmpfs = []
+    for t in value.get("tmpfs") or []:
+        t = _only(t, {"containerPath", "size", "mountOptions"})
+        if not isinstance(t.get("containerPath"), str):
+            raise Carry
+        options = {"mount_options": _words(t["mountOptions"])} if t.get("mountOptions") else {}
+        tmpfs.append(Call("Tmpfs", [t["containerPath"], _whole(t.get("size"))], options))
+    if tmpfs:
+        kwargs["tmpfs"] = tmpfs
+    devices = []
+    for d in value.get("devices") or []:
+        d = _only(d, {"hostPath", "containerPath", "permissions"})
+        if not isinstance(d.get("hostPath"), str):
+            raise Carry
+        options: dict[str, Any] = {}
+        if d.get("containerPath") not in (None, d["hostPath"]):
+            options["container_path"] = d["containerPath"]
+        if d.get("permissions"):
+            permissions = _words(d["permissions"])
+            if any(p != p.lower() for p in permissions):
+                raise Carry
+            options["permissions"] = permissions
+        devices.append(Call("Device", [d["hostPath"]], options))
+    if devices:
+        kwargs["devices"] = devices
+    if not kwargs:
+        raise Omit
+    return Call("LinuxParameters", [], kwargs)
+
+
+def _environment_files(value: Any, ctx: Ctx) -> list[str]:
+    """``[{value, type: s3}]`` as the S3 object ARNs."""
+    if not isinstance(value, list):
+        raise Carry
+    out = []
+    for item in value:
+        item = _only(item, {"value", "type"})
+        if item.get("type", "s3") != "s3" or not isinstance(item.get("value"), str):
+            raise Carry
+        out.append(item["value"])
+    return out
+
+
+def _restart(value: Any, ctx: Ctx) -> Call:
+    """``RestartPolicy(...)``; ECS's defaults left out."""
+    value = _only(value, {"enabled", "ignoredExitCodes", "restartAttemptPeriod"})
+    enabled = value.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise Carry
+    kwargs: dict[str, Any] = {} if enabled else {"enabled": False}
+    if value.get("ignoredExitCodes"):
+        codes = value["ignoredExitCodes"]
+        if not isinstance(codes, list):
+            raise Carry
+        kwargs["ignored_exit_codes"] = [_whole(c) for c in codes]
+    if value.get("restartAttemptPeriod") is not None:
+        kwargs["restart_attempt_period"] = _whole(value["restartAttemptPeriod"])
+    return Call("RestartPolicy", [], kwargs)
+
+
+def _choice(*allowed: str) -> Converter:
+    """A string the model's enum takes, written as given."""
+    def convert(value: Any, ctx: Ctx) -> str:
+        if value not in allowed:
+            raise Carry
+        return value
+    return convert
+
+
+def _flag(value: Any, ctx: Ctx) -> bool:
+    if not isinstance(value, bool):
+        raise Carry
+    return value
+
+
+def _text(value: Any, ctx: Ctx) -> str:
+    if not isinstance(value, str) or not value:
+        raise Carry
+    return value
+
+
+def _text_list(value: Any, ctx: Ctx) -> list[str]:
+    return _words(value)
+
+
+#: the App Mesh proxy's properties → (keyword, kind, ECS's default)
+_PROXY = {"IgnoredUID": ("ignored_uid", int, None), "IgnoredGID": ("ignored_gid", int, None),
+          "AppPorts": ("app_ports", list, None), "ProxyIngressPort": ("proxy_ingress_port", int, 15000),
+          "ProxyEgressPort": ("proxy_egress_port", int, 15001),
+          "EgressIgnoredPorts": ("egress_ignored_ports", list, None),
+          "EgressIgnoredIPs": ("egress_ignored_ips", str, None)}
+
+
+def _proxy(value: Any, ctx: Ctx) -> Call:
+    """``ProxyConfiguration("envoy", ignored_uid=..., app_ports=[...])`` of the APPMESH properties."""
+    value = _only(value, {"type", "containerName", "properties"})
+    if value.get("type", "APPMESH") != "APPMESH" or not isinstance(value.get("containerName"), str):
+        raise Carry
+    kwargs: dict[str, Any] = {}
+    for item in value.get("properties") or []:
+        item = _only(item, {"name", "value"})
+        if item.get("name") not in _PROXY or item["name"] in kwargs or not isinstance(item.get("value"), str | int):
+            raise Carry
+        keyword, kind, default = _PROXY[item["name"]]
+        text = str(item["value"]).strip()
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        if kind is str:
+            kwargs[keyword] = parts
+        elif not all(p.isdigit() for p in parts) or (kind is int and len(parts) != 1):
+            raise Carry
+        elif kind is int:
+            if int(parts[0]) != default:
+                kwargs[keyword] = int(parts[0])
+        else:
+            kwargs[keyword] = [int(p) for p in parts]
+    return Call("ProxyConfiguration", [value["containerName"]], {k: v for k, v in kwargs.items() if v != []})
 
 
 def _ephemeral(value: Any, ctx: Ctx) -> int:
@@ -278,26 +430,25 @@ CONTAINER_KEYS: dict[str, tuple[str, Converter]] = {
     "stopTimeout": ("stop_timeout", _timeout("stopTimeout")),
     "logConfiguration": ("logging", _logging),
     "resourceRequirements": ("gpu", _gpu),
-    # first-class as the model grows (issue 9); carried in overrides= until the keyword exists
-    "linuxParameters": ("linux_parameters", _snake),
+    "linuxParameters": ("linux_parameters", _linux),
     "ulimits": ("ulimits", _ulimits),
     "dockerLabels": ("docker_labels", _labels),
-    "privileged": ("privileged", _same),
+    "privileged": ("privileged", _flag),
     "systemControls": ("system_controls", _by_key("namespace", "value")),
     "repositoryCredentials": ("repository_credentials", _credentials),
-    "environmentFiles": ("environment_files", _snake),
-    "dnsServers": ("dns_servers", _same),
-    "dnsSearchDomains": ("dns_search_domains", _same),
+    "environmentFiles": ("environment_files", _environment_files),
+    "dnsServers": ("dns_servers", _text_list),
+    "dnsSearchDomains": ("dns_search_domains", _text_list),
     "extraHosts": ("extra_hosts", _by_key("hostname", "ipAddress")),
-    "hostname": ("hostname", _same),
-    "links": ("links", _same),
-    "interactive": ("interactive", _same),
-    "pseudoTerminal": ("pseudo_terminal", _same),
-    "disableNetworking": ("disable_networking", _same),
-    "dockerSecurityOptions": ("docker_security_options", _same),
-    "restartPolicy": ("restart_policy", _snake),
-    "versionConsistency": ("version_consistency", _same),
-    "credentialSpecs": ("credential_specs", _same),
+    "hostname": ("hostname", _text),
+    "links": ("links", _text_list),
+    "interactive": ("interactive", _flag),
+    "pseudoTerminal": ("pseudo_terminal", _flag),
+    "disableNetworking": ("disable_networking", _flag),
+    "dockerSecurityOptions": ("docker_security_options", _text_list),
+    "restartPolicy": ("restart_policy", _restart),
+    "versionConsistency": ("version_consistency", _choice("enabled", "disabled")),
+    "credentialSpecs": ("credential_specs", _text_list),
 }
 
 #: container keys the importer writes as statements or builder arguments rather than keywords
@@ -309,17 +460,22 @@ TASK_KEYS: dict[str, tuple[str, Converter]] = {
     "taskRoleArn": ("task_role", _role("TaskRoleArn")),
     "executionRoleArn": ("execution_role", _role("ExecutionRoleArn")),
     "ephemeralStorage": ("ephemeral_storage_gib", _ephemeral),
-    "pidMode": ("pid_mode", _same),
-    "ipcMode": ("ipc_mode", _same),
-    "proxyConfiguration": ("proxy_configuration", _snake),
+    "pidMode": ("pid_mode", _choice("host", "task")),
+    "ipcMode": ("ipc_mode", _choice("host", "task", "none")),
+    "proxyConfiguration": ("proxy_configuration", _proxy),
     "placementConstraints": ("placement_constraints", _placement),
     "tags": ("tags", _tags),
-    "enableFaultInjection": ("enable_fault_injection", _same),
+    "enableFaultInjection": ("enable_fault_injection", _flag),
 }
 
-#: the keywords this importer's converters were tested against; a keyword the model gains later is tried
-#: first and, should the blueprint not synthesize with it, carried in overrides= instead
-KNOWN_TODAY = frozenset({
+#: the keywords of the tables (the model takes each: tests/importers checks that no fixture carries their keys
+#: in overrides=)
+KNOWN_TODAY = frozenset(kw for kw, _ in (*CONTAINER_KEYS.values(), *TASK_KEYS.values()))
+
+#: keywords whose value the importer writes from what it decided (clamped timings, adjusted ports, roles as
+#: parameters, the log configuration split from its secret options); every other keyword's value is checked
+#: after synthesis to be the input's, and carried in overrides= when it is not or a rule refuses it
+ADJUSTED = frozenset({
     "essential", "ports", "command", "entry_point", "environment", "secrets", "health_check", "cpu", "memory",
     "memory_reservation", "working_directory", "user", "readonly_root_filesystem", "start_timeout",
     "stop_timeout", "logging", "gpu", "task_role", "execution_role", "ephemeral_storage_gib"})
@@ -342,13 +498,13 @@ def carry(cls: type, key: str, value: Any, overrides: dict[str, Any], ctx: Ctx) 
 def write(table: dict[str, tuple[str, Converter]], cls: type, key: str, value: Any, kwargs: dict[str, Any],
           overrides: dict[str, Any], ctx: Ctx, keywords: frozenset[str], demote: frozenset[str]) -> bool:
     """Write the API's ``key``: with its keyword from ``table`` when the model takes it (``keywords``) and it is
-    not in ``demote``, else into ``overrides``. True when the keyword is newer than this importer (so the
-    caller checks it reproduced the value)."""
+    not in ``demote``, else into ``overrides``. True when the keyword's value is to be checked against the
+    input after synthesis (it is not ``ADJUSTED``), so the caller can carry it in overrides= should it differ."""
     entry = table.get(key)
-    if entry is not None and entry[0] in keywords and (entry[0] in KNOWN_TODAY or entry[0] not in demote):
+    if entry is not None and entry[0] in keywords and (entry[0] in ADJUSTED or entry[0] not in demote):
         try:
             kwargs[entry[0]] = entry[1](value, ctx)
-            return entry[0] not in KNOWN_TODAY
+            return entry[0] not in ADJUSTED
         except Omit:
             return False
         except (Carry, KeyError, TypeError, ValueError, AttributeError):

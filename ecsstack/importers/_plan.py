@@ -15,7 +15,7 @@ from typing import Any
 from ..model import __all__ as MODEL_NAMES
 from ._source import Call, Raw, identifier, statement
 
-__all__ = ["Blueprint", "ContainerPlan", "ServicePlan", "TaskPlan", "VolumePlan", "render"]
+__all__ = ["Blueprint", "ContainerPlan", "ServicePlan", "TaskPlan", "VolumePlan", "deploy_order", "render"]
 
 
 @dataclass
@@ -66,6 +66,32 @@ class ServicePlan:
     kwargs: dict[str, Any] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
     var: str = ""
+    #: the names of the services deployed before this one (``after=``)
+    after: list[str] = field(default_factory=list)
+
+
+def deploy_order(services: list[ServicePlan]) -> list[ServicePlan]:
+    """``services`` with each after those it names in ``after`` (otherwise in the given order), so a
+    service's ``after=`` refers to variables already defined. Raises ValueError on a cycle."""
+    by_name = {s.name: s for s in services}
+    out: list[ServicePlan] = []
+    placing: set[str] = set()
+
+    def place(service: ServicePlan) -> None:
+        if service in out:
+            return
+        if service.name in placing:
+            raise ValueError(service.name)
+        placing.add(service.name)
+        for name in service.after:
+            if name in by_name:
+                place(by_name[name])
+        placing.discard(service.name)
+        out.append(service)
+
+    for service in services:
+        place(service)
+    return out
 
 
 @dataclass
@@ -193,9 +219,12 @@ def render(plan: Blueprint) -> str:
         body.append("")
         body += _task_lines(task)
     body.append("")
-    for service in plan.services:
+    variables = {s.name: s.var for s in plan.services}
+    for service in deploy_order(plan.services):
         body += _comment_lines(service.comments, 4)
         kwargs = {"cluster": Raw("cluster"), "task": Raw(service.task.var), **service.kwargs}
+        if service.after:
+            kwargs["after"] = [Raw(variables[name]) for name in service.after]
         body += statement(Call("Service", [service.name], kwargs), head=f"{service.var} = ")
     for lines in plan.extra:
         body += lines

@@ -146,7 +146,7 @@ class _Builder:
         self.td = td
         self.warnings: list[str] = []
         self.demote = demote
-        #: keys written with keywords newer than this importer: (container definition or None, key)
+        #: keys whose keyword's compiled value is checked against the input: (container definition or None, key)
         self.new_keys: list[tuple[dict[str, Any] | None, str]] = []
         self.container_kw = container_keywords()
         self.task_kw = task_keywords()
@@ -436,7 +436,7 @@ def _header(plan: Blueprint, origin: str, warnings: list[str]) -> None:
                       f"{'run by a service' if plan.services else 'registered'} in a cluster of its own.")
     carried = overridden(plan)
     if carried:
-        plan.notes = ["Carried in overrides= as given (ecsstack has no keyword for these yet):",
+        plan.notes = ["Carried in overrides= as given (no keyword of ecsstack says these as given):",
                       *(f"  {line}" for line in carried)]
     if warnings:
         plan.notes += ["", "Changed on import (see the warnings of `ecsstack import`):",
@@ -458,11 +458,11 @@ def import_taskdef(data: Any, *, name: str | None = None, origin: str = "task-de
     _header(plan, origin, builder.warnings)
     source = render(plan)
     template, problems = run_blueprint(source)
-    broken = ([key for _, key in builder.new_keys] if template is None
+    broken = (_refused(builder.new_keys, problems) if template is None
               else _not_reproduced(builder.new_keys, template, td))
     if broken:
-        # a keyword the model gained after this importer was written did not take the input's value as the
-        # converter wrote it: carry those keys in overrides=, as before the keyword existed
+        # a keyword did not take the input's value as the converter wrote it (or a rule refuses the value, as
+        # privileged on Fargate): carry those keys in overrides=, as given
         keys = sorted(set(broken))
         builder = _Builder(td, name, frozenset(CONTAINER_KEYS.get(k, TASK_KEYS.get(k, ("",)))[0] for k in keys))
         plan = builder.plan()
@@ -476,9 +476,23 @@ def import_taskdef(data: Any, *, name: str | None = None, origin: str = "task-de
     return ImportResult(source, builder.warnings, overridden(plan))
 
 
+def _refused(new_keys: list[tuple[dict[str, Any] | None, str]], problems: list[str]) -> list[str]:
+    """The checked keys whose keyword the problems of a failed synthesis name (all of them when none is named)."""
+    keys = [key for _, key in new_keys]
+    named = []
+    for key in keys:
+        keyword = CONTAINER_KEYS.get(key, TASK_KEYS.get(key, ("",)))[0]
+        # (rules name a keyword as written, "ulimit 'memlock'", or a setting of LinuxParameters by its own name)
+        words = {keyword.removesuffix("s"), "capabilities_add", "capabilities_drop"} \
+            if keyword == "linux_parameters" else {keyword.removesuffix("s")}
+        if any(re.search(rf"\b{word}", p) for word in words for p in problems):
+            named.append(key)
+    return named or keys
+
+
 def _not_reproduced(new_keys: list[tuple[dict[str, Any] | None, str]], template: dict[str, Any],
                     td: dict[str, Any]) -> list[str]:
-    """The keys written with a keyword newer than this importer whose compiled value is not the input's
+    """The checked keys (``new_keys``) whose compiled value is not the input's
     (``(container definition, key)``, or ``(None, key)`` for a task key)."""
     [props] = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition"]
     out = []

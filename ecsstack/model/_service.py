@@ -141,6 +141,8 @@ class Service(Overridable):
     (a rolling deployment with the percents and circuit breaker above). ``deployment=Deployment.blue_green()``
     (or ``.canary()``, ``.linear()``, ``.rolling()``) takes over the rolling keywords: give those to the
     ``Deployment`` instead (giving both is rule ECS424's error); ``rollback_alarms`` apply to every strategy.
+    ``after``: Default none; ``after=[db_service]`` makes CloudFormation create and update those services of
+    the stack first (``DependsOn``): deploy order only, ECS does not order their tasks at run time (ECS480).
     """
 
     PARTS = (
@@ -207,6 +209,9 @@ class Service(Overridable):
     enable_ecs_managed_tags: bool = True
     #: how a new revision replaces the old: Deployment.rolling/blue_green/canary/linear(...). Default None (rolling)
     deployment: Deployment | None = None
+    #: services of the same stack that CloudFormation creates and updates before this one (``DependsOn``):
+    #: deploy order only; ECS starts and restarts the tasks of each independently. Default none
+    after: list[Service] = field(default_factory=list, repr=False)
     #: load balancers that send traffic here (``listener.add_target`` attaches them): ``stack.add`` brings them
     attachments: list[LoadBalancer] = field(default_factory=list, init=False, repr=False)
     #: Cloud Map registrations (``register_dns``)
@@ -283,6 +288,7 @@ class Service(Overridable):
         if self.deployment is not None and not isinstance(self.deployment, Deployment):
             raise fail(path, f"deployment must be a Deployment(...), got {self.deployment!r}.",
                        "Write deployment=Deployment.blue_green(bake_time=10, test_port=9000).")
+        self.after = _typed_list(self.after, Service, path, "after", "web_service")
         check_owned(self, path, {"attachments": object, "dns_registrations": DnsRegistration,
                                  "scalings": ServiceScaling}, "listener.add_target, register_dns and auto_scale")
 

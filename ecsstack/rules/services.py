@@ -143,3 +143,46 @@ def _platform_version(ix: Index, r: Rule) -> Iterator[Problem]:
             "Remove platform_version=.",
         )
 
+
+
+@rule("ECS480", "after= names other services of the same stack, without a cycle")
+def _deploy_order(ix: Index, r: Rule) -> Iterator[Problem]:
+    present = {id(s) for s in ix.services}
+    for service in ix.services:
+        for other in service.after:
+            if other is service:
+                yield r.problem(service.path, "after= names the service itself.", "Remove it from after=.")
+            elif id(other) not in present:
+                yield r.problem(service.path, f"after= names service {q(other.name)}, which is not in this stack: "
+                                "CloudFormation orders only resources of one template.",
+                                f"Add service {q(other.name)} to this stack (stack.add), or remove it from after= "
+                                "(a service of another stack is deployed with that stack).")
+    reported: set[int] = set()
+    for service in ix.services:
+        cycle = _cycle_from(service, present)
+        if cycle and not reported & {id(s) for s in cycle}:
+            reported.update(id(s) for s in cycle)
+            names = " → ".join(q(s.name) for s in [*cycle, cycle[0]])
+            yield r.problem(service.path, f"after= makes a cycle: {names}; CloudFormation cannot create any of them "
+                            "first.", "Remove one of these after= entries.")
+
+
+def _cycle_from(start: Service, present: set[int]) -> list[Service]:
+    """The services of a cycle of ``after`` through ``start`` (in order), or [] when there is none."""
+    path: list[Service] = []
+
+    def walk(service: Service) -> list[Service]:
+        if service is start and path:
+            return list(path)
+        if any(s is service for s in path):
+            return []  # a cycle that does not pass through start: reported from one of its own members
+        path.append(service)
+        for other in service.after:
+            if other is not service and id(other) in present:
+                found = walk(other)
+                if found:
+                    return found
+        path.pop()
+        return []
+
+    return walk(start)

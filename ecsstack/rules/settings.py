@@ -141,7 +141,11 @@ def _windows_container(ix: Index, r: Rule) -> Iterator[Problem]:
                                 "Docker-on-Linux options.", f"Remove {name}=.")
 
 
-@rule("ECS123", "ulimits name a known limit once each, with 0 <= soft <= hard")
+def _limit(value: int) -> float:
+    return float("inf") if value == -1 else value
+
+
+@rule("ECS123", "ulimits name a known limit once each, with 0 <= soft <= hard (-1: unlimited)")
 def _ulimits(ix: Index, r: Rule) -> Iterator[Problem]:
     for _, c, where in _containers(ix):
         seen: set[str] = set()
@@ -152,10 +156,10 @@ def _ulimits(ix: Index, r: Rule) -> Iterator[Problem]:
             if u.name in seen:
                 yield r.problem(where, f"ulimit {q(u.name)} is given twice.", "Give each limit once.")
             seen.add(u.name)
-            if u.soft < 0 or u.hard < 0:
+            if u.soft < -1 or u.hard < -1:
                 yield r.problem(where, f"ulimit {q(u.name)} has a negative limit ({u.soft}, {u.hard}).",
-                                "Use limits of 0 or more.")
-            elif u.soft > u.hard:
+                                "Use limits of 0 or more, or -1 for unlimited.")
+            elif _limit(u.soft) > _limit(u.hard):  # -1 is unlimited (Docker's RLIM_INFINITY)
                 yield r.problem(where, f"ulimit {q(u.name)} has a soft limit {u.soft} above its hard limit "
                                 f"{u.hard}; a process may raise its soft limit only up to the hard one.",
                                 f"Use soft <= hard, e.g. ({u.hard}, {u.hard}).")

@@ -60,8 +60,9 @@ def resolve(value: Any) -> Any:
     return value
 
 
-#: lists ECS treats as sets (ecsstack sorts variables by name, and puts implied ordering first)
-UNORDERED = {"Environment", "Secrets", "DependsOn"}
+#: lists ECS treats as sets (ecsstack sorts variables, system controls and tags by name, puts implied ordering
+#: first, and writes the App Mesh proxy's properties in the order ECS documents them, its default ports included)
+UNORDERED = {"Environment", "Secrets", "DependsOn", "SystemControls", "Tags", "ProxyConfigurationProperties"}
 
 
 def contains(expected: Any, actual: Any, where: str, key: str = "") -> list[str]:

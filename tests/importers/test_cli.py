@@ -26,7 +26,8 @@ def test_import_taskdef_writes_a_blueprint_that_synthesizes(tmp_path: Path) -> N
     out = tmp_path / "blueprints" / "colorteller.py"
     code, _, err = run("import", "taskdef", str(TASKDEF), "-o", str(out))
     assert code == 0, err
-    assert f"wrote {out}" in err and "overrides task colorteller: ProxyConfiguration" in err
+    assert f"wrote {out}" in err and "overrides" not in err  # ProxyConfiguration is first-class
+    assert "proxy_configuration=ProxyConfiguration(" in out.read_text()
     code, template, err = run("synth", str(out))
     assert code == 0, err
     assert json.loads(template)["Resources"]["ColortellerTaskDefinition"]["Properties"]["ProxyConfiguration"][

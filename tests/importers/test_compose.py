@@ -81,10 +81,25 @@ def test_auto_picks_services_when_two_listen_on_one_port() -> None:
     api = next(r for k, r in services.items() if k.startswith("Api"))
     [sc] = api["Properties"]["ServiceConnectConfiguration"]["Services"]
     assert sc["ClientAliases"][0]["DnsName"] == "api" and sc["ClientAliases"][0]["Port"] == 8000
-    assert "Deploy order from depends_on: web after api; api after db, migrate." in result.source
+    assert "Deploy order from depends_on (after=): web after api; api after db, migrate." in result.source
+    # depends_on is deploy order: after= on the service, DependsOn in the template; a service is defined
+    # after those it names
+    assert "after=[db_service, migrate_service]" in result.source and "after=[api_service]" in result.source
+    assert result.source.index("db_service = Service(") < result.source.index("api_service = Service(") \
+        < result.source.index("web_service = Service(")
+    assert api["DependsOn"] == ["DbService", "MigrateService"]
+    web = next(r for k, r in services.items() if k.startswith("Web"))
+    assert web["DependsOn"] == ["ApiService"]
+    assert "ECS starts services # independently and does not order them at run time" in " ".join(result.source.split())
     assert any("migrate: runs to completion" in w for w in result.warnings)
     assert any("db: declares no ports" in w for w in result.warnings)
     assert any("volume static is shared by web, api, migrate" in w for w in result.warnings)
+
+
+def test_a_depends_on_cycle_is_a_clear_error_in_services_mode() -> None:
+    text = ("services:\n  a:\n    image: a:1\n    depends_on: [b]\n  b:\n    image: b:1\n    depends_on: [a]\n")
+    with pytest.raises(ImportFailed, match="depends_on makes a cycle through service"):
+        import_compose(text, environ={}, mode="services")
 
 
 def test_task_mode_maps_depends_on_and_makes_completed_targets_non_essential() -> None:
@@ -166,15 +181,66 @@ def test_unset_variables_read_as_empty_with_a_warning() -> None:
     assert not any("TAG" in w for w in result.warnings)
 
 
-def test_a_keyword_the_model_gains_falls_back_to_overrides_when_it_does_not_fit(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from ecsstack.importers import _compose
+def test_a_keyword_that_does_not_synthesize_falls_back_to_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should a keyword's value not synthesize (simulated: the ulimits converter writes a value the model
+    refuses), the settings go to overrides= as given, with a warning, and the blueprint still synthesizes."""
+    from ecsstack.importers import _mapping
 
-    today = _compose.container_keywords()
-    monkeypatch.setattr(_compose, "container_keywords", lambda: today | {"ulimits"})
+    monkeypatch.setitem(_mapping.CONTAINER_KEYS, "ulimits", ("ulimits", lambda value, ctx: {"nofile": "lots"}))
     result, template = _import(BLOG)
-    assert any("keywords newer than this importer did not synthesize" in w for w in result.warnings)
+    assert any("the container settings written with keywords did not synthesize" in w for w in result.warnings)
+    assert "        ulimits=" not in result.source and '"Ulimits"' in result.source
     assert _containers(template)["mysql"]["Ulimits"] == [{"Name": "nofile", "SoftLimit": 65536, "HardLimit": 65536}]
+
+
+def test_container_settings_are_first_class_keywords(tmp_path: Path) -> None:
+    """labels, ulimits, init, capabilities, sysctls, tty and stdin_open are written with the model's keywords
+    (no overrides=); what Fargate refuses is left out with a warning saying what EC2 would take."""
+    text = ("services:\n  app:\n    image: app:1.0\n    init: true\n    tty: true\n    stdin_open: true\n"
+            "    cap_add: [CAP_SYS_PTRACE, NET_ADMIN]\n    cap_drop: [ALL]\n    labels: {team: core}\n"
+            "    ulimits: {nofile: {soft: 1024, hard: 4096}}\n"
+            "    sysctls: [net.core.somaxconn=1024, kernel.shmmax=65536]\n    shm_size: 256m\n"
+            "    tmpfs: [/run]\n    security_opt: [no-new-privileges:true]\n    hostname: app1\n")
+    result = import_compose(text, environ={})
+    assert result.overrides == [] and "overrides=" not in result.source
+    for needle in ("linux_parameters=LinuxParameters(", "init_process_enabled=True", 'capabilities_add=["SYS_PTRACE"]',
+                   'capabilities_drop=["ALL"]', 'docker_labels={"team": "core"}', 'ulimits={"nofile": (1024, 4096)}',
+                   'system_controls={"net.core.somaxconn": "1024"}', "interactive=True", "pseudo_terminal=True"):
+        assert needle in result.source, needle
+    [c] = _containers(ecsstack.synth(build(result.source))).values()
+    assert c["LinuxParameters"] == {"InitProcessEnabled": True, "Capabilities": {"Add": ["SYS_PTRACE"],
+                                                                                  "Drop": ["ALL"]}}
+    assert c["SystemControls"] == [{"Namespace": "net.core.somaxconn", "Value": "1024"}]
+    assert c["Interactive"] is True and c["PseudoTerminal"] is True
+    for needle in ("cap_add ['NET_ADMIN'] is not allowed on Fargate", "kernel.shmmax: Fargate sets only net.*",
+                   "shared_memory_size=<MiB>", "LinuxParameters(tmpfs=", "docker_security_options=[...]",
+                   "hostname= needs an EC2 task"):
+        assert any(needle in w for w in result.warnings), needle
+    assert not any("unknown key" in w for w in result.warnings)
+    check_ruff(result.source, tmp_path)
+
+
+def test_restart_becomes_a_restart_policy_in_a_task_of_several_containers() -> None:
+    text = ("services:\n  app:\n    image: app:1.0\n    restart: always\n    depends_on:\n"
+            "      setup: {condition: service_completed_successfully}\n"
+            "  worker:\n    image: app:1.0\n    restart: on-failure:5\n"
+            "  setup:\n    image: app:1.0\n    restart: unless-stopped\n  quiet:\n    image: app:1.0\n"
+            "    restart: 'no'\n")
+    result = import_compose(text, environ={})
+    containers = _containers(ecsstack.synth(build(result.source)))
+    assert containers["app"]["RestartPolicy"] == {"Enabled": True}
+    assert containers["worker"]["RestartPolicy"] == {"Enabled": True, "IgnoredExitCodes": [0]}
+    assert containers["setup"]["RestartPolicy"] == {"Enabled": True, "IgnoredExitCodes": [0]}  # waited on
+    assert "RestartPolicy" not in containers["quiet"]
+    assert "restart_policy=RestartPolicy(ignored_exit_codes=[0])" in result.source
+    assert any("worker: restart: on-failure:5 → restart_policy" in w and "no retry count" in w
+               for w in result.warnings)
+    assert any("setup: restart: unless-stopped → restart_policy" in w and "wait for it to complete" in w
+               for w in result.warnings)
+    # one container per task: its service replaces the task, nothing to write
+    result = import_compose(text, environ={}, mode="services")
+    assert "restart_policy" not in result.source
+    assert any("app: restart: always: its ECS service starts a new task" in w for w in result.warnings)
 
 
 def test_volumes_from_in_one_task() -> None:

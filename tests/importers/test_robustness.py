@@ -43,7 +43,8 @@ def test_compose_with_odd_values(odd: Any) -> None:
     path = FIXTURES / "compose" / "blog" / "compose.yml"
     doc = yaml.safe_load(path.read_text())
     keys = [(None, "volumes"), (None, "secrets")] + [("ghost", k) for k in [
-        *doc["services"]["ghost"], "ulimits", "volumes", "secrets", "env_file", "extends", "profiles", "expose"]]
+        *doc["services"]["ghost"], "ulimits", "volumes", "secrets", "env_file", "extends", "profiles", "expose",
+        "restart", "sysctls", "security_opt", "cap_add", "cap_drop", "init", "tty", "stdin_open", "shm_size"]]
     for service, key in keys:
         given = copy.deepcopy(doc)
         (given if service is None else given["services"][service])[key] = odd

@@ -60,34 +60,69 @@ def test_not_a_task_definition_is_a_clear_error() -> None:
         import_taskdef({"services": {}})
 
 
-def test_a_keyword_the_model_gains_is_used_and_falls_back_to_overrides_when_it_does_not_fit(
+def test_a_keyword_that_does_not_reproduce_the_input_falls_back_to_overrides(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each table entry is used once the model takes its keyword; should the converter's value not fit it
-    (here: the model is told it takes ulimits= and docker_labels=, but refuses them), the keys go back to
-    overrides= with a warning, and the blueprint still reproduces the input."""
-    from ecsstack.importers import _taskdef
+    """Should a keyword's compiled value not be the input's (simulated: the converters for ulimits and
+    dockerLabels write the wrong values), those keys go back to overrides= as given, with a warning, and the
+    blueprint still reproduces the input."""
+    from ecsstack.importers import _mapping
 
-    today = _taskdef.container_keywords()
-    monkeypatch.setattr(_taskdef, "container_keywords", lambda: today | {"ulimits", "docker_labels"})
+    monkeypatch.setitem(_mapping.CONTAINER_KEYS, "ulimits", ("ulimits", lambda value, ctx: {"nofile": (1, 2)}))
+    monkeypatch.setitem(_mapping.CONTAINER_KEYS, "dockerLabels", ("docker_labels", lambda value, ctx: {"x": "y"}))
     path = FIXTURES / "taskdef" / "firelens.json"
     data = json.loads(path.read_text())
     data["containerDefinitions"][1]["ulimits"] = [{"name": "nofile", "softLimit": 1024, "hardLimit": 2048}]
     result = import_taskdef(data)
     assert any("the keywords for dockerLabels, ulimits did not reproduce the input" in w for w in result.warnings)
-    assert "Ulimits" in result.source and "DockerLabels" in result.source and "ulimits=" not in result.source
+    assert "Ulimits" in result.source and "DockerLabels" in result.source
+    assert "ulimits=" not in result.source and "docker_labels=" not in result.source
     [compiled] = task_definitions(ecsstack.synth(build(result.source)))
     assert compiled["ContainerDefinitions"][1]["Ulimits"] == [{"Name": "nofile", "SoftLimit": 1024, "HardLimit": 2048}]
 
 
-def test_keywords_the_model_has_are_used_not_overrides() -> None:
-    """Every key whose keyword the model takes today is written with it (none of them lands in overrides=)."""
-    from ecsstack.importers._mapping import CONTAINER_KEYS, TASK_KEYS, container_keywords, task_keywords
+def test_a_setting_a_rule_refuses_falls_back_to_overrides(tmp_path: Path) -> None:
+    """privileged on Fargate is a rule error (ECS120) with the keyword; ECS registers it (and refuses to run
+    it), so the importer keeps the input's value in overrides= with a warning, and only that key."""
+    result = import_taskdef({"family": "p", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc",
+                             "cpu": "256", "memory": "512", "containerDefinitions": [
+                                 {"name": "a", "image": "nginx:1.27", "privileged": True, "interactive": True}]})
+    assert result.overrides == ["task p › container a: Privileged"]
+    assert any("the keywords for privileged did not reproduce the input (error ECS120" in w for w in result.warnings)
+    assert "interactive=True" in result.source
+    [compiled] = task_definitions(ecsstack.synth(build(result.source)))
+    assert compiled["ContainerDefinitions"][0]["Privileged"] is True
+    check_ruff(result.source, tmp_path)
 
-    first_class = {k for k, (kw, _) in CONTAINER_KEYS.items() if kw in container_keywords()}
-    first_class |= {k for k, (kw, _) in TASK_KEYS.items() if kw in task_keywords()}
-    carried = " ".join(line for path in TASKDEFS for line in _imported(path)[1].overrides)
-    for key in first_class - {"logConfiguration", "portMappings", "resourceRequirements"}:  # partly, by shape
-        assert key[:1].upper() + key[1:] not in carried.split(), key
+
+#: what each fixture carries in overrides=, and why: the model has no keyword for it
+CARRIED = {
+    "ci_template": ["task Billing-API: Volumes"],  # a Docker volume (dockerVolumeConfiguration)
+    "firelens": ["task orders-api › container api: LogConfiguration"],  # secretOptions only
+    "minecraft_efs_firelens": ["task minecraft: Volumes"],  # EFS transitEncryptionPort
+}
+
+
+def test_keywords_the_model_has_are_used_not_overrides() -> None:
+    """Every fixture carries in overrides= exactly what the model has no keyword for; every key of the tables
+    that a fixture has is written with its keyword (and the tables cover every keyword they name)."""
+    from ecsstack.importers._mapping import CONTAINER_KEYS, KNOWN_TODAY, TASK_KEYS, container_keywords, task_keywords
+    from ecsstack.importers._taskdef import pruned
+
+    assert {kw for kw, _ in CONTAINER_KEYS.values()} <= container_keywords()
+    assert {kw for kw, _ in TASK_KEYS.values()} <= task_keywords()
+    assert {kw for kw, _ in (*CONTAINER_KEYS.values(), *TASK_KEYS.values())} == KNOWN_TODAY
+    for path in TASKDEFS:
+        data, result = _imported(path)
+        assert result.overrides == CARRIED.get(path.stem, []), path.stem
+        assert not any("did not reproduce" in w for w in result.warnings), path.stem
+        td = pruned(task_definition_of(data))  # (empty values carry nothing)
+        used = {kw for key, (kw, _) in TASK_KEYS.items() if td.get(key) not in (None, [], {})}
+        used |= {kw for c in td["containerDefinitions"] for key, (kw, _) in CONTAINER_KEYS.items()
+                 if c.get(key) not in (None, [], {}) and kw != "essential"}
+        for keyword in used:
+            assert f"{keyword}=" in result.source, (path.stem, keyword)
+    firelens = _imported(FIXTURES / "taskdef" / "firelens.json")[1].source
+    assert '"LogConfiguration": {"SecretOptions"' in firelens.replace("\n", "").replace("  ", "")
 
 
 def test_port_ranges_and_unknown_keys(tmp_path: Path) -> None:

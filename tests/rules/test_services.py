@@ -176,3 +176,52 @@ def test_ecs407_platform_version_on_ec2(found):
 @pytest.mark.parametrize("version", ["1.4.0", "LATEST", None])
 def test_ecs407_allows_fargate_platform_version(found, version):
     assert found(one_service(fargate(), platform_version=version), "ECS407") == []
+
+
+# ---- ECS480: after= ----------------------------------------------------------------------------
+
+def _three() -> tuple[Stack, Service, Service, Service]:
+    cluster = Cluster("main")
+    db, api, web = (Service(n, cluster=cluster, task=fargate(n)) for n in ("db", "api", "web"))
+    return Stack("app").add(db, api, web), db, api, web
+
+
+def test_ecs480_after_is_deploy_order_compiled_to_depends_on(found) -> None:
+    stack, db, api, web = _three()
+    api.after = [db]
+    web.after = [api, db]
+    assert found(stack, "ECS480") == []
+    from ecsstack import synth
+
+    resources = synth(stack)["Resources"]
+    assert resources["WebService"]["DependsOn"] == ["ApiService", "DbService"]
+    assert resources["ApiService"]["DependsOn"] == ["DbService"]
+    assert "DependsOn" not in resources["DbService"]
+
+
+def test_ecs480_a_cycle_is_reported_once(found) -> None:
+    stack, db, api, web = _three()
+    db.after, api.after, web.after = [web], [db], [api]
+    [problem] = found(stack, "ECS480")
+    assert problem.severity == "error" and problem.path == "service db"
+    assert problem.message == ("after= makes a cycle: 'db' → 'web' → 'api' → 'db'; CloudFormation cannot create any "
+                               "of them first.")
+
+
+def test_ecs480_itself_and_services_of_another_stack(found) -> None:
+    stack, _, _, web = _three()
+    other = Service("billing", cluster=Cluster("main"), task=fargate("billing"))
+    web.after = [web, other]
+    messages = [p.message for p in found(stack, "ECS480")]
+    assert "after= names the service itself." in messages
+    assert any("names service 'billing', which is not in this stack" in m for m in messages)
+    assert len(messages) == 2
+
+
+def test_after_takes_services_only() -> None:
+    from ecsstack import ValidationError
+
+    with pytest.raises(ValidationError, match="after must be a list of Service"):
+        Service("web", cluster=Cluster("main"), task=fargate(), after=["db"])
+    db = Service("db", cluster=Cluster("main"), task=fargate("db"))
+    assert Service("web", cluster=Cluster("main"), task=fargate(), after=db).after == [db]

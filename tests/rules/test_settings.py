@@ -109,17 +109,21 @@ def test_ecs122_allows_a_plain_windows_container(stack_of, found) -> None:
 # ---- ECS123: ulimits ----------------------------------------------------------------------------------------
 def test_ecs123_ulimits(stack_of, found) -> None:
     task = _fargate(ulimits=[Ulimit("nofile", 10, 5), Ulimit("files", 1, 1), Ulimit("nofile", 1, 1),
-                             Ulimit("core", -1, 0)])
+                             Ulimit("core", -2, 0), Ulimit("stack", -1, 1024)])
     messages = [p.message for p in found(stack_of(task), "ECS123")]
     assert "ulimit 'nofile' has a soft limit 10 above its hard limit 5; a process may raise its soft limit only up " \
            "to the hard one." in messages
     assert "ulimit 'files' is not one ECS knows." in messages
     assert "ulimit 'nofile' is given twice." in messages
     assert any("negative" in m for m in messages)
+    assert "ulimit 'stack' has a soft limit -1 above its hard limit 1024; a process may raise its soft limit only " \
+           "up to the hard one." in messages  # -1: unlimited
 
 
 def test_ecs123_allows_soft_up_to_hard(stack_of, found) -> None:
-    assert found(stack_of(_fargate(ulimits={"nofile": (1024, 65536), "core": 0})), "ECS123") == []
+    assert found(stack_of(_fargate(ulimits={"nofile": (1024, 65536), "core": 0,
+                                                                   "memlock": (-1, -1), "stack": (1024, -1)})),
+                 "ECS123") == []
 
 
 # ---- ECS124: Linux parameters -------------------------------------------------------------------------------
