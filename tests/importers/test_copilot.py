@@ -174,3 +174,19 @@ def test_request_driven_and_empty_workspaces(tmp_path: Path) -> None:
     result = import_copilot(tmp_path)
     assert set(result.blueprints) == {"web"}
     assert any(w.startswith("site: a Request-Driven Web Service is an App Runner service") for w in result.warnings)
+
+
+def test_cli_writes_one_file_per_service(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ecsstack.cli import main
+
+    out = tmp_path / "blueprints"
+    result = CliRunner().invoke(main, ["import", "copilot", str(WORKSPACES / "shop"), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["api.py", "frontend.py", "orders.py", "report.py"]
+    assert "landing: a Static Site" in result.stderr and f"wrote {out / 'api.py'}" in result.stderr
+    again = CliRunner().invoke(main, ["import", "copilot", str(WORKSPACES / "shop"), "-o", str(out)])
+    assert again.exit_code != 0 and "--force" in again.stderr
+    synth = CliRunner().invoke(main, ["synth", str(out / "orders.py")])
+    assert synth.exit_code == 0 and "AWS::SQS::Queue" in synth.stdout
