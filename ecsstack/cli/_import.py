@@ -11,6 +11,7 @@ import click
 from rich.markup import escape
 
 from ._console import EXIT_USAGE, err, fail, out
+from ._deploy import _aws_options, _guarded
 
 if TYPE_CHECKING:
     from ..importers import ImportResult
@@ -122,6 +123,31 @@ def copilot(directory: str, output: str, force: bool) -> None:
              EXIT_USAGE)
     for name, imported in result.blueprints.items():
         _emit(imported, str(dest / f"{name}.py"), True)
+
+
+@import_group.command("service")
+@click.option("--cluster", required=True, help="The cluster the service runs in (name or ARN).")
+@click.option("--service", "service_name", required=True, help="The service to import (name or ARN).")
+@_OUTPUT
+@_FORCE
+@click.option("--name", help="Stack name. Default: the service's name.")
+@_aws_options
+def service(cluster: str, service_name: str, output: str | None, force: bool, name: str | None,
+            region: str | None, profile: str | None, endpoint_url: str | None, timeout: float | None) -> None:
+    """A blueprint reproducing a running ECS service: its task definition, load balancer wiring, network
+    configuration and autoscaling, read with describe calls only."""
+    from ..deploy import Provider
+    from ..importers import ImportFailed, import_service
+
+    def read() -> ImportResult:
+        provider = Provider(region=region, profile=profile, endpoint_url=endpoint_url, timeout=timeout)
+        return import_service(provider, cluster, service_name, name=name)
+
+    try:
+        result = _guarded(read)
+    except ImportFailed as exc:
+        fail(f"service {service_name}: {exc}")
+    _emit(result, output, force)
 
 
 COMMANDS = (import_group,)

@@ -12,7 +12,8 @@ blueprints.
 from ._common import ImportFailed, ImportResult
 from ._compose import MODES, import_compose, load_compose
 from ._copilot import CopilotImport, import_copilot
+from ._live import import_service
 from ._taskdef import import_taskdef, task_definition_of
 
 __all__ = ["MODES", "CopilotImport", "ImportFailed", "ImportResult", "import_compose", "import_copilot",
-           "import_taskdef", "load_compose", "task_definition_of"]
+           "import_service", "import_taskdef", "load_compose", "task_definition_of"]
