@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ._common import ImportFailed, ImportResult, run_blueprint, stack_name
+from ._common import ImportFailed, ImportResult, fargate_size, run_blueprint, stack_name
 from ._mapping import secret_expr
 from ._plan import _comment_lines, _docstring, _imports
 from ._source import Call, Raw, identifier, statement
@@ -142,6 +142,10 @@ class _Service:
     def __init__(self, app: str, name: str, manifest: dict[str, Any], environments: list[str]):
         self.app, self.name, self.raw = app, name, manifest
         self.kind = manifest.get("type", "")
+        self.environment_names = environments
+        self.uses_environment = False
+        manifest = self._interpolate(manifest)
+        self.raw = manifest
         self.m = {k: v for k, v in manifest.items() if k != "environments"}
         self.warnings: list[str] = []
         self.notes: list[str] = []
@@ -151,6 +155,21 @@ class _Service:
         self.env_params: dict[str, Raw] = {}  # leaf path → parameter variable
         self.deploy_values: dict[str, dict[str, Any]] = {}  # env → {Parameter: value}
         self._environments(environments)
+
+    def _interpolate(self, value: Any) -> Any:
+        """Copilot's ``${COPILOT_APPLICATION_NAME}`` and ``${COPILOT_SERVICE_NAME}`` written out; a string with
+        ``${COPILOT_ENVIRONMENT_NAME}`` becomes ``Sub(...)`` of the stack parameter Environment."""
+        if isinstance(value, dict):
+            return {k: self._interpolate(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._interpolate(v) for v in value]
+        if not isinstance(value, str) or "${COPILOT_" not in value:
+            return value
+        text = value.replace("${COPILOT_APPLICATION_NAME}", self.app).replace("${COPILOT_SERVICE_NAME}", self.name)
+        if "${COPILOT_ENVIRONMENT_NAME}" in text:
+            self.uses_environment = True
+            return Call("Sub", [text.replace("${COPILOT_ENVIRONMENT_NAME}", "${Environment}")])
+        return text
 
     # ---- writing --------------------------------------------------------------------------------------
     def emit(self, value: Any, head: str = "") -> None:
@@ -256,8 +275,10 @@ class _Service:
                                         f"CloudFormation export {v['from_cfn']})")
                 self.warn(f"variables.{k} from_cfn {v['from_cfn']}: the stack parameter {_pascal(k)}; pass the "
                           "export's value at deploy.")
+            elif isinstance(v, Call):
+                env[k] = v
             else:
-                text = str(v).lower() if isinstance(v, bool) else str(v)
+                text = str(v).lower() if isinstance(v, bool) else "" if v is None else str(v)
                 env[k] = self.env_value(f"variables.{k}", text) if main else text
         if env:
             kw["environment"] = env
@@ -289,6 +310,12 @@ class _Service:
         return kw
 
     def secret(self, name: str, value: Any) -> Any:
+        if isinstance(value, Call):
+            return Call("Secret.ssm", [value])
+        if isinstance(value, dict) and isinstance(value.get("secretsmanager"), Call):
+            secret_name, _, rest = value["secretsmanager"].args[0].partition(":")
+            key = rest.split(":")[0] if rest else ""
+            return Call("Secret.secrets_manager", [Call("Sub", [secret_name])], {"key": key} if key else {})
         if isinstance(value, str):
             return secret_expr(value) if value.startswith("arn:") else Call("Secret.ssm", [value])
         if isinstance(value, dict) and "secretsmanager" in value:
@@ -325,7 +352,12 @@ class _Service:
         return Call("HealthCheck", [command], kwargs)
 
     def task_kwargs(self) -> dict[str, Any]:
-        kw: dict[str, Any] = {"cpu": int(self.m.get("cpu", 256)), "memory": int(self.m.get("memory", 512))}
+        cpu, memory = int(self.m.get("cpu", 256)), int(self.m.get("memory", 512))
+        size = fargate_size(cpu, memory)
+        if size != (cpu, memory):
+            self.warn(f"cpu {cpu}, memory {memory} is not a Fargate size; written as cpu={size[0]}, "
+                      f"memory={size[1]} (the smallest that holds it).")
+        kw: dict[str, Any] = {"cpu": size[0], "memory": size[1]}
         platform = self.m.get("platform")
         if platform:
             text = platform if isinstance(platform, str) else "{}/{}".format(platform.get("osfamily", "linux"),
@@ -838,6 +870,13 @@ class _Service:
         for env, values in self.deploy_values.items():
             flags = " ".join(f"--parameter {k}={v}" for k, v in values.items())
             self.notes.append(f"environment {env}: ecsstack deploy ... {flags}")
+        if self.uses_environment:
+            default = self.environment_names[0] if self.environment_names else None
+            self.params[:0] = statement(Call("stack.parameter", ["Environment"], {
+                **({"default": default} if default else {}),
+                "description": "The Copilot environment this copy stands for (${COPILOT_ENVIRONMENT_NAME})"}))
+            self.notes.append("${COPILOT_ENVIRONMENT_NAME} is the stack parameter Environment: deploy one stack "
+                              "per environment, each with --parameter Environment=<name>.")
         body = ["def build() -> Stack:", *head_lines, *_used(self.params + self.lines), "    return stack"]
         text = "\n".join(body) + "\n"
         header = ['"""' + _docstring(f"The Copilot {self.kind} {self.name} of the application {self.app}, "

@@ -137,6 +137,18 @@ def test_worker_service_queue_and_subscriptions(shop) -> None:
     assert any("publish.topics (ordersShipped)" in w for w in imported.warnings)
 
 
+def test_copilot_variables_are_interpolated(shop) -> None:
+    template = _template(shop.blueprints["orders"].source)
+    assert template["Parameters"]["Environment"]["Default"] == "prod"
+    worker = _container(template, "orders")
+    env = {e["Name"]: e["Value"] for e in worker["Environment"]}
+    assert env["APP"] == "shop-orders" and env["STAGE"] == {"Fn::Sub": "${Environment}"}
+    secrets = {e["Name"]: e["ValueFrom"] for e in worker["Secrets"]}
+    assert "/copilot/shop/${Environment}/secrets/stripe" in json.dumps(secrets["STRIPE_KEY"])
+    assert "shop/${Environment}/db" in json.dumps(secrets["DB_JSON"]) and "password" in json.dumps(
+        secrets["DB_JSON"])
+
+
 def test_scheduled_job(shop) -> None:
     imported = shop.blueprints["report"]
     template = _template(imported.source)
@@ -155,6 +167,15 @@ def test_scheduled_job(shop) -> None:
     ("30 2 1 * *", "cron(30 2 1 * ? *)"), ("none", None), ("rate(5 minutes)", "rate(5 minutes)")])
 def test_schedule_forms(given: str, expected: str | None) -> None:
     assert schedule_expression(given) == expected
+
+
+def test_task_size_rounded_to_fargate(tmp_path: Path) -> None:
+    result = import_copilot(WORKSPACES / "nightly")
+    imported = result.blueprints["cleanup"]
+    (task,) = _of_type(_template(imported.source), "AWS::ECS::TaskDefinition")
+    assert (task["Cpu"], task["Memory"]) == ("512", "4096")
+    assert any("not a Fargate size" in w for w in imported.warnings)
+    assert {"Name": "EMPTY", "Value": ""} in task["ContainerDefinitions"][0]["Environment"]
 
 
 def test_durations() -> None:
