@@ -123,6 +123,18 @@ def _pascal(text: str) -> str:
     return "".join(p[:1].upper() + p[1:] for p in parts) or "Value"
 
 
+def _map(value: Any) -> dict[str, Any]:
+    """``value`` when it is a mapping, else an empty one (a key written with no value, or the short form)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _number(value: Any) -> Any:
+    """``70`` or ``"70"`` as a number; anything else as given."""
+    if isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?", value.strip()):
+        return float(value) if "." in value else int(value)
+    return value
+
+
 def _words(value: Any) -> list[str]:
     return shlex.split(value) if isinstance(value, str) else [str(v) for v in value]
 
@@ -289,13 +301,13 @@ class _Service:
                 secrets[k] = expr
         if secrets:
             kw["secrets"] = secrets
-        check = (spec.get("image") or {}).get("healthcheck") if main else spec.get("healthcheck")
+        check = _map(spec.get("image")).get("healthcheck") if main else spec.get("healthcheck")
         if check:
             kw["health_check"] = self.health(check)
-        labels = (spec.get("image") or {}).get("labels") if main else spec.get("labels")
+        labels = _map(spec.get("image")).get("labels") if main else spec.get("labels")
         if labels:
             kw["docker_labels"] = {str(k): str(v) for k, v in labels.items()}
-        credentials = (spec.get("image") or {}).get("credentials") if main else spec.get("credentials")
+        credentials = _map(spec.get("image")).get("credentials") if main else spec.get("credentials")
         if credentials:
             kw["repository_credentials"] = credentials
         logging = spec.get("logging") or {}
@@ -431,7 +443,7 @@ class _Service:
                 self.warn("logging.secret_options: set them as secrets of the container logging through FireLens "
                           "(secrets=), they are not carried.")
         sidecars: dict[str, str] = {}
-        waits = [(self.m.get("image") or {}).get("depends_on") or {},
+        waits = [_map(self.m.get("image")).get("depends_on") or {},
                  *(((s or {}).get("depends_on") or {}) for s in (self.m.get("sidecars") or {}).values())]
         run_once = {other for deps in waits for other, cond in deps.items()
                     if str(cond).lower() in ("complete", "success")}
@@ -460,7 +472,7 @@ class _Service:
                 kwm = {"read_only": True} if mount.get("read_only", True) else {}
                 self.emit(Call(f"{var}.mount", [target, mount.get("path")], kwm))
         known = {self.name: main, **sidecars}
-        for who, spec in [(main, (self.m.get("image") or {})), *((v, self.m["sidecars"][k] or {})
+        for who, spec in [(main, _map(self.m.get("image"))), *((v, self.m["sidecars"][k] or {})
                                                                  for k, v in sidecars.items())]:
             for other, condition in (spec.get("depends_on") or {}).items():
                 cond = CONDITIONS.get(str(condition).lower())
@@ -532,7 +544,7 @@ class _Service:
             value = count.get(key)
             if isinstance(value, dict) and key != "queue_delay":
                 value = value.get("value")
-            out[{"cpu_percentage": "cpu", "memory_percentage": "memory"}.get(key, key)] = value
+            out[{"cpu_percentage": "cpu", "memory_percentage": "memory"}.get(key, key)] = _number(value)
         if out["min"] is None:
             out["min"], out["max"] = 1, 10
             if any(out[k] for k in ("cpu", "memory", "requests", "response_time", "queue_delay")):
@@ -575,7 +587,7 @@ class _Service:
         if (self.m.get("observability") or {}).get("tracing"):
             self.warn("observability.tracing: add the AWS Distro for OpenTelemetry collector as a sidecar "
                       "(public.ecr.aws/aws-observability/aws-otel-collector) and grant it xray:PutTraceSegments.")
-        if self.m.get("network", {}).get("connect") and kind != "Backend Service":
+        if _map(self.m.get("network")).get("connect") and kind != "Backend Service":
             self.warn("network.connect: Service Connect is imported for Backend Services; for this one add "
                       "service_connect=ServiceConnect() to its Service to call the others by name.")
 
@@ -592,14 +604,14 @@ class _Service:
             self.warn("nlb: the extra Network Load Balancer is not imported; add NetworkLoadBalancer(name)"
                       ".listen_tcp(port).add_target(web.service) for it.")
         image = self.image()
-        port = int(_port((self.m.get("image") or {}).get("port", 80))[0])
+        port = int(_port(_map(self.m.get("image")).get("port", 80))[0])
         task_kw = self.task_kwargs()
         options = self.container_options(self.m, main=True)
         scale = self.scaling()
         kw: dict[str, Any] = {"image": image, "port": port, "cpu": task_kw.pop("cpu"),
                               "memory": task_kw.pop("memory")}
         check = http.get("healthcheck", "/")
-        check_path = check if isinstance(check, str) else check.get("path", "/")
+        check_path = "/" + str(check if isinstance(check, str) else check.get("path") or "/").lstrip("/")
         if check_path != "/":
             kw["health_check_path"] = check_path
         self._web_scaling(kw, scale)
@@ -664,7 +676,7 @@ class _Service:
                       head=f"{service}.capacity_provider_strategy = ")
 
     def _target_check(self, check: dict[str, Any], owner: str | None, head: str = "") -> Call:
-        kw: dict[str, Any] = {"path": check.get("path", "/")}
+        kw: dict[str, Any] = {"path": "/" + str(check.get("path") or "/").lstrip("/")}
         for key, word in (("interval", "interval"), ("timeout", "timeout")):
             if key in check:
                 kw[word] = seconds(check[key], f"http.healthcheck.{key}")
@@ -705,7 +717,7 @@ class _Service:
         return "task", main
 
     def backend(self) -> None:
-        port = (self.m.get("image") or {}).get("port")
+        port = _map(self.m.get("image")).get("port")
         ports = [Call("PortMapping", [_port(port)[0]], {"name": "http", "app_protocol": "http"})] if port else []
         self._plain_task(ports)
         namespace = f"{self.app}.local"
@@ -945,8 +957,13 @@ def import_copilot(directory: str | Path = ".") -> CopilotImport:
     manifests = sorted(p for p in root.glob("*/manifest.yml") if p.parent.name != "environments")
     if not manifests:
         raise ImportFailed(f"{root}: no services (copilot/<service>/manifest.yml) to import.")
+    failed: list[str] = []
     for path in manifests:
-        manifest = _load(path)
+        try:
+            manifest = _load(path)
+        except ImportFailed as exc:
+            failed.append(f"{path.parent.name}: not imported: {exc}")
+            continue
         name = str(manifest.get("name") or path.parent.name)
         kind = manifest.get("type", "")
         if kind in UNSUPPORTED:
@@ -959,12 +976,25 @@ def import_copilot(directory: str | Path = ".") -> CopilotImport:
             result.warnings.append(f"{name}: addons ({files}) are CloudFormation templates Copilot deployed next "
                                    "to the service; deploy them as stacks of their own (aws cloudformation "
                                    "deploy) and pass their outputs to this blueprint as parameters.")
-        service = _Service(app, name, manifest, environments)
-        source = service.source()
+        try:
+            service = _Service(app, name, manifest, environments)
+            source = service.source()
+        except ImportFailed as exc:
+            failed.append(f"{name}: not imported: {exc}")
+            continue
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a manifest shape Copilot would refuse
+            failed.append(f"{name}: not imported: {path} has a value of an unexpected shape ({type(exc).__name__}: "
+                          f"{exc}); check it against Copilot's manifest reference.")
+            continue
         template, problems = run_blueprint(source, f"{name}.py")
         if template is None:
-            raise ImportFailed(f"the blueprint written for {name} does not synthesize: {'; '.join(problems)}")
+            failed.append(f"{name}: not imported: the blueprint written for it does not synthesize: "
+                          f"{'; '.join(problems)}")
+            continue
         result.blueprints[name] = ImportResult(source, service.warnings)
+    result.warnings += failed
+    if failed and not result.blueprints:
+        raise ImportFailed("no service could be imported:\n  " + "\n  ".join(failed))
     if (root / "addons").is_dir():
         result.warnings.append("copilot/addons: workspace-level addons are not imported; deploy them as stacks of "
                                "their own.")

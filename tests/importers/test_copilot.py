@@ -211,3 +211,48 @@ def test_cli_writes_one_file_per_service(tmp_path: Path) -> None:
     assert again.exit_code != 0 and "--force" in again.stderr
     synth = CliRunner().invoke(main, ["synth", str(out / "orders.py")])
     assert synth.exit_code == 0 and "AWS::SQS::Queue" in synth.stdout
+
+
+def test_awkward_manifests_import_or_are_reported(tmp_path: Path) -> None:
+    """Forms seen in real workspaces: string numbers, a health check path without its slash, cooldown maps,
+    an empty network key; a broken manifest is reported and the others still imported."""
+    root = tmp_path / "copilot"
+    (root / "web").mkdir(parents=True)
+    (root / "web" / "manifest.yml").write_text("""
+name: web
+type: Load Balanced Web Service
+http:
+  path: '/'
+  healthcheck: _health
+image:
+  location: nginx:1.27
+  port: "8080"
+  healthcheck:
+    command: curl -f http://localhost:8080/_health
+network:
+count:
+  range: 1-4
+  cpu_percentage:
+    value: "65"
+    cooldown:
+      in: 60s
+      out: 30s
+""")
+    (root / "broken").mkdir()
+    (root / "broken" / "manifest.yml").write_text("name: broken\ntype: Backend Service\nimage: [1, 2]\n")
+    (root / "bad-yaml").mkdir()
+    (root / "bad-yaml" / "manifest.yml").write_text("name: x\n  type: : :\n")
+    result = import_copilot(tmp_path)
+    assert set(result.blueprints) == {"web"}
+    assert any(w.startswith("broken: not imported") for w in result.warnings)
+    assert any(w.startswith("bad-yaml: not imported") and "YAML" in w for w in result.warnings)
+    template = _template(result.blueprints["web"].source)
+    (group,) = _of_type(template, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    assert group["HealthCheckPath"] == "/_health"
+    (policy,) = _of_type(template, "AWS::ApplicationAutoScaling::ScalingPolicy")
+    assert policy["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == 65
+    app = _container(template, "app")
+    assert app["HealthCheck"]["Command"] == ["CMD-SHELL", "curl -f http://localhost:8080/_health"]
+    (root / "web" / "manifest.yml").unlink()
+    with pytest.raises(ImportFailed, match="no service could be imported"):
+        import_copilot(tmp_path)
