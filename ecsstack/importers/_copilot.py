@@ -549,6 +549,10 @@ class _Service:
             out["min"], out["max"] = 1, 10
             if any(out[k] for k in ("cpu", "memory", "requests", "response_time", "queue_delay")):
                 self.warn("count has policies but no range; scaled between 1 and 10 tasks.")
+        if count.get("cooldown") or any(isinstance(count.get(k), dict) and count[k].get("cooldown")
+                                        for k in ("cpu_percentage", "memory_percentage", "requests")):
+            self.warn("count cooldowns are not carried: the policies use ecsstack's (300 s in, 60 s out); pass "
+                      "scale_in_cooldown=/scale_out_cooldown= to scaling.on_cpu(...) and its kin to change them.")
         if out["response_time"]:
             self.warn(f"count.response_time {out['response_time']}: ecsstack has no response-time policy; the "
                       "service scales on CPU instead. Add a step policy on the target group's TargetResponseTime "
