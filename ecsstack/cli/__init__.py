@@ -2,7 +2,8 @@
 
 ``main`` is the click group, ``run`` the console script. The commands live in small private modules:
 ``_synth`` (synth, lint, graph), ``_deploy`` (diff, deploy, destroy, status, outputs), ``_history``
-(history, rollback), ``_run`` (run-task), ``_import`` (import taskdef, import compose) and ``_console``
+(history, rollback), ``_run`` (run-task), ``_rollout`` (drift, rollout), ``_import`` (import taskdef, compose,
+copilot and service) and ``_console``
 (terminal output, exit codes, loading blueprints). Nothing here imports boto3 or cfn-lint until a
 command that needs them runs, so ``ecsstack --help`` stays fast.
 """

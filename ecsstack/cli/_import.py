@@ -1,4 +1,5 @@
-"""``ecsstack import taskdef | compose``: bring your own definitions; writes a blueprint ``.py`` file."""
+"""``ecsstack import taskdef | compose | copilot | service``: bring your own definitions; writes blueprint ``.py``
+files."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ._console import EXIT_USAGE, err, escape, fail, out
+from ._deploy import _aws_options, _guarded
 
 if TYPE_CHECKING:
     from ..importers import ImportResult
@@ -41,7 +43,7 @@ def _emit(result: ImportResult, output: str | None, force: bool) -> None:
 
 @click.group("import")
 def import_group() -> None:
-    """Turn task-definition JSON or a compose file into a blueprint."""
+    """Turn task-definition JSON, a compose file, a Copilot workspace or a running service into blueprints."""
 
 
 _OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False),
@@ -94,6 +96,56 @@ def compose(file: str, output: str | None, force: bool, name: str | None, mode: 
                                 origin=path.name)
     except ImportFailed as exc:
         fail(f"{file}: {exc}")
+    _emit(result, output, force)
+
+
+@import_group.command("copilot")
+@click.argument("directory", default=".", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--output", default="blueprints", show_default=True, type=click.Path(file_okay=False),
+              help="Directory the blueprints are written to, one <service>.py each.")
+@_FORCE
+def copilot(directory: str, output: str, force: bool) -> None:
+    """One blueprint per service of the AWS Copilot workspace in DIRECTORY (its copilot/ folder: the services'
+    manifest.yml files and copilot/environments/*)."""
+    from ..importers import ImportFailed, import_copilot
+
+    try:
+        result = import_copilot(directory)
+    except ImportFailed as exc:
+        fail(f"{directory}: {exc}")
+    for line in result.warnings:
+        err.print(f"[yellow]warning[/] {escape(line)}")
+    dest = Path(output)
+    taken = [dest / f"{name}.py" for name in result.blueprints if (dest / f"{name}.py").exists()]
+    if taken and not force:
+        fail(f"{', '.join(map(str, taken))} exist{'s' if len(taken) == 1 else ''}; pass --force to overwrite.",
+             EXIT_USAGE)
+    for name, imported in result.blueprints.items():
+        _emit(imported, str(dest / f"{name}.py"), True)
+
+
+@import_group.command("service")
+@click.option("--cluster", required=True, help="The cluster the service runs in (name or ARN).")
+@click.option("--service", "service_name", required=True, help="The service to import (name or ARN).")
+@_OUTPUT
+@_FORCE
+@click.option("--name", help="Stack name. Default: the service's name.")
+@_aws_options
+def service(cluster: str, service_name: str, output: str | None, force: bool, name: str | None,
+            region: str | None, profile: str | None, endpoint_url: str | None, timeout: float | None) -> None:
+    """A blueprint reproducing a running ECS service: its task definition, load balancer wiring, network
+    configuration and autoscaling, read with describe calls only."""
+    from ..deploy import Provider
+    from ..importers import ImportFailed, import_service
+
+    def read() -> ImportResult:
+        provider = Provider(region=region, profile=profile, endpoint_url=endpoint_url, timeout=timeout)
+        return import_service(provider, cluster, service_name, name=name)
+
+    try:
+        result = _guarded(read)
+    except ImportFailed as exc:
+        fail(f"service {service_name}: {exc}")
     _emit(result, output, force)
 
 
