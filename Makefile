@@ -52,7 +52,7 @@ checkov: install-test install-checkov
 # the inner loop: everything but the emulator and cfn-lint tests (make test runs all of them)
 test-fast: install-test
 	$(BIN)/ruff check .
-	$(BIN)/pytest -m "not emulator and not lint"
+	$(BIN)/pytest -m "not emulator and not lint and not slow"
 
 # the invariant property test with thousands of examples (make test runs 300); FUZZ_EXAMPLES=… to change
 FUZZ_EXAMPLES  ?= 5000

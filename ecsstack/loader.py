@@ -1,4 +1,4 @@
-"""Load blueprint files: a ``.py`` file whose ``build()`` returns a ``Stack``."""
+"""Load blueprint files: a ``.py`` file whose ``build()`` returns a ``Stack`` (or an ``App`` of several)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import traceback
 from pathlib import Path
 
 from .errors import BlueprintError, ValidationError
-from .model import Stack
+from .model import App, Stack
 
 __all__ = ["TEMPLATE_SUFFIXES", "NotABlueprint", "blueprint_files", "load_blueprint", "template_files"]
 
@@ -53,7 +53,7 @@ def _where(exc: BaseException, path: Path) -> str:
     return f"{path}:{frame.lineno} in {frame.name}"
 
 
-def load_blueprint(target: str | Path) -> Stack:
+def load_blueprint(target: str | Path) -> Stack | App:
     """Import ``target`` and return what its ``build()`` returns.
 
     Raises ``BlueprintError`` (with file and line) for any exception in the blueprint's own code,
@@ -86,6 +86,6 @@ def load_blueprint(target: str | Path) -> Stack:
     finally:
         sys.modules.pop(module_name, None)
         sys.path.remove(folder)
-    if not isinstance(stack, Stack):
-        raise BlueprintError(f"{path}: build() returned {type(stack).__name__}, not a Stack.")
+    if not isinstance(stack, Stack | App):
+        raise BlueprintError(f"{path}: build() returned {type(stack).__name__}, not a Stack or an App.")
     return stack
