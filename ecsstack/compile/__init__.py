@@ -224,7 +224,8 @@ def _nest(stack: Stack, ctx: Context, compiled: Compiled, members: list[Stack] |
         circle = _nesting.cycle(root)
         # a root resource that a child needs and that refers into that child (a listener whose default action is
         # the service's target group): what it refers to moves to the root, and the circle is gone
-        pulled = [n for a, b in zip(circle or [], (circle or [])[1:]) if group.get(a, "") is None and b in children
+        steps = zip(circle or [], (circle or [])[1:], strict=False)
+        pulled = [n for a, b in steps if group.get(a, "") is None and b in children
                   for n in _nesting.refs(template["Resources"][a]) if group.get(n) == b]
         if not pulled:
             break

@@ -374,7 +374,7 @@ def _untangle(resources: dict[str, Any], group: dict[str, str | None]) -> None:
                 if here is not None and there is not None and there != here:
                     edges.setdefault(here, {}).setdefault(there, []).append(logical)
 
-        def reaches(start: str, goal: str) -> bool:
+        def reaches(start: str, goal: str, edges: dict[str, dict[str, list[str]]] = edges) -> bool:
             seen, todo = {start}, [start]
             while todo:
                 for nxt in edges.get(todo.pop(), {}):

@@ -191,7 +191,7 @@ def test_an_app_is_a_root_with_one_nested_stack_per_member_wired_without_exports
 
 
 def test_an_app_is_validated_as_a_whole() -> None:
-    app, base, apps = _app()
+    app, base, _ = _app()
     # the service's cluster lives in another member: fine (validation sees the whole app)
     assert assemble(app).children
     # a listener rule priority clash across members is found, though each member alone is fine
