@@ -25,8 +25,8 @@ __all__ = ["MAX_BYTES", "QUOTAS", "bucket_of", "needs_split", "owned_by_service"
 
 #: CloudFormation's quotas per template (resources is the stack's ``Nesting.max_resources``)
 QUOTAS = {"parameters": 200, "outputs": 200}
-#: the largest template CloudFormation takes (from S3)
-MAX_BYTES = 1_048_576
+#: the largest template CloudFormation takes (from S3): "Template may not exceed 1000000 bytes in size."
+MAX_BYTES = 1_000_000
 #: GetAtt attributes whose value is a list (passed as a comma-delimited list)
 LIST_ATTRIBUTES = frozenset({"SecurityGroups", "LoadBalancerArns", "DnsEntries", "NetworkInterfaceIds",
                              "Ipv6CidrBlocks", "CidrBlockAssociations"})

@@ -241,4 +241,4 @@ def test_a_thousand_fargate_services_split_within_quota() -> None:
     for doc in [assembly.template, *assembly.children.values()]:
         assert len(doc["Resources"]) <= 500 and len(doc.get("Parameters", {})) <= 200
         assert len(doc.get("Outputs", {})) <= 200
-    assert all(len(text.encode()) <= 1_048_576 for _, text in assembly.files())
+    assert all(len(text.encode()) <= 1_000_000 for _, text in assembly.files())
