@@ -22,7 +22,10 @@ UV           := $(VENV)/bin/uv
 LOCK         := requirements.lock
 TEST_LOCK    := requirements-test.lock
 CHECKOV_LOCK := requirements-checkov.lock
-UV_FLAGS      = $(shell $(PYTHON) tools/pip_to_uv.py)
+# (asked once per make run: `pip config list` takes a second)
+UV_FLAGS      = $(eval UV_FLAGS := $$(shell $(PYTHON) tools/pip_to_uv.py))$(UV_FLAGS)
+# the build backend is in the locks too, so that the editable install builds without an isolated environment
+BUILD_REQUIRES := 'setuptools>=68' wheel
 
 $(PY):
 	$(PYTHON) -m venv --without-pip $(VENV)
@@ -34,7 +37,8 @@ $(PY):
 # with pip (put into the venv first: it is made without one) when uv is missing or fails
 define install
 	if [ -x $(2) ] && $(2) pip install --quiet --python $(1) $(UV_FLAGS) -r $(3) \
-		$(if $(4),&& $(2) pip install --quiet --python $(1) $(UV_FLAGS) --no-deps -e '$(4)'); then :; \
+		$(if $(4),&& $(2) pip install --quiet --python $(1) $(UV_FLAGS) --no-deps --no-build-isolation -e '$(4)'); \
+	then :; \
 	else echo "installing with pip"; $(1) -m pip --version >/dev/null 2>&1 || $(1) -m ensurepip --default-pip; \
 		$(1) -m pip install --quiet -c $(3) $(if $(4),-e '$(4)',-r $(3)); fi
 endef
@@ -56,10 +60,11 @@ $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION): | $(PY)
 
 # refresh the locks from pyproject.toml (pins that still fit are kept; UPGRADE=1 moves every one to the newest)
 lock: | $(PY)
-	$(UV) pip compile --quiet $(UV_FLAGS) $(if $(UPGRADE),--upgrade) --universal --python-version 3.11 \
-		--custom-compile-command "make lock" pyproject.toml -o $(LOCK)
-	$(UV) pip compile --quiet $(UV_FLAGS) $(if $(UPGRADE),--upgrade) --universal --python-version 3.11 \
-		--custom-compile-command "make lock" pyproject.toml --extra test -o $(TEST_LOCK)
+	printf '%s\n' $(BUILD_REQUIRES) | $(UV) pip compile --quiet $(UV_FLAGS) $(if $(UPGRADE),--upgrade) \
+		--universal --python-version 3.11 --custom-compile-command "make lock" pyproject.toml - -o $(LOCK)
+	printf '%s\n' $(BUILD_REQUIRES) | $(UV) pip compile --quiet $(UV_FLAGS) $(if $(UPGRADE),--upgrade) \
+		--universal --python-version 3.11 --custom-compile-command "make lock" pyproject.toml - --extra test \
+		-o $(TEST_LOCK)
 	echo "checkov==$(CHECKOV_VERSION)" | $(UV) pip compile --quiet $(UV_FLAGS) $(if $(UPGRADE),--upgrade) \
 		--universal --python-version 3.11 --custom-compile-command "make lock" - -o $(CHECKOV_LOCK)
 
