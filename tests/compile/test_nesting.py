@@ -242,3 +242,34 @@ def test_a_thousand_fargate_services_split_within_quota() -> None:
         assert len(doc["Resources"]) <= 500 and len(doc.get("Parameters", {})) <= 200
         assert len(doc.get("Outputs", {})) <= 200
     assert all(len(text.encode()) <= 1_000_000 for _, text in assembly.files())
+
+
+def test_a_split_at_forty_resources() -> None:
+    stack = Stack("forty", nesting=Nesting(max_resources=40, buckets=16))
+    cluster = Cluster("main")
+    for i in range(20):  # 6 resources each: 121 in all
+        stack.add(_service(f"worker{i}", cluster))
+    assembly = assemble(stack)
+    assert len(assembly.placement) == 20
+    assert all(len(doc["Resources"]) <= 40 for doc in [assembly.template, *assembly.children.values()])
+    assert set(assembly.template["Resources"]) == {"MainCluster", *assembly.children}
+
+
+@pytest.mark.lint
+@pytest.mark.parametrize("name", ["blue_green", "canary", "ec2_bridge", "mesh", "web", "worker"])
+def test_every_shipped_blueprint_splits_clean(name: str) -> None:
+    from pathlib import Path
+
+    from ecsstack import load_blueprint
+    from ecsstack.lint import lint_template
+
+    stack = load_blueprint(Path(__file__).resolve().parents[2] / "blueprints" / f"{name}.py")
+    whole = assemble(stack)
+    stack.nesting = Nesting(always=True)
+    split = assemble(stack)
+    assert split.children and set(split.placement) == {s.name for s in stack.of_type(Service)}
+    kept = {k for doc in [split.template, *split.children.values()] for k in doc["Resources"]} - set(split.children)
+    assert kept == set(whole.template["Resources"])
+    for file, text in split.files():
+        findings = [f for f in lint_template(text) if not (f.rule == "W3002" and f.path.endswith("TemplateURL"))]
+        assert findings == [], file
