@@ -386,7 +386,8 @@ def _fault_injection(ix: Index, r: Rule) -> Iterator[Problem]:
 
 
 # ---- services and clusters --------------------------------------------------------------------------------------
-@rule("ECS460", "a DAEMON service runs on EC2, with no desired count, scaling, capacity strategy, EBS volumes or traffic shifting")
+@rule("ECS460",
+      "a DAEMON service runs on EC2 without desired count, scaling, capacity strategy, EBS volumes or traffic shifting")
 def _daemon(ix: Index, r: Rule) -> Iterator[Problem]:
     for s in ix.services:
         if not s.is_daemon:
