@@ -8,10 +8,10 @@ Run by the Makefile: ``uv pip install $(python tools/pip_to_uv.py) ...``.
 
 from __future__ import annotations
 
+import configparser
 import os
 import shlex
-import subprocess
-import sys
+from pathlib import Path
 from urllib.parse import urlparse
 
 FLAGS = {"find-links": "--find-links", "index-url": "--index-url", "extra-index-url": "--extra-index-url",
@@ -26,18 +26,28 @@ def _exists(location: str) -> bool:
     return os.path.exists(parsed.path if parsed.scheme == "file" else location)
 
 
-def pip_settings(python: str = sys.executable) -> list[tuple[str, str]]:
-    """(key, value) of every pip setting, environment ones (``PIP_...``) included."""
-    try:
-        text = subprocess.run([python, "-m", "pip", "config", "list"], capture_output=True, text=True,
-                              timeout=30, check=False).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    found = []
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            found.append((key.rpartition(".")[2], value.strip().strip("'\"")))
+def pip_settings() -> list[tuple[str, str]]:
+    """(key, value) of every pip setting, read as pip reads them (without starting pip, which takes seconds on a
+    busy machine): the ``[global]`` and ``[install]`` sections of the site, user and ``PIP_CONFIG_FILE`` files,
+    then ``PIP_...`` environment variables."""
+    xdg_dirs = os.environ.get("XDG_CONFIG_DIRS", "/etc/xdg").split(os.pathsep)
+    home = Path.home()
+    files = [*(Path(d) / "pip" / "pip.conf" for d in xdg_dirs), Path("/etc/pip.conf"), home / ".pip" / "pip.conf",
+             Path(os.environ.get("XDG_CONFIG_HOME", home / ".config")) / "pip" / "pip.conf"]
+    if os.environ.get("PIP_CONFIG_FILE"):
+        files.append(Path(os.environ["PIP_CONFIG_FILE"]))
+    found: list[tuple[str, str]] = []
+    for file in files:
+        parser = configparser.RawConfigParser()
+        try:
+            parser.read(file, encoding="utf-8")
+        except (OSError, configparser.Error):
+            continue
+        for section in ("global", "install"):
+            if parser.has_section(section):
+                found += [(key, value.strip()) for key, value in parser.items(section)]
+    found += [(var.removeprefix("PIP_").lower().replace("_", "-"), value) for var, value in os.environ.items()
+              if var.startswith("PIP_")]
     return found
 
 
