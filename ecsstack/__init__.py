@@ -25,7 +25,7 @@ from . import patterns as _patterns
 from .errors import BlueprintError, EcsstackError, Problem, ValidationError
 from .model import *  # noqa: F403  (the builders; listed in ecsstack.model.__all__)
 from .patterns import *  # noqa: F403  (LoadBalancedWebService, …; listed in ecsstack.patterns.__all__)
-from .pipeline import parts, problems, synth, synth_with_warnings, to_json, to_yaml, validate
+from .pipeline import Assembly, assemble, parts, problems, synth, synth_with_warnings, to_json, to_yaml, validate
 
 __version__ = "0.1.0"
 
@@ -33,7 +33,8 @@ __version__ = "0.1.0"
 _LAZY = {"deploy": ("ecsstack.deploy", None), "draw": ("ecsstack.graph", "render"),
          "lint_template": ("ecsstack.lint", "lint_template"), "load_blueprint": ("ecsstack.loader", "load_blueprint")}
 
-__all__ = ["BlueprintError", "EcsstackError", "Problem", "ValidationError", "__version__", "parts", "problems", "synth",
+__all__ = ["Assembly", "BlueprintError", "EcsstackError", "Problem", "ValidationError", "__version__", "assemble",
+           "parts", "problems", "synth",
            "synth_with_warnings", "to_json", "to_yaml", "validate", *_LAZY, *_model.__all__, *_patterns.__all__]
 
 

@@ -1,4 +1,4 @@
-"""Load blueprint files: a ``.py`` file whose ``build()`` returns a ``Stack``."""
+"""Load blueprint files: a ``.py`` file whose ``build()`` returns a ``Stack`` (or an ``App`` of several)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BlueprintError, ValidationError
-from .model import Stack
+from .model import App, Stack
 
 __all__ = ["TEMPLATE_SUFFIXES", "NotABlueprint", "blueprint_files", "load_blueprint", "template_files"]
 
@@ -80,7 +80,7 @@ def _takes_env(build: Any, path: Path, env: Any) -> bool:
     return True
 
 
-def load_blueprint(target: str | Path, env: Any = None) -> Stack:
+def load_blueprint(target: str | Path, env: Any = None) -> Stack | App:
     """Import ``target`` and return what its ``build()`` returns; ``build(env)`` (a blueprint that declares a
     parameter) receives ``env`` (an ``ecsstack.environments.Environment``, or nothing when ``None``).
 
@@ -120,6 +120,6 @@ def load_blueprint(target: str | Path, env: Any = None) -> Stack:
     finally:
         sys.modules.pop(module_name, None)
         sys.path.remove(folder)
-    if not isinstance(stack, Stack):
-        raise BlueprintError(f"{path}: build() returned {type(stack).__name__}, not a Stack.")
+    if not isinstance(stack, Stack | App):
+        raise BlueprintError(f"{path}: build() returned {type(stack).__name__}, not a Stack or an App.")
     return stack

@@ -7,21 +7,24 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 import sys
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import render
 from .compile import Compiled, build_template, compile_full
 from .errors import Problem, ValidationError
-from .invariants import check_template
-from .model import Stack
+from .invariants import check_template, check_wiring
+from .model import App, Stack
 from .model.derived import Source, source_of, use_pipeline
 from .rules import check_stack
 from .rules import validate as validate_stack
 
-__all__ = ["parts", "problems", "resource_sources", "synth", "synth_with_warnings", "to_json", "to_yaml", "validate"]
+__all__ = ["Assembly", "assemble", "parts", "problems", "resource_sources", "synth", "synth_with_warnings",
+           "to_json", "to_yaml", "validate"]
 
 
 def problems(stack: Stack) -> list[Problem]:
@@ -34,16 +37,86 @@ def validate(stack: Stack) -> list[Problem]:
     return validate_stack(stack)
 
 
-def synth_with_warnings(stack: Stack) -> tuple[dict[str, Any], list[Problem]]:
-    """Validate and compile ``stack``: the template as plain data, and the warnings the rules found. The template
-    must pass the invariants (``ecsstack.invariants``); a violation raises ``ValidationError`` like a rule's."""
+@dataclass
+class Assembly:
+    """Every template of a stack or an app: the root ``template`` and, when it is split into nested stacks (past
+    CloudFormation's quotas, or an ``App``), each ``children`` template by its logical ID in the root; ``placement``:
+    each service's name → its child; ``warnings``: what the rules warned about."""
+
+    name: str
+    template: dict[str, Any]
+    children: dict[str, dict[str, Any]] = field(default_factory=dict)
+    placement: dict[str, str] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def files(self, fmt: str = "json") -> list[tuple[str, str]]:
+        """(path relative to the output folder, text) of every template: ``<name>.json`` (the root) and
+        ``<name>/<Child>.json``, the root's TemplateURLs naming those paths."""
+        dump = render.to_json if fmt == "json" else render.to_yaml
+        root = self.template
+        if self.children and fmt != "json":
+            root = copy.deepcopy(root)
+            for child in self.children:
+                root["Resources"][child]["Properties"]["TemplateURL"] = f"{self.name}/{child}.{fmt}"
+        return [(f"{self.name}.{fmt}", dump(root)),
+                *((f"{self.name}/{child}.{fmt}", dump(doc)) for child, doc in self.children.items())]
+
+
+def assemble(target: Stack | App) -> Assembly:
+    """Validate and compile a stack or an app to every template it deploys as (raises ``ValidationError``).
+    A stack within CloudFormation's quotas gives one template (what ``synth`` gives); past them, a root and
+    nested stacks, each service whole in one of them (``Nesting``). An app gives a root with one nested
+    stack per member, the references between members wired as parameters and outputs."""
+    stack, members = (_merged(target), target.stacks) if isinstance(target, App) else (target, None)
     with stack.unchanging():
-        compiled = compile_full(stack)
-        broken = check_template(stack, compiled.template, base=compiled.base)
+        compiled = compile_full(stack, members)
+        full = compiled.unsplit if compiled.unsplit is not None else compiled.template
+        broken = check_template(stack, full, base=compiled.base)
     if broken:
         sources = resource_sources(stack)
         raise ValidationError([_locate(_blame(p, stack, compiled), sources) for p in broken], compiled.warnings)
-    return compiled.template, compiled.warnings
+    if compiled.children:
+        miswired = check_wiring(stack.path, compiled.template, compiled.children)
+        if miswired:
+            raise ValidationError(miswired, compiled.warnings)
+    return Assembly(stack.name, compiled.template, compiled.children, compiled.placement, compiled.warnings)
+
+
+def _merged(app: App) -> Stack:
+    """One stack holding every member's resources, parameters and outputs (so the rules see the whole app)."""
+    if not app.stacks:
+        raise ValidationError([Problem("ECS957", app.path, "holds no stacks.", "Add stacks with app.add(stack).")])
+    merged = Stack(app.name, description=app.description)
+    clashes: list[Problem] = []
+    for member in app.stacks:
+        merged.add(*member.resources)
+        for kind in ("parameters", "outputs", "tags"):
+            mine, theirs = getattr(merged, kind), getattr(member, kind)
+            for key, value in theirs.items():
+                if key in mine and mine[key] != value and mine[key] is not value:
+                    clashes.append(Problem("ECS957", f"{member.path} › {kind.removesuffix('s')} {key}",
+                                           f"differs from the one another stack of {app.path} declares.",
+                                           "Declare it once (the app's stacks share one root), or rename one."))
+                mine.setdefault(key, value)
+        if member.nesting != merged.nesting:
+            clashes.append(Problem("ECS957", f"{member.path} › nesting", "is set on a member of an app, where "
+                                   "each member is one nested stack.", "Remove nesting= from the app's stacks."))
+    if clashes:
+        raise ValidationError(clashes)
+    return merged
+
+
+def synth_with_warnings(stack: Stack) -> tuple[dict[str, Any], list[Problem]]:
+    """Validate and compile ``stack``: the template as plain data, and the warnings the rules found. The template
+    must pass the invariants (``ecsstack.invariants``); a violation raises ``ValidationError`` like a rule's. A
+    stack that splits into nested stacks raises ECS956: ``assemble`` gives all its templates."""
+    assembly = assemble(stack)
+    if assembly.children:
+        raise ValidationError([Problem(
+            "ECS956", stack.path, f"splits into a root and {len(assembly.children)} nested stacks (past "
+            "CloudFormation's quotas, or Nesting(always=True)): it is more than one template.",
+            "Use ecsstack.assemble(stack) for every template, or `ecsstack synth -o DIR`.")], assembly.warnings)
+    return assembly.template, assembly.warnings
 
 
 def _locate(problem: Problem, sources: dict[str, Source]) -> Problem:

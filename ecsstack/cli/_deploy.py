@@ -78,7 +78,7 @@ def _guarded(call: Callable[[], Any]) -> Any:
         raise
 
 
-def _template_of(blueprint: str, strict: bool = False, env: object = None) -> tuple[dict[str, Any] | Path, str | None]:
+def _template_of(blueprint: str, strict: bool = False, env: object = None) -> tuple[Any, str | None]:
     """What ``ecsstack.deploy`` is given for BLUEPRINT, and the stack name it implies.
 
     A blueprint (.py) is loaded, validated and compiled; its problems are printed (errors exit 1,
@@ -86,7 +86,7 @@ def _template_of(blueprint: str, strict: bool = False, env: object = None) -> tu
     A template file (``build/web.json`` from ``ecsstack synth``, or any CloudFormation JSON/YAML) is
     returned as a path: ``ecsstack.deploy`` reads it and names the stack after the file's stem.
     """
-    from ..pipeline import synth_with_warnings
+    from ..pipeline import assemble
 
     if blueprint.endswith(TEMPLATE_SUFFIXES):
         return Path(blueprint), None
@@ -95,7 +95,8 @@ def _template_of(blueprint: str, strict: bool = False, env: object = None) -> tu
         fail(f"{blueprint} holds {len(loaded)} blueprints; deploy one file at a time.", EXIT_USAGE)
     path, stack = loaded[0]
     try:
-        template, warnings = synth_with_warnings(stack)
+        assembly = assemble(stack)  # a stack split into nested stacks, or an app, deploys as root and children
+        template, warnings = (assembly if assembly.children else assembly.template), assembly.warnings
     except ValidationError as exc:
         count = print_problems([*exc.problems, *exc.warnings], source=str(path))
         err.print(f"{count} problem{'s' if count != 1 else ''}; nothing was deployed.")

@@ -20,10 +20,10 @@ __all__ = ["COMMANDS"]
 
 
 def _synth_all(target: str, fmt: str, strict: bool = False, env: object = None) -> list[tuple[str, str]]:
-    """(stack name, template text) for every blueprint at ``target``; exits 1 listing all problems, including
-    two blueprints that build stacks of the same name (each file named)."""
-    from ..pipeline import synth_with_warnings
-    from ..render import to_json, to_yaml
+    """(file name, template text) for every blueprint at ``target`` (a stack split into nested stacks, or an app,
+    gives ``<name>.json`` and ``<name>/<Child>.json``); exits 1 listing all problems, including two blueprints that
+    build stacks of the same name (each file named)."""
+    from ..pipeline import assemble
 
     rendered: list[tuple[str, str]] = []
     built_by: dict[str, list[str]] = {}
@@ -32,15 +32,18 @@ def _synth_all(target: str, fmt: str, strict: bool = False, env: object = None) 
         source = str(path) if Path(target).is_dir() else None
         built_by.setdefault(stack.name, []).append(str(path))
         try:
-            template, warnings = synth_with_warnings(stack)
+            assembly = assemble(stack)
         except ValidationError as exc:
             failed += print_problems([*exc.problems, *exc.warnings], source=source)
             continue
+        warnings = assembly.warnings
         if strict and warnings:
             failed += print_problems(strictly(warnings, strict), source=source)
             continue
         print_problems(warnings, source=source)
-        rendered.append((stack.name, to_json(template) if fmt == "json" else to_yaml(template)))
+        if assembly.children:
+            _print_split(assembly)
+        rendered += assembly.files(fmt)
     for name, files in sorted(built_by.items()):
         if len(files) < 2:
             continue
@@ -54,6 +57,19 @@ def _synth_all(target: str, fmt: str, strict: bool = False, env: object = None) 
         err.print(f"{failed} problem{'s' if failed != 1 else ''}; nothing was written.")
         sys.exit(EXIT_PROBLEMS)
     return rendered
+
+
+def _print_split(assembly: object) -> None:
+    """The split, on stderr: each nested stack, its resource count and the services in it."""
+    children: dict[str, dict] = assembly.children  # type: ignore[attr-defined]
+    placement: dict[str, str] = assembly.placement  # type: ignore[attr-defined]
+    root = assembly.template  # type: ignore[attr-defined]
+    shared = len(root["Resources"]) - len(children)
+    err.print(f"{escape(assembly.name)}: root ({shared} shared resources) and {len(children)} nested "  # type: ignore[attr-defined]
+              "stacks")
+    for child, doc in children.items():
+        held = [name for name, where in placement.items() if where == child]
+        err.print(f"  {child}: {len(doc['Resources'])} resources; services {escape(', '.join(held) or '-')}")
 
 
 @click.command()
@@ -74,14 +90,14 @@ def synth(target: str, output: str | None, fmt: str, check: bool, strict: bool, 
     if environment is not None:
         output = str(Path(output or "build") / environment.name)
     if check:
-        _check(Path(output or "build"), [(f"{name}.{fmt}", text) for name, text in rendered], fmt)
+        _check(Path(output or "build"), rendered, fmt)
         return
     if output is None:
         if len(rendered) > 1:
-            fail(f"{target} holds {len(rendered)} blueprints; pass -o DIR to write one file each.", 2)
+            fail(f"{target} makes {len(rendered)} templates; pass -o DIR to write one file each.", 2)
         out.file.write(rendered[0][1])
         return
-    for dest in _write_all(Path(output), [(f"{name}.{fmt}", text) for name, text in rendered]):
+    for dest in _write_all(Path(output), rendered):
         err.print(f"wrote {dest}")
 
 
@@ -118,8 +134,10 @@ def _write_all(folder: Path, files: list[tuple[str, str]]) -> list[Path]:
         for name, text in files:
             if (folder / name).exists() and not (folder / name).is_file():
                 raise IsADirectoryError(21, "it is not a file", str(folder / name))
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
             (staging / name).write_text(text, encoding="utf-8")
         for name, _ in files:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, folder / name)
             written.append(folder / name)
         return written
@@ -195,14 +213,30 @@ def _lint_report(target: str, regions: tuple[str, ...], fmt: str, strict: bool) 
 def graph(blueprint: str, fmt: str) -> None:
     """Show each task's containers, who waits for whom, and the start order."""
     from ..graph import render
+    from ..pipeline import assemble
 
-    for _, stack in load_stacks(blueprint):
+    for _, loaded in load_stacks(blueprint):
         try:
-            stack.validate()
+            assembly = assemble(loaded)  # validates the whole app at once; shows how the stack splits
         except ValidationError as exc:
             print_problems(exc.problems)
             sys.exit(EXIT_PROBLEMS)
-        out.file.write(render(stack, fmt) + ("\n" if fmt == "text" else ""))
+        for stack in getattr(loaded, "stacks", [loaded]):
+            out.file.write(render(stack, fmt) + ("\n" if fmt == "text" else ""))
+        if assembly.children and fmt == "text":
+            out.file.write(_split_text(assembly))
+
+
+def _split_text(assembly: object) -> str:
+    """The nested stacks and the services each holds, as text."""
+    children: dict[str, dict] = assembly.children  # type: ignore[attr-defined]
+    placement: dict[str, str] = assembly.placement  # type: ignore[attr-defined]
+    lines = [f"nested stacks of {assembly.name} (root: "  # type: ignore[attr-defined]
+             f"{len(assembly.template['Resources']) - len(children)} shared resources)"]  # type: ignore[attr-defined]
+    for child, doc in children.items():
+        held = [name for name, where in placement.items() if where == child]
+        lines.append(f"  {child} ({len(doc['Resources'])} resources): {', '.join(held) or '-'}")
+    return "\n".join(lines) + "\n"
 
 
 COMMANDS = (synth, lint, graph)

@@ -14,6 +14,7 @@ from ..model import Alarm, Cluster, Namespace, Queue, ScheduledTask, Service, St
 from ..names import logical_id
 from ..rules import validate
 from . import (
+    _nesting,
     alarms,
     capacity,
     cluster,
@@ -27,7 +28,7 @@ from . import (
     settings,
     task,
 )
-from ._context import LIMITS, Context
+from ._context import Context
 from ._merge import MergeError, merge
 from ._references import unknown_sub_names
 
@@ -94,13 +95,6 @@ def build_template(stack: Stack) -> Context:
                     "Rename one of them: names map to logical IDs by their letters and digits, "
                     "so 'my-app' and 'My_App' collide.")
             for title in roots)
-    if ctx.overflow:
-        raise ValidationError(
-            Problem("ECS901", stack.path,
-                    f"compiles to {len(getattr(ctx.template, kind)) + extra} {kind}; CloudFormation allows "
-                    f"{LIMITS[kind]} per stack.",
-                    "Split the services across several stacks (one blueprint each).")
-            for kind, extra in sorted(ctx.overflow.items()))
     return ctx
 
 
@@ -125,6 +119,13 @@ class Compiled:
     warnings: list[Problem]
     base: dict[str, Any]
     origins: dict[str, list[Origin]] = field(default_factory=dict)
+    #: when the stack was split into nested stacks: each child's logical ID → its template (``template`` is then
+    #: the root, naming each child's file by a TemplateURL relative to the root's folder)
+    children: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: when split: the template before splitting (what the invariants check; ``template`` otherwise)
+    unsplit: dict[str, Any] | None = None
+    #: when split: each service's name → the child it went to
+    placement: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -137,13 +138,14 @@ class Origin:
     index: int | None = None
 
 
-def compile_full(stack: Stack) -> Compiled:
-    """Validate and compile ``stack``: the template, its warnings, and the overrides' origins."""
+def compile_full(stack: Stack, members: list[Stack] | None = None) -> Compiled:
+    """Validate and compile ``stack``: the template, its warnings, and the overrides' origins; split into nested
+    stacks past CloudFormation's quotas. ``members``: ``stack`` merges an app's member stacks, one child each."""
     with stack.unchanging():
-        return _compile_full(stack)
+        return _compile_full(stack, members)
 
 
-def _compile_full(stack: Stack) -> Compiled:
+def _compile_full(stack: Stack, members: list[Stack] | None) -> Compiled:
     warnings = validate(stack)
     try:
         ctx = build_template(stack)
@@ -181,7 +183,77 @@ def _compile_full(stack: Stack) -> Compiled:
     unknown = unknown_sub_names(template, stack.path)
     if unknown:
         raise ValidationError(unknown)
-    return Compiled(template, warnings, base, origins)
+    compiled = Compiled(template, warnings, base, origins)
+    _nest(stack, ctx, compiled, members)
+    return compiled
+
+
+def _nest(stack: Stack, ctx: Context, compiled: Compiled, members: list[Stack] | None) -> None:
+    """Split ``compiled`` into nested stacks when it exceeds a quota (or ``Nesting(always=True)``), or, for an
+    app (``members``), one child per member stack; ECS901 for what no split can bring under the quotas."""
+    nesting = stack.nesting
+    template = compiled.template
+    if members is None and not nesting.always and not _nesting.needs_split(template, nesting.max_resources):
+        return
+    placement: dict[str, str] = {}
+    if members is None:
+        def group_of_service(service: Service) -> str:
+            child = _nesting.child_id("Services", _nesting.bucket_of(service.name, nesting.buckets), nesting.buckets)
+            placement[service.name] = child
+            return child
+        group = _nesting.service_groups(stack, template, ctx.parts, group_of_service)
+    else:
+        holder: dict[int, str] = {}
+        for member in members:
+            for thing in member.resources:
+                holder.setdefault(id(thing), logical_id(member.name, "Stack"))
+
+        def member_of_service(service: Service) -> str:
+            placement[service.name] = holder[id(service)]
+            return holder[id(service)]
+        def member_of(builder: Any) -> Any:
+            # a listener, target or capacity is not added to a stack itself: it goes with what owns it
+            for owner in (builder, *(getattr(builder, a, None) for a in ("load_balancer", "service", "cluster"))):
+                if owner is not None and id(owner) in holder:
+                    return holder[id(owner)]
+            return _nesting.PENDING
+        group = _nesting.service_groups(stack, template, ctx.parts, member_of_service, member_of)
+    if members is None and all(g is None for g in group.values()):
+        over = _nesting.quota_problems(stack.path, template, nesting.max_resources)
+        if over:
+            raise ValidationError(over, compiled.warnings)
+        return  # Nesting(always=True) with no service to move: one template
+    urls = {child: f"{stack.name}/{child}.json" for child in set(group.values()) if child is not None}
+    while True:
+        root, children = _nesting.split(stack.name, template, group, urls)
+        circle = _nesting.cycle(root)
+        # a root resource that a child needs and that refers into that child (a listener whose default action is
+        # the service's target group): what it refers to moves to the root, and the circle is gone
+        steps = zip(circle or [], (circle or [])[1:], strict=False)
+        pulled = [n for a, b in steps if group.get(a, "") is None and b in children
+                  for n in _nesting.refs(template["Resources"][a]) if group.get(n) == b]
+        if not pulled:
+            break
+        group.update(dict.fromkeys(pulled))
+    urls = {child: url for child, url in urls.items() if child in children}
+    if circle:
+        raise ValidationError([Problem("ECS901", stack.path, "cannot be split into nested stacks: its root would "
+                                       f"depend on itself ({' → '.join(circle)}).",
+                                       "Keep what these resources share in one place (one service, or the root: "
+                                       "a cluster, VPC or load balancer).")], compiled.warnings)
+    found = _nesting.quota_problems(f"{stack.path} › root", root, nesting.max_resources)
+    for child, doc in children.items():
+        held = sorted(name for name, where in placement.items() if where == child)
+        over = _nesting.quota_problems(f"{stack.path} › nested stack {child}", doc, nesting.max_resources)
+        if len(held) > 1 and members is None:
+            over = [Problem(p.rule, p.path, f"{p.message[:-1]} (services {', '.join(held)}).",
+                            "Spread the services over more nested stacks: raise Nesting(buckets=) (this moves "
+                            "services between nested stacks once), or Nesting(max_resources=) up to 500.")
+                    for p in over]
+        found += over
+    if found:
+        raise ValidationError(found, compiled.warnings)
+    compiled.unsplit, compiled.template, compiled.children, compiled.placement = template, root, children, placement
 
 
 def _override_layers(stack: Stack, ctx: Context) -> tuple[list[tuple[str, int | None, dict[str, Any], str]],

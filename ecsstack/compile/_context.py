@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from troposphere import (
@@ -28,12 +27,28 @@ __all__ = ["LIMITS", "Context"]
 LIMITS = {"resources": MAX_RESOURCES, "parameters": MAX_PARAMETERS, "outputs": MAX_OUTPUTS}
 
 
+class _Template(Template):
+    """troposphere's template without its refusal past the quotas: a template too big is split afterwards."""
+
+    def add_resource(self, resource: Any) -> Any:
+        self.resources[resource.title] = resource
+        return resource
+
+    def add_parameter(self, parameter: Any) -> Any:
+        self.parameters[parameter.title] = parameter
+        return parameter
+
+    def add_output(self, output: Any) -> Any:
+        self.outputs[output.title] = output
+        return output
+
+
 class Context:
     """The template being built and the facts compilers share about it."""
 
     def __init__(self, stack: Stack):
         self.stack = stack
-        self.template = Template()
+        self.template = _Template()
         self.template.set_version("2010-09-09")
         if stack.description:
             self.template.set_description(stack.description)
@@ -44,8 +59,6 @@ class Context:
         self.parts: dict[int, tuple[Any, dict[str, str]]] = {}
         self._part_of: dict[str, tuple[Any, str]] = {}
         self._ids: dict[int, str] = {}
-        #: what did not fit under CloudFormation's limits, by kind
-        self.overflow: Counter[str] = Counter()
         #: logical IDs that two modelled things both compiled to
         self.collisions: list[str] = []
 
@@ -80,21 +93,15 @@ class Context:
             raise LookupError(f"{obj!r} is not part of this stack; add it with stack.add(...)") from None
 
     def add(self, resource: AWSObject) -> AWSObject:
-        """Add ``resource`` to the template; a clashing ID or one resource too many is recorded instead."""
+        """Add ``resource`` to the template; a clashing ID is recorded instead. Quotas are not enforced here: a
+        template past them is split into nested stacks after compiling (``compile._nesting``)."""
         if resource.title in self.template.resources:
             self.collisions.append(resource.title)  # two names that map to one logical ID
-            return resource
-        if len(self.template.resources) >= MAX_RESOURCES:
-            self.overflow["resources"] += 1  # reported as one problem once everything is counted
             return resource
         return self.template.add_resource(resource)
 
     def has_room(self, kind: str) -> bool:
-        """False (and counted) once the template holds CloudFormation's maximum of ``kind``."""
-        held = {"parameters": self.template.parameters, "outputs": self.template.outputs}[kind]
-        if len(held) >= LIMITS[kind]:
-            self.overflow[kind] += 1
-            return False
+        """Always True: quotas are checked (and a template split) once everything is compiled."""
         return True
 
     # ---- parameters ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from . import _template
 from ._changes import RETAINING_POLICIES, find_risks
 from ._errors import DataLossError, DeployError, LintError
 from ._failure import root_cause
+from ._nested import nested_risks, source_of
 from ._propdiff import template_diff
 from ._results import DeployResult, DestroyResult, DiffResult, Outcome, StatusResult
 from ._session import Confirm, Session, new_token, open_session
@@ -23,7 +24,6 @@ from ._template import (
     check_stack_name,
     kept_defaults,
     parameter_changes,
-    template_of,
 )
 
 if TYPE_CHECKING:
@@ -85,25 +85,30 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
     (``ecsstack.deploy.history`` lists them, ``rollback`` redeploys one). A record that cannot be written is a
     warning, never a failed deploy.
     """
-    tpl, name = template_of(template, stack_name)
+    tpl, name, children = source_of(template, stack_name)
     given = dict(parameters or {})
     check_parameter_names(tpl, given)
     if force_new_deployment:
         tpl = _template.force_new_deployment(tpl)  # the module's: the argument shadows the name
+        children = {k: _template.force_new_deployment(c) for k, c in children.items()}
     check_limits(tpl)
     session = open_session(region=region, profile=profile, endpoint_url=endpoint_url, provider=provider,
                            console=console, sleep=sleep, clock=clock, backoff=backoff, timeout=timeout)
     if lint:
-        _lint(tpl, session)
+        for one in (tpl, *children.values()):
+            _lint(one, session)
     provider, reporter = session.provider, session.reporter
 
     previous = session.settle(name, recreate_failed=recreate_failed, total=len(tpl.resources))
     creating = previous is None
+    if children:
+        tpl = session.package(name, tpl, children, s3_bucket)
     records = _history_location(session, name, previous, s3_bucket) if history else None
     if records is not None:
         tags = _hist.history_tags(records, tags, previous)
     cs = session.change_set(name, tpl, previous, parameters=given, tags=tags, s3_bucket=s3_bucket,
-                            extra_capabilities=capabilities)
+                            extra_capabilities=capabilities,
+                            include_nested=bool(children))
     if cs.no_changes:
         provider.delete_change_set(cs)
         reporter.markup(f"[bold green]no changes[/]: stack {name} is up to date.")
@@ -119,7 +124,7 @@ def deploy(template: Any, stack_name: str | None = None, *, parameters: Mapping[
         reporter.parameter_changes(parameter_changes(tpl, given, previous.parameters))
         reporter.template_diff(template_diff(old, tpl.data))
         kept = _kept_defaults(session, tpl, given, previous, cs.stack_id, old)
-    risks = find_risks(cs.changes, old, tpl.data)
+    risks = find_risks(cs.changes, old, tpl.data) + nested_risks(provider, cs, children)
     reporter.risks(risks)
     if risks and not allow_replace:
         session.discard(cs, creating)
@@ -212,7 +217,7 @@ def diff(template: Any, stack_name: str | None = None, *, parameters: Mapping[st
          backoff: Backoff | None = None) -> DiffResult:
     """Show what deploying ``template`` (as for ``deploy``) would change, through a change set that is
     then deleted."""
-    tpl, name = template_of(template, stack_name)
+    tpl, name, children = source_of(template, stack_name)
     given = dict(parameters or {})
     check_parameter_names(tpl, given)
     check_limits(tpl)
@@ -220,7 +225,10 @@ def diff(template: Any, stack_name: str | None = None, *, parameters: Mapping[st
                            console=console, sleep=sleep, clock=clock, backoff=backoff, timeout=timeout)
     previous = session.settle(name, recreate_failed=False, total=len(tpl.resources), recover=False)
     creating = previous is None
-    cs = session.change_set(name, tpl, previous, parameters=given, tags=None, s3_bucket=s3_bucket)
+    if children:
+        tpl = session.package(name, tpl, children, s3_bucket)
+    cs = session.change_set(name, tpl, previous, parameters=given, tags=None, s3_bucket=s3_bucket,
+                            include_nested=bool(children))
     try:
         if cs.no_changes:
             session.reporter.markup(f"[bold green]no changes[/]: stack {name} is up to date.")
@@ -234,7 +242,7 @@ def diff(template: Any, stack_name: str | None = None, *, parameters: Mapping[st
             session.reporter.parameter_changes(parameter_changes(tpl, given, previous.parameters))
             session.reporter.template_diff(entries)
             kept = _kept_defaults(session, tpl, given, previous, cs.stack_id, old)
-        risks = find_risks(cs.changes, old, tpl.data)
+        risks = find_risks(cs.changes, old, tpl.data) + nested_risks(session.provider, cs, children)
         session.reporter.risks(risks)
         return DiffResult(name, not creating, False, list(cs.changes), entries, risks, kept)
     finally:

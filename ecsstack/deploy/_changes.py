@@ -60,6 +60,8 @@ class ResourceChange:
     replacement: str = ""
     scope: tuple[str, ...] = ()
     details: tuple[str, ...] = field(default=(), compare=False)  # "Properties.Image (requires recreation)"
+    #: for a nested stack in a change set made with IncludeNestedStacks: the nested change set's ARN
+    nested_change_set: str = field(default="", compare=False)
 
     @property
     def replaces(self) -> bool:
@@ -83,6 +85,7 @@ class ResourceChange:
             replacement=rc.get("Replacement") or "",
             scope=tuple(rc.get("Scope") or ()),
             details=tuple(dict.fromkeys(details)),
+            nested_change_set=rc.get("ChangeSetId") or "",
         )
 
 

@@ -334,14 +334,17 @@ class Provider:
                           body: str | None = None, url: str | None = None,
                           parameters: list[dict[str, Any]] = (), capabilities: list[str] = (),
                           tags: Mapping[str, str] | None = None, description: str = "",
-                          client_token: str | None = None) -> ChangeSet:
-        """``client_token`` (ClientToken) makes a retried request create the change set once."""
+                          client_token: str | None = None, include_nested: bool = False) -> ChangeSet:
+        """``client_token`` (ClientToken) makes a retried request create the change set once; ``include_nested``
+        (IncludeNestedStacks) makes a change set for every nested stack too, so their changes can be read."""
         args: dict[str, Any] = {
             "StackName": stack_name, "ChangeSetName": change_set_name, "ChangeSetType": change_set_type,
             "Parameters": list(parameters), "Capabilities": list(capabilities),
         }
         if client_token:
             args["ClientToken"] = client_token
+        if include_nested:
+            args["IncludeNestedStacks"] = True
         args.update({"TemplateURL": url} if url else {"TemplateBody": body})
         if tags:
             args["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
@@ -392,6 +395,12 @@ class Provider:
                 return
             with aws_errors("describing the change set"):
                 page = self.cfn.describe_change_set(ChangeSetName=arn, NextToken=token)
+
+    def describe_nested_change_set(self, arn: str) -> list[ResourceChange]:
+        """Every resource change of a nested stack's change set (made by IncludeNestedStacks)."""
+        with aws_errors("describing a nested stack's change set"):
+            first = self.cfn.describe_change_set(ChangeSetName=arn)
+        return list(self._all_changes(arn, first))
 
     def execute_change_set(self, change_set: ChangeSet, token: str | None = None) -> None:
         """Execute; ``token`` (ClientRequestToken) makes a retried request run once and marks the events."""

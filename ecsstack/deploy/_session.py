@@ -15,6 +15,7 @@ from rich.console import Console
 
 from ._errors import DeployError, DeployInterrupted
 from ._failure import root_cause
+from ._nested import package
 from ._progress import Backoff, Waiter
 from ._provider import ChangeSet
 from ._states import GONE, REVIEW, Action, advice, decide
@@ -183,8 +184,10 @@ class Session:
 
     def change_set(self, name: str, template: Template, previous: StackInfo | None, *,
                    parameters: Mapping[str, str], tags: Mapping[str, str] | None, s3_bucket: str | None,
-                   extra_capabilities: tuple[str, ...] = (), token: str | None = None) -> ChangeSet:
-        """Create the change set (CREATE when ``previous`` is None) and wait until it is computed."""
+                   extra_capabilities: tuple[str, ...] = (), token: str | None = None,
+                   include_nested: bool = False) -> ChangeSet:
+        """Create the change set (CREATE when ``previous`` is None) and wait until it is computed;
+        ``include_nested``: with a change set for every nested stack (IncludeNestedStacks)."""
         params = resolve_parameters(template, parameters, previous.parameters if previous else None)
         url = None
         if template.size > INLINE_LIMIT:
@@ -196,7 +199,8 @@ class Session:
             name, f"ecsstack-{stamp}-{time.time_ns() % 10**6:06d}", "UPDATE" if previous else "CREATE",
             body=None if url else template.body, url=url, parameters=params,
             capabilities=capabilities(template, extra_capabilities), tags=tags,
-            description="created by ecsstack", client_token=token or new_token("changeset"))
+            description="created by ecsstack", client_token=token or new_token("changeset"),
+            include_nested=include_nested)
         try:
             return self.provider.wait_change_set(made, self.waiter.sleep, iter(self.waiter.backoff))
         except KeyboardInterrupt:
@@ -210,6 +214,14 @@ class Session:
             info = self.provider.describe_stack(change_set.stack_id)
             if info is not None and info.status == "REVIEW_IN_PROGRESS":
                 self.provider.delete_stack(change_set.stack_id, new_token("delete"))
+
+    def package(self, name: str, template: Template, children: Mapping[str, Template],
+                s3_bucket: str | None) -> Template:
+        """``template`` with its nested stacks' templates uploaded and named by their S3 URLs."""
+        packaged, urls = package(template, children, self.provider, name, s3_bucket)
+        for child, url in urls.items():
+            self.reporter.say(f"nested stack {child}: template uploaded to {url}")
+        return packaged
 
     def confirm(self, question: str, *, yes: bool, confirm: Confirm | None, on_refuse: Callable[[], None],
                 what: str) -> bool:

@@ -22,8 +22,9 @@ from ..model import Stack
 from . import ecs_overrides, grants, limits, reachability, revisions, schemas
 from ._template import Template
 from .known import KNOWN, Known, tolerated
+from .nesting import check_wiring
 
-__all__ = ["INVARIANTS", "KNOWN", "OF_COMPILE", "Known", "check_template"]
+__all__ = ["INVARIANTS", "KNOWN", "OF_COMPILE", "Known", "check_template", "check_wiring"]
 
 #: the invariants about what ecsstack itself compiles (a path, a grant): with ``base=``, they check the template
 #: before overrides, since what an override opens or grants is the user's, and the rules warn about it (ECS941-945)

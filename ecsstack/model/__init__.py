@@ -1,5 +1,6 @@
 """The user's vocabulary: plain objects a blueprint builds. No troposphere, no boto3."""
 
+from ._app import Nesting
 from ._capacity import CapacityProviderStrategy, Ec2Capacity
 from ._container import Container
 from ._deployment import Deployment, LifecycleHook
@@ -53,7 +54,7 @@ from ._settings import (
     Tmpfs,
     Ulimit,
 )
-from ._stack import Output, Stack
+from ._stack import App, Output, Stack
 from ._task import Ec2TaskDefinition, ExistingTaskDefinition, FargateTaskDefinition, TaskDefinition
 from ._tokens import Attr, Parameter, Sub, Token
 from ._values import Dependency, HealthCheck, LogConfig, PortMapping, RestartPolicy, Secret
@@ -62,6 +63,7 @@ from ._volumes import BindVolume, EbsVolume, EfsVolume, MountPoint, Volume, Volu
 __all__ = [
     "AdjustmentType",
     "Alarm",
+    "App",
     "ApplicationLoadBalancer",
 
     "Attr",
@@ -103,6 +105,7 @@ __all__ = [
     "Metric",
     "MountPoint",
     "Namespace",
+    "Nesting",
     "NetworkLoadBalancer",
     "NetworkMode",
     "OsFamily",

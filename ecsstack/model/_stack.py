@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..errors import Problem
+from ._app import Nesting
 from ._check import as_text, fail
 from ._settings import as_tags
 from ._tokens import Parameter, Token
 
-__all__ = ["Output", "Pipeline", "Stack", "use_pipeline"]
+__all__ = ["App", "Output", "Pipeline", "Stack", "use_pipeline"]
 
 
 class Pipeline(Protocol):
@@ -56,13 +57,16 @@ class Stack:
 
     ``Stack(name, description=, tags=)``; add things with ``stack.add(...)``; a service brings its cluster
     and task definition along. ``tags``: key → value, put on every resource the template creates that takes
-    tags (a resource's own tags win by key); Default none.
+    tags (a resource's own tags win by key); Default none. ``nesting``: how the stack splits into nested stacks
+    past CloudFormation's quotas (``Nesting(...)``); Default ``Nesting()`` (split only when needed, 32 buckets).
     """
 
-    def __init__(self, name: str, description: str | None = None, tags: dict[str, Any] | None = None):
+    def __init__(self, name: str, description: str | None = None, tags: dict[str, Any] | None = None,
+                 nesting: Nesting | None = None):
         self.name = name
         self.description = description
         self.tags: dict[str, Any] = tags or {}
+        self.nesting = nesting if nesting is not None else Nesting()
         #: what the stack holds (clusters, task definitions, services, load balancers, …), in the order added
         self.resources: list[Any] = []
         self.parameters: dict[str, Parameter] = {}
@@ -76,6 +80,9 @@ class Stack:
         path = self.path
         as_text(self.description, path, "description")
         self.tags = as_tags(self.tags, path)
+        if not isinstance(self.nesting, Nesting):
+            raise fail(path, f"nesting must be a Nesting(...), got {self.nesting!r}.")
+        self.nesting.normalise()
         if not isinstance(self.resources, list):
             raise fail(path, f"resources must be a list, got {self.resources!r}.", "Add things with stack.add(...).")
         for name, kind in (("parameters", Parameter), ("outputs", Output)):
@@ -192,3 +199,47 @@ class Stack:
 
     def __repr__(self) -> str:
         return f"Stack({self.name!r})"
+
+
+class App:
+    """Several stacks deployed together as one root stack with one nested stack per member.
+
+    ``App(name, description=)``; ``app.add(stack, ...)``. A blueprint's ``build()`` may return an App. References
+    between the members (a service in one stack, its cluster, VPC or load balancer in another) become parameters
+    and outputs of the nested stacks, wired by the root: no export names. Validation sees the whole app: the
+    rules run once over every member's resources together. An object that several members hold (a service
+    brings its cluster along) belongs to the first member, in the order added, that holds it.
+    ``description``: the root template's; Default none.
+    """
+
+    def __init__(self, name: str, description: str | None = None):
+        self.name = name
+        self.description = description
+        #: the member stacks, in the order added
+        self.stacks: list[Any] = []
+        self.normalise()
+
+    @property
+    def path(self) -> str:
+        return f"app {self.name}"
+
+    def normalise(self) -> None:
+        """Check every field's type."""
+        if not isinstance(self.name, str) or not self.name:
+            raise fail("app", f"an app needs a name, got {self.name!r}.")
+        as_text(self.description, self.path, "description")
+
+    def add(self, *stacks: Any) -> App:
+        """Add member stacks (each once; their names must differ); returns the app."""
+        for stack in stacks:
+            if not isinstance(stack, Stack):
+                raise fail(self.path, f"cannot add {stack!r} to an app.", "Add Stack objects.")
+            if any(s is stack for s in self.stacks):
+                continue
+            if any(s.name == stack.name for s in self.stacks):
+                raise fail(self.path, f"holds two stacks named {stack.name!r}.", "Give each stack its own name.")
+            self.stacks.append(stack)
+        return self
+
+    def __repr__(self) -> str:
+        return f"App({self.name!r})"

@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (imported for their rules)
     loadbalancing,
     logging,
     naming,
+    nesting,
     overrides,
     ranges,
     revisions,

@@ -54,3 +54,25 @@ def test_distinct_stack_names_are_written(tmp_path: Path) -> None:
     code, err = synth(str(root), "-o", str(tmp_path / "out"))
     assert code == 0, err
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["api.json", "web.json"]
+
+
+def test_synth_writes_a_split_stack_as_root_and_children_and_prints_the_split(tmp_path: Path) -> None:
+    blueprint = tmp_path / "many.py"
+    blueprint.write_text(
+        "from ecsstack import Cluster, FargateTaskDefinition, Nesting, Service, Stack\n"
+        "def build():\n"
+        "    stack = Stack('many', nesting=Nesting(max_resources=40, buckets=8))\n"
+        "    cluster = Cluster('main')\n"
+        "    for i in range(10):\n"
+        "        task = FargateTaskDefinition(f'w{i}')\n"
+        "        task.add_container('app', image='app:1')\n"
+        "        stack.add(Service(f'w{i}', cluster=cluster, task=task))\n"
+        "    return stack\n")
+    result = CliRunner().invoke(main, ["synth", str(blueprint), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "many.json").is_file()
+    children = sorted(p.name for p in (tmp_path / "out" / "many").iterdir())
+    assert children and all(c.startswith("Services") for c in children)
+    assert "nested stacks" in result.stderr and "services w" in result.stderr
+    graph = CliRunner().invoke(main, ["graph", str(blueprint)])
+    assert graph.exit_code == 0 and "nested stacks of many" in graph.output

@@ -299,20 +299,21 @@ def test_desired_count_defaults_to_one_and_is_left_to_autoscaling_when_scaled() 
     assert resources(stack)["WebService"]["Properties"]["DesiredCount"] == 3
 
 
-def test_more_resources_than_cloudformation_allows_is_a_problem_not_a_traceback() -> None:
-    from ecsstack import ValidationError
+def test_more_resources_than_one_template_holds_split_and_synth_says_so() -> None:
+    from ecsstack import ValidationError, assemble
 
     stack = Stack("big")
     cluster = Cluster("main")
-    for i in range(90):  # 6 resources each
+    for i in range(90):  # 6 resources each: 541 in all
         task = FargateTaskDefinition(f"svc{i}")
         task.add_container("app", image="nginx")
         stack.add(Service(f"svc{i}", cluster=cluster, task=task))
     with pytest.raises(ValidationError) as info:
         stack.to_dict()
     [problem] = info.value.problems
-    assert problem.rule == "ECS901" and "compiles to 541 resources" in problem.message
-    assert "500" in problem.message
+    assert problem.rule == "ECS956" and "nested stacks" in problem.message and "assemble" in problem.hint
+    assembly = assemble(stack)
+    assert assembly.children and all(len(doc["Resources"]) <= 500 for doc in assembly.children.values())
 
 
 def test_more_outputs_than_cloudformation_allows() -> None:
@@ -324,8 +325,8 @@ def test_more_outputs_than_cloudformation_allows() -> None:
         stack.output(f"Out{i}", "x")
     with pytest.raises(ValidationError) as info:
         stack.to_dict()
-    assert [p.message for p in info.value.problems] == [
-        "compiles to 201 outputs; CloudFormation allows 200 per stack."]
+    assert [(p.rule, p.message) for p in info.value.problems] == [
+        ("ECS901", "compiles to 201 outputs; a template may hold 200.")]
 
 
 def test_a_value_troposphere_rejects_is_reported_as_a_problem(monkeypatch: pytest.MonkeyPatch) -> None:
