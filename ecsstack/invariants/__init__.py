@@ -26,9 +26,10 @@ from .nesting import check_wiring
 
 __all__ = ["INVARIANTS", "KNOWN", "OF_COMPILE", "Known", "check_template", "check_wiring"]
 
-#: the invariants about what ecsstack itself compiles (a path, a grant): with ``base=``, they check the template
-#: before overrides, since what an override opens or grants is the user's, and the rules warn about it (ECS941-945)
-OF_COMPILE = ("reachability", "grants")
+#: the invariants about what ecsstack itself compiles (a path, a grant, the task a service runs): with ``base=``,
+#: they check the template before overrides, since what an override opens, grants or points at is the user's, and
+#: the rules warn about it (ECS941-945); the schema checks still see the override
+OF_COMPILE = ("reachability", "grants", "revisions")
 
 #: the invariants, by name: each takes the stack and its template and returns the problems it finds
 INVARIANTS: dict[str, Callable[[Stack, Template], list[Problem]]] = {

@@ -107,7 +107,8 @@ def _task(props: dict[str, Any]) -> Iterator[tuple[str, str]]:
     platform = props.get("RuntimePlatform")
     family = platform.get("OperatingSystemFamily") if isinstance(platform, dict) else None
     windows = isinstance(family, str) and family.startswith("WINDOWS")
-    for i, c in enumerate(props.get("ContainerDefinitions", []) or []):
+    containers = props.get("ContainerDefinitions")
+    for i, c in enumerate(containers if isinstance(containers, list) else []):  # a wrong type is the schemas' find
         if not isinstance(c, dict):
             continue
         name = c.get("Name", i)

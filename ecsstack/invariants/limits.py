@@ -31,13 +31,15 @@ def check(stack: Stack, template: Template) -> list[Problem]:
         props = template.props(logical)
         compat = props.get("RequiresCompatibilities", [])
         fargate = isinstance(compat, list) and "FARGATE" in compat
-        for i, c in enumerate(props.get("ContainerDefinitions", []) or []):
+        containers = props.get("ContainerDefinitions")
+        for i, c in enumerate(containers if isinstance(containers, list) else []):
             if not isinstance(c, dict):
                 continue
             where = f"{stack.path} › resource {logical}"
             name = c.get("Name", i)
             for key, (low, high) in HEALTH_CHECK_RANGES.items():
-                value = _int((c.get("HealthCheck") or {}).get(key))
+                health = c.get("HealthCheck")
+                value = _int(health.get(key)) if isinstance(health, dict) else None
                 if value is not None and not low <= value <= high:
                     problems.append(Problem(
                         "ECS931", where, f"container {name}: HealthCheck.{key} is {value}; ECS takes {low} to {high}.",

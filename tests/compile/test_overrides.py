@@ -484,3 +484,20 @@ def test_realistic_part_overrides_lint_clean() -> None:
     assert policy["TargetValue"] == 55 and policy["PredefinedMetricSpecification"]  # merged, not replaced
     assert [p for p in stack.problems() if p.rule.startswith("ECS94")] == []
     assert [str(f) for f in lint_template(template) if f.is_error] == []
+
+
+def test_found_by_the_override_fuzz_after_the_merge_of_revisions_and_overrides() -> None:
+    """A wrong type in a task override is a schema problem, not a crash of the later invariants; and a service
+    whose TaskDefinition an override points elsewhere is the user's choice, not ECS339's compile bug."""
+    task = FargateTaskDefinition("job", cpu=256, memory=512)
+    task.add_container("run", image=IMAGE)
+    task.override("TaskDefinition", {"ContainerDefinitions": True})
+    with pytest.raises(ValidationError) as caught:
+        synth(Stack("app").add(Service("job", cluster=Cluster("main"), task=task)))
+    assert {p.rule for p in caught.value.problems} == {"ECS930"}
+    task = FargateTaskDefinition("job", cpu=256, memory=512)
+    task.add_container("run", image=IMAGE)
+    service = Service("job", cluster=Cluster("main"), task=task)
+    service.override("Service", {"TaskDefinition": "job:7"})
+    template = synth(Stack("app").add(service))
+    assert template["Resources"]["JobService"]["Properties"]["TaskDefinition"] == "job:7"
