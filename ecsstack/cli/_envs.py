@@ -1,4 +1,4 @@
-"""``--env NAME`` for synth, diff, deploy and destroy, and the ``ecsstack drift`` command.
+"""``--env NAME`` for synth, lint, diff, deploy and destroy, and the ``ecsstack drift`` command.
 
 With ``--env`` a command reads the environment from ``environments.toml`` beside the blueprint (or
 ``--environments FILE``): ``build(env)`` gets it, the stack is named by its pattern, its parameters and tags
