@@ -175,7 +175,7 @@ def diff_command(blueprint: str, stack_name: str | None, parameters: tuple[str, 
         name = target.stack_name(stack_name, implied, blueprint) or _name_for(stack_name, implied)
         params = target.parameters(params, Path(blueprint).stem, implied)
         aws = target.connect("diff", target.aws(region, profile, endpoint_url, timeout))
-        target.show_parameters(template, params, name, aws)
+        target.show_parameters(template, params, name, aws, err if fmt == "markdown" else out)
         return diff(template, name, parameters=params, s3_bucket=s3_bucket,
                     console=(err if fmt == "markdown" else out).rich, **aws)
 

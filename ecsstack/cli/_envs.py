@@ -1,4 +1,4 @@
-"""``--env NAME`` for synth, diff, deploy and destroy, and the ``ecsstack drift`` command.
+"""``--env NAME`` for synth, lint, diff, deploy and destroy, and the ``ecsstack drift`` command.
 
 With ``--env`` a command reads the environment from ``environments.toml`` beside the blueprint (or
 ``--environments FILE``): ``build(env)`` gets it, the stack is named by its pattern, its parameters and tags
@@ -106,8 +106,9 @@ class EnvTarget:
         return {**aws, "provider": provider}
 
     def show_parameters(self, template: Any, given: Mapping[str, str], stack_name: str | None,
-                        connected: dict[str, Any]) -> None:
-        """Print every parameter with where its value comes from (environment only)."""
+                        connected: dict[str, Any], to: Any = None) -> None:
+        """Print every parameter with where its value comes from (environment only), on ``to`` (default:
+        stdout; stderr when stdout carries a document, e.g. ``diff --format markdown``)."""
         if self.env is None or "provider" not in connected:
             return
         from ..deploy._guard import parameter_origins
@@ -116,8 +117,9 @@ class EnvTarget:
         tpl, name = template_of(template, stack_name)
         info = connected["provider"].describe_stack(name)
         rows = parameter_origins(tpl, given, self.sources, info.parameters if info else None)
+        to = to or out
         if rows:
-            out.print("[bold]Parameters[/] (value ← where it comes from):")
+            to.print("[bold]Parameters[/] (value ← where it comes from):")
         for row in rows:
             over = f", over {escape(row.overrides)}" if row.overrides else ""
-            out.print(f"    {escape(row.name)} = {escape(row.value)}  [dim]← {escape(row.source)}{over}[/]")
+            to.print(f"    {escape(row.name)} = {escape(row.value)}  [dim]← {escape(row.source)}{over}[/]")

@@ -93,20 +93,25 @@ def from_lint(finding: Any, template: str, file: str, sources: Mapping[str, tupl
                    CFN_LINT_DOCS, finding.rule)
 
 
-def collect_findings(target: str, regions: tuple[str, ...], strict: bool) -> tuple[list[Finding], list[str]]:
+def collect_findings(target: str, regions: tuple[str, ...], strict: bool, env: Any = None, *,
+                     ignore_checks: Sequence[str] = (), cache_dir: str | Path | None = None,
+                     ) -> tuple[list[Finding], list[str]]:
     """Every rule problem and cfn-lint finding of the blueprints and template files at ``target``, and the
     names of the templates checked (stacks, template files, and blueprints that did not load). A blueprint that
     does not load, or whose rules find errors, is reported as findings too (its template is not linted: there is
-    none), so a CI upload always has a report."""
+    none), so a CI upload always has a report. ``build(env)`` gets ``env`` (an environment, or nothing); cfn-lint
+    runs once over every template, in parallel, through the cache in ``cache_dir`` (None: no cache), ignoring
+    ``ignore_checks``: the same findings as ``ecsstack.lint.lint_templates``."""
     from ..errors import BlueprintError
-    from ..lint import lint_template
+    from ..lint import lint_templates
     from ..loader import NotABlueprint, blueprint_files, load_blueprint, template_files
     from ..pipeline import resource_sources, synth_with_warnings
     from ..render import to_json
     from ._console import err, fail, strictly
 
     path = Path(target)
-    findings: list[Finding] = []
+    # in order: findings known now, or a template to lint (its name, text, and how to turn its findings into ours)
+    parts: list[list[Finding] | tuple[str, str, str, str, Mapping[str, tuple[str, int]] | None]] = []
     templates: list[str] = []
     has_blueprints = path.suffix == ".py" or (path.is_dir() and any(path.glob("*.py")))
     try:
@@ -115,36 +120,44 @@ def collect_findings(target: str, regions: tuple[str, ...], strict: bool) -> tup
         fail(str(exc), 2)
     for blueprint in files:
         try:
-            stack = load_blueprint(blueprint)
+            stack = load_blueprint(blueprint, env)
         except NotABlueprint as exc:
             if path.is_dir():
                 err.print(f"skipped {blueprint}: no build(), so not a blueprint (a helper module?)", markup=False)
                 continue
-            findings.append(_unloadable(exc, str(blueprint)))
+            parts.append([_unloadable(exc, str(blueprint))])
             templates.append(str(blueprint))
             continue
         except ValidationError as exc:
-            findings += [from_problem(p, str(blueprint), str(blueprint)) for p in [*exc.problems, *exc.warnings]]
+            parts.append([from_problem(p, str(blueprint), str(blueprint)) for p in [*exc.problems, *exc.warnings]])
             templates.append(str(blueprint))
             continue
         except BlueprintError as exc:
-            findings.append(_unloadable(exc, str(blueprint)))
+            parts.append([_unloadable(exc, str(blueprint))])
             templates.append(str(blueprint))
             continue
         templates.append(stack.name)
         try:
             template, warnings = synth_with_warnings(stack)
         except ValidationError as exc:
-            findings += [from_problem(p, stack.name, str(blueprint)) for p in [*exc.problems, *exc.warnings]]
+            parts.append([from_problem(p, stack.name, str(blueprint)) for p in [*exc.problems, *exc.warnings]])
             continue
-        findings += [from_problem(p, stack.name, str(blueprint)) for p in strictly(warnings, strict)]
-        sources = resource_sources(stack)
-        findings += [from_lint(f, stack.name, str(blueprint), sources)
-                     for f in lint_template(to_json(template), regions=regions)]
+        parts.append([from_problem(p, stack.name, str(blueprint)) for p in strictly(warnings, strict)])
+        parts.append((stack.name, to_json(template), stack.name, str(blueprint), resource_sources(stack)))
     for file in template_files(path):
         templates.append(str(file))
-        findings += [from_lint(f, str(file), str(file))
-                     for f in lint_template(file.read_text(encoding="utf-8"), regions=regions)]
+        parts.append((str(file), file.read_text(encoding="utf-8"), str(file), str(file), None))
+    jobs = [part for part in parts if isinstance(part, tuple)]
+    report = lint_templates([(name, text) for name, text, *_ in jobs], regions=regions, ignore_checks=ignore_checks,
+                            cache_dir=cache_dir)
+    linted = iter(report.results)
+    findings: list[Finding] = []
+    for part in parts:
+        if isinstance(part, list):
+            findings += part
+            continue
+        _, _, name, file, sources = part
+        findings += [from_lint(f, name, file, sources) for f in next(linted).findings]
     return findings, templates
 
 

@@ -161,11 +161,12 @@ def _write_all(folder: Path, files: list[tuple[str, str]]) -> list[Path]:
               help="sarif (code scanning), junit (test reports), github (workflow annotations at the blueprint "
                    "line), json; rule problems are reported the same way as cfn-lint findings.")
 @STRICT
+@ENV_OPTIONS
 def lint(target: str, regions: tuple[str, ...], ignore_checks: tuple[str, ...], cache_dir: str, no_cache: bool,
-         fmt: str, strict: bool) -> None:
+         fmt: str, strict: bool, env_name: str | None = None, environments_file: str | None = None) -> None:
     """Run cfn-lint on every blueprint at TARGET (synthesized first) and on every template file there
     (.json/.yaml, e.g. what `synth -o` wrote); exit 1 on any lint error. Templates are linted in parallel and
-    their findings cached (see --cache-dir)."""
+    their findings cached (see --cache-dir). With --env NAME, build(env) gets the environment."""
     from ..lint import lint_templates
     from ..loader import template_files
 
@@ -174,13 +175,14 @@ def lint(target: str, regions: tuple[str, ...], ignore_checks: tuple[str, ...], 
     has_blueprints = path.suffix == ".py" or (path.is_dir() and any(path.glob("*.py")))
     if not templates and not has_blueprints:
         fail(f"{target}: no blueprints (.py) or templates (.json/.yaml) to lint.", 2)
+    environment = resolve(target, env_name, environments_file)
+    cache = None if no_cache else cache_dir
     if fmt != "text":
-        _lint_report(target, regions, fmt, strict)
+        _lint_report(target, regions, fmt, strict, environment, ignore_checks, cache)
         return
-    inputs = _synth_all(target, "json", strict) if has_blueprints else []
+    inputs = _synth_all(target, "json", strict, environment) if has_blueprints else []
     inputs += [(str(p), p.read_text(encoding="utf-8")) for p in templates]
-    report = lint_templates(inputs, regions=regions, ignore_checks=ignore_checks,
-                            cache_dir=None if no_cache else cache_dir)
+    report = lint_templates(inputs, regions=regions, ignore_checks=ignore_checks, cache_dir=cache)
     errors = 0
     for name, findings in ((r.file, r.findings) for r in report.results):
         for f in findings:
@@ -194,12 +196,14 @@ def lint(target: str, regions: tuple[str, ...], ignore_checks: tuple[str, ...], 
         sys.exit(EXIT_PROBLEMS)
 
 
-def _lint_report(target: str, regions: tuple[str, ...], fmt: str, strict: bool) -> None:
+def _lint_report(target: str, regions: tuple[str, ...], fmt: str, strict: bool, environment: object,
+                 ignore_checks: tuple[str, ...], cache_dir: str | None) -> None:
     """``lint --format`` other than text: every rule problem and cfn-lint finding on stdout in ``fmt``; exit 1
     on any error."""
     from ._formats import collect_findings, render
 
-    findings, templates = collect_findings(target, regions, strict)
+    findings, templates = collect_findings(target, regions, strict, environment, ignore_checks=ignore_checks,
+                                           cache_dir=cache_dir)
     out.file.write(render(findings, fmt, templates))
     errors = sum(f.is_error for f in findings)
     if errors:
