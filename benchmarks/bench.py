@@ -127,6 +127,9 @@ def _lift_quota() -> None:
         for name in ("MAX_RESOURCES", "MAX_OUTPUTS", "MAX_PARAMETERS"):
             setattr(module, name, 10**9)
     _context.LIMITS.update(resources=10**9, outputs=10**9, parameters=10**9)
+    from ecsstack.compile import _nesting
+
+    _nesting.needs_split = lambda template, max_resources: False  # time one template, not the split (see README)
 
 
 def sizes() -> None:

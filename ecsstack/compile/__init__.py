@@ -10,7 +10,7 @@ from typing import Any
 from troposphere import Export, Output, encode_to_dict
 
 from ..errors import Problem, ValidationError
-from ..model import Alarm, Cluster, Namespace, Queue, ScheduledTask, Service, Stack, TaskDefinition, Vpc
+from ..model import Alarm, Cluster, LoadBalancer, Namespace, Queue, ScheduledTask, Service, Stack, TaskDefinition, Vpc
 from ..names import logical_id
 from ..rules import validate
 from . import (
@@ -201,7 +201,14 @@ def _nest(stack: Stack, ctx: Context, compiled: Compiled, members: list[Stack] |
             child = _nesting.child_id("Services", _nesting.bucket_of(service.name, nesting.buckets), nesting.buckets)
             placement[service.name] = child
             return child
-        group = _nesting.service_groups(stack, template, ctx.parts, group_of_service)
+        def with_its_one_service(builder: Any) -> str | None:
+            # a load balancer (and its listeners) that sends traffic to one service only travels with it
+            lb = builder if isinstance(builder, LoadBalancer) else getattr(builder, "load_balancer", None)
+            if not isinstance(lb, LoadBalancer):
+                return None
+            served = {id(t.service): t.service for listener in lb.listeners for t in listener.targets}
+            return group_of_service(next(iter(served.values()))) if len(served) == 1 else None
+        group = _nesting.service_groups(stack, template, ctx.parts, group_of_service, with_its_one_service)
     else:
         holder: dict[int, str] = {}
         for member in members:

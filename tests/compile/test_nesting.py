@@ -273,3 +273,21 @@ def test_every_shipped_blueprint_splits_clean(name: str) -> None:
     for file, text in split.files():
         findings = [f for f in lint_template(text) if not (f.rule == "W3002" and f.path.endswith("TemplateURL"))]
         assert findings == [], file
+
+
+def test_a_load_balancer_serving_one_service_travels_with_it() -> None:
+    """Found by `make bench` after the merge: 100 LoadBalancedWebServices (an ALB each) left every load balancer,
+    listener and default target group in the root, 529 resources, so the stack could not be split at all."""
+    from ecsstack import Cluster, LoadBalancedWebService, Nesting, Stack, assemble
+
+    stack = Stack("fleet", nesting=Nesting(always=True))
+    cluster = Cluster("main")
+    for i in range(3):
+        LoadBalancedWebService(stack, f"web{i}", image="example/app:1.4", port=8080, cluster=cluster,
+                               certificate="arn:aws:acm:us-east-1:123456789012:certificate/abc")
+    assembly = assemble(stack)
+    root_types = {r["Type"] for r in assembly.template["Resources"].values()}
+    assert root_types == {"AWS::ECS::Cluster", "AWS::CloudFormation::Stack"}
+    for i in range(3):
+        child = assembly.children[assembly.placement[f"web{i}"]]
+        assert f"Web{i}LoadBalancer" in child["Resources"] and f"Web{i}ServiceTargetGroup" in child["Resources"]
