@@ -37,7 +37,8 @@ def test_filter_policy_limits(found) -> None:
     queue = (Queue("jobs").subscribe(ORDERS, filter_policy=six)
              .subscribe("arn:aws:sns:us-east-1:123456789012:b", filter_policy=wide)
              .subscribe("arn:aws:sns:us-east-1:123456789012:c", filter_policy={"x": [object()]})
-             .subscribe("arn:aws:sns:us-east-1:123456789012:d", filter_policy=nested, filter_policy_scope="MessageBody"))
+             .subscribe("arn:aws:sns:us-east-1:123456789012:d", filter_policy=nested,
+                        filter_policy_scope="MessageBody"))
     problems = found(Stack("app").add(queue), "ECS483")
     assert [(p.path, p.message.split(";")[0]) for p in problems] == [
         ("queue jobs.subscriptions[0].filter_policy", "the filter policy has 6 attribute keys"),
