@@ -50,3 +50,19 @@ def test_subscribed_stack_lints_clean_and_overrides_reach_a_subscription() -> No
     assert template["Resources"]["JobsOrdersSubscription"]["Properties"]["DeliveryPolicy"] == {
         "healthyRetryPolicy": {}}
     assert [str(f) for f in lint_template(template) if f.level in ("error", "warning")] == []
+
+
+def test_grants_invariant_holds_the_queue_policy_to_the_subscribed_topics() -> None:
+    from ecsstack.invariants import grants
+    from ecsstack.invariants._template import Template
+
+    stack = subscribed()
+    template = stack.to_dict()
+    assert grants.check(stack, Template(template)) == []
+    statement = template["Resources"]["JobsQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    statement["Condition"]["ArnEquals"]["aws:SourceArn"] = [ORDERS, "arn:aws:sns:us-east-1:123456789012:other"]
+    problems = grants.check(stack, Template(template))
+    assert sorted(p.rule for p in problems) == ["ECS920", "ECS921"]
+    assert any("other" in p.message for p in problems)
+    statement["Principal"] = {"Service": "*"}
+    assert "ECS921" in {p.rule for p in grants.check(stack, Template(template))}
