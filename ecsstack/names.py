@@ -78,6 +78,8 @@ NAMESPACE = "Namespace"
 DISCOVERY = "Discovery"
 QUEUE = "Queue"
 DEAD_LETTER_QUEUE = "DeadLetterQueue"
+SUBSCRIPTION = "Subscription"
+QUEUE_POLICY = "QueuePolicy"
 # clusters and their capacity
 CLUSTER = "Cluster"
 CAPACITY_PROVIDER = "CapacityProvider"

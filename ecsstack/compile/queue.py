@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import GetAtt, sqs
+import awacs.sqs
+from awacs.aws import Allow, ArnEquals, Condition, PolicyDocument, Principal, Statement
+from troposphere import GetAtt, Ref, sns, sqs
 
 from ..model import Queue
-from ..names import DEAD_LETTER_QUEUE, QUEUE, logical_id
+from ..names import DEAD_LETTER_QUEUE, QUEUE, QUEUE_POLICY, SUBSCRIPTION, logical_id
 from ._checkov import QUEUE_KMS, checkov_skips
 from ._context import Context
 
-__all__ = ["compile_queue"]
+__all__ = ["compile_queue", "compile_subscriptions"]
 
 DEAD_LETTER_RETENTION = 14 * 24 * 3600  # the longest SQS keeps a message
 
@@ -49,3 +51,27 @@ def compile_queue(queue: Queue, ctx: Context) -> None:
         props["RedrivePolicy"] = sqs.RedrivePolicy(deadLetterTargetArn=GetAtt(dlq, "Arn"),
                                                    maxReceiveCount=queue.max_receive_count)
     ctx.add(sqs.Queue(ctx.part(queue, "Queue", name), **props, **_retention(queue)))
+
+    compile_subscriptions(queue, name, ctx)
+
+
+def compile_subscriptions(queue: Queue, name: str, ctx: Context) -> None:
+    """One SNS subscription per subscribed topic, and one queue policy letting exactly those topics send."""
+    if not queue.subscriptions:
+        return
+    topics = []
+    for sub in queue.subscriptions:
+        topic = ctx.value(sub.topic)
+        topics.append(topic)
+        props: dict[str, Any] = {"Protocol": "sqs", "Endpoint": GetAtt(name, "Arn"), "TopicArn": topic,
+                                 "RawMessageDelivery": sub.raw_message_delivery}
+        if sub.filter_policy is not None:
+            props["FilterPolicy"] = sub.filter_policy
+            props["FilterPolicyScope"] = sub.filter_policy_scope
+        logical = logical_id(queue.name, sub.topic_name, SUBSCRIPTION)
+        ctx.add(sns.SubscriptionResource(ctx.part(queue, f"Subscription:{sub.topic_name}", logical), **props))
+    document = PolicyDocument(Version="2012-10-17", Statement=[Statement(
+        Effect=Allow, Principal=Principal("Service", "sns.amazonaws.com"), Action=[awacs.sqs.SendMessage],
+        Resource=[GetAtt(name, "Arn")], Condition=Condition(ArnEquals("aws:SourceArn", topics)))])
+    policy = logical_id(queue.name, QUEUE_POLICY)
+    ctx.add(sqs.QueuePolicy(ctx.part(queue, "QueuePolicy", policy), Queues=[Ref(name)], PolicyDocument=document))

@@ -823,26 +823,22 @@ class _Service:
         if scale["memory"]:
             self.emit(Call("worker.scaling.on_memory", [scale["memory"]]))
         self.task_extras("worker.task", "worker.container")
-        topics = subscribe.get("topics") or []
-        if topics:
-            self.emit(Call("stack.output", ["QueueArn", Raw("worker.queue.arn")],
-                           {"description": "Subscribe the topics listed at the top of this file to this queue"}))
-        for topic in topics:
+        for topic in subscribe.get("topics") or []:
             self._subscription(topic)
 
     def _subscription(self, topic: dict[str, Any]) -> None:
-        import json
-
-        name, publisher = topic.get("name", "?"), topic.get("service", "?")
-        attributes: dict[str, str] = {"RawMessageDelivery": "true"}
+        """A Copilot topic subscription: the topic lives in its publisher's stack, so its ARN is a stack
+        parameter, and the worker's queue subscribes to it (filter policy included)."""
+        name, publisher = str(topic.get("name", "topic")), str(topic.get("service", "service"))
+        param = self.parameter(f"{_pascal(publisher)}{_pascal(name)}TopicArn", None,
+                               f"ARN of the SNS topic {name} that service {publisher} publishes "
+                               f"(Copilot named it <app>-<env>-{publisher}-{name})")
+        kw: dict[str, Any] = {}
         if topic.get("filter_policy"):
-            attributes["FilterPolicy"] = json.dumps(topic["filter_policy"], separators=(",", ":"))
-        self.warn(f"subscribe.topics {publisher}/{name}: ecsstack has no SNS subscriptions yet; subscribe the "
-                  "queue (the QueueArn output) to the topic, and let the topic send to it with a queue policy "
-                  "(sqs:SendMessage for sns.amazonaws.com, aws:SourceArn = the topic).")
-        self.notes.append(f"Topic {name} of {publisher}: aws sns subscribe --topic-arn <arn of {name}> --protocol "
-                          f"sqs --notification-endpoint <QueueArn output> --attributes "
-                          f"'{json.dumps(attributes)}'")
+            kw["filter_policy"] = topic["filter_policy"]
+        self.emit(Call("worker.queue.subscribe", [param], kw))
+        self.notes.append(f"Topic {name} of {publisher}: pass its ARN as the parameter "
+                          f"{_pascal(publisher)}{_pascal(name)}TopicArn.")
         if topic.get("queue"):
             self.warn(f"subscribe.topics {name}.queue: Copilot gave this topic a queue of its own; here it shares "
                       "the worker's queue.")

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problem
-from ..model import EfsVolume, ExistingTaskDefinition, ScheduledTask, Service, Stack, TaskDefinition, Token
+from ..model import EfsVolume, ExistingTaskDefinition, Queue, ScheduledTask, Service, Stack, TaskDefinition, Token
 from ..model import Sub as SubToken
 from ..model.derived import routers, writes_to_task_log_group
-from ..names import SCHEDULE, SERVICE, TASK_DEFINITION, logical_id
+from ..names import QUEUE, SCHEDULE, SERVICE, TASK_DEFINITION, logical_id
 from ._template import Template, canon, canon_model
 
 __all__ = ["Need", "check", "execution_needs", "hook_needs", "scheduler_needs", "task_needs", "traffic_needs"]
@@ -468,6 +468,39 @@ def _check_scheduled(stack: Stack, template: Template) -> list[Problem]:
     return problems
 
 
+def _check_queue_policies(stack: Stack, template: Template) -> list[Problem]:
+    """A queue's policy lets sns.amazonaws.com send to that queue, from exactly the topics it subscribes to."""
+    problems: list[Problem] = []
+    for queue in stack.of_type(Queue):
+        logical = logical_id(queue.name, QUEUE)
+        if not template.props(logical):
+            continue
+        wanted = {canon_model(sub.topic) for sub in queue.subscriptions}
+        policies = [p for p in template.of_type("AWS::SQS::QueuePolicy")
+                    if any(template.target(q) == logical for q in _listed(template.props(p).get("Queues")))]
+        admitted: set[str] = set()
+        for policy in policies:
+            where = f"{queue.path} › resource {policy}"
+            for st in (template.props(policy).get("PolicyDocument", {}) or {}).get("Statement", []):
+                principal = (st.get("Principal", {}) or {}).get("Service")
+                arns = ((st.get("Condition", {}) or {}).get("ArnEquals", {}) or {}).get("aws:SourceArn")
+                if (st.get("Effect") != "Allow" or _listed(principal) != ["sns.amazonaws.com"]
+                        or _listed(st.get("Action")) != ["sqs:SendMessage"] or arns is None
+                        or [canon(r) for r in _listed(st.get("Resource"))] != [f"${{{logical}.Arn}}"]):
+                    problems.append(Problem("ECS921", where, "the queue policy grants more than SNS sending to "
+                                            "the queue from its subscribed topics.", _WIDER))
+                    continue
+                admitted |= {canon(a) for a in _listed(arns)}
+        if admitted - wanted:
+            problems.append(Problem("ECS921", f"{queue.path} › resource {logical}", "the queue policy admits "
+                                    f"topics the queue does not subscribe to: {sorted(admitted - wanted)}.", _WIDER))
+        if wanted - admitted:
+            problems.append(Problem("ECS920", f"{queue.path} › resource {logical}", "no queue policy lets "
+                                    f"the subscribed topics {sorted(wanted - admitted)} send to the queue.",
+                                    "This is a compile bug; please report it."))
+    return problems
+
+
 def check(stack: Stack, template: Template) -> list[Problem]:
     """ECS920: a grant the model references that a role lacks; ECS921: a grant nothing references."""
     problems = []
@@ -486,6 +519,7 @@ def check(stack: Stack, template: Template) -> list[Problem]:
             role = template.target(props.get("TaskRoleArn"), "AWS::IAM::Role")
             problems += _compare(role, task_needs(task, stack, template, props), template, where, "task")
     problems += _check_scheduled(stack, template)
+    problems += _check_queue_policies(stack, template)
     for service in stack.of_type(Service):
         problems += _service_roles(service, template)
     return sorted(set(problems))

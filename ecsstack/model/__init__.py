@@ -40,7 +40,7 @@ from ._metrics import Alarm, Metric
 from ._network import SubnetGroup, Vpc
 from ._overrides import Part, Remove
 from ._placement import PlacementConstraint, PlacementStrategy
-from ._queue import ExistingQueue, Queue
+from ._queue import ExistingQueue, Queue, Subscription
 from ._scaling import ScalingStep, ServiceScaling
 from ._scheduled import ScheduledTask
 from ._service import Cluster, Service
@@ -135,6 +135,7 @@ __all__ = [
     "Statistic",
     "Sub",
     "SubnetGroup",
+    "Subscription",
     "TargetHealthCheck",
     "TargetType",
     "TaskDefinition",

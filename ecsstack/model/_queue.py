@@ -11,13 +11,49 @@ from ._kms import as_kms_key
 from ._overrides import Overridable, Part, document_parts
 from ._tokens import Attr, Parameter, Sub, Token
 
-__all__ = ["ExistingQueue", "Queue"]
+__all__ = ["ExistingQueue", "Queue", "Subscription"]
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
 _ARN = re.compile(r"^arn:(?P<partition>[a-z-]+):sqs:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):(?P<name>[\w-]{1,80})$")
 _URL = re.compile(r"^https://(?:sqs\.(?P<region>[a-z0-9-]+)\.[^/]+|(?P<legacy>[a-z0-9-]+)\.queue\.[^/]+)"
                   r"/(?P<account>\d{12})/(?P<name>[\w-]{1,80})$")
 _QUEUE_NAME = re.compile(r"^[\w-]{1,80}$")
+SCOPES = ("MessageAttributes", "MessageBody")
+
+
+@dataclass(eq=False)
+class Subscription:
+    """The queue subscribed to an SNS topic (``queue.subscribe(...)``): the topic's ARN or a token holding
+    it, an optional filter policy and its scope, and whether SNS delivers the raw message."""
+
+    topic: str | Token
+    filter_policy: dict[str, Any] | None = None
+    filter_policy_scope: str = "MessageAttributes"
+    raw_message_delivery: bool = True
+
+    def normalise(self, path: str) -> None:
+        """Check the subscription's types (the ARN's shape and the policy's limits are rules)."""
+        if not isinstance(self.topic, (str, Token)) or (isinstance(self.topic, str) and not self.topic.strip()):
+            raise fail(path, f"subscribe() needs a topic ARN or a parameter holding one, got {self.topic!r}.",
+                       'Write queue.subscribe("arn:aws:sns:REGION:ACCOUNT:NAME") or '
+                       'queue.subscribe(stack.parameter("TopicArn")).')
+        if self.filter_policy is not None and not isinstance(self.filter_policy, dict):
+            raise fail(path, f"filter_policy must be a dict, got {type(self.filter_policy).__name__}.",
+                       'Write filter_policy={"event": ["created"]}.')
+        if self.filter_policy == {}:
+            self.filter_policy = None
+        if self.filter_policy_scope not in SCOPES:
+            raise fail(path, f"filter_policy_scope={self.filter_policy_scope!r} is not valid.",
+                       f"Use one of {', '.join(SCOPES)}.")
+        as_bool(self.raw_message_delivery, path, "raw_message_delivery")
+
+    @property
+    def topic_name(self) -> str:
+        """What names the subscription (its part qualifier and logical ID): the topic's name in its ARN, the
+        parameter's name, else ``topic``."""
+        if isinstance(self.topic, str):
+            return self.topic.rsplit(":", 1)[-1]
+        return getattr(self.topic, "name", None) or "topic"
 
 
 @document_parts
@@ -39,6 +75,9 @@ class Queue(Overridable):
     PARTS = (
         Part("Queue", "AWS::SQS::Queue", "the queue"),
         Part("DeadLetterQueue", "AWS::SQS::Queue", "its dead-letter queue", when="with dead_letter=True"),
+        Part("Subscription", "AWS::SNS::Subscription", "its subscription to an SNS topic", each="topic name"),
+        Part("QueuePolicy", "AWS::SQS::QueuePolicy", "the policy letting the subscribed topics send to it",
+             when="with subscriptions"),
     )
 
     name: str
@@ -51,6 +90,8 @@ class Queue(Overridable):
     queue_name: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     kms_key: str | Token | None = None
+    #: the SNS topics the queue receives from (``subscribe()``). Default: none
+    subscriptions: list[Subscription] = field(default_factory=list, init=False, repr=False)
     #: raw CloudFormation merged into each generated part (``override()``). Default: none
     part_overrides: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
@@ -72,7 +113,27 @@ class Queue(Overridable):
                        "Use up to 80 letters, digits, hyphens and underscores, or leave it out.")
         self.kms_key = as_kms_key(self.kms_key, path)
         self.overrides = as_overrides(self.overrides, path)
+        if not isinstance(self.subscriptions, list) or not all(isinstance(s, Subscription)
+                                                                for s in self.subscriptions):
+            raise fail(path, "subscriptions holds Subscription objects only.", "Add them with queue.subscribe(...).")
+        for sub in self.subscriptions:
+            sub.normalise(path)
         self._normalise_part_overrides()
+
+    def subscribe(self, topic: str | Token, *, filter_policy: dict[str, Any] | None = None,
+                  filter_policy_scope: str = "MessageAttributes", raw_message_delivery: bool = True) -> Queue:
+        """Subscribe the queue to the SNS topic ``topic`` (its ARN, or a stack parameter holding it); the
+        stack also gets a queue policy letting exactly the subscribed topics send to the queue. Returns the
+        queue (calls chain).
+
+        Defaults: ``filter_policy`` None (every message); ``filter_policy_scope`` ``"MessageAttributes"``
+        (or ``"MessageBody"``); ``raw_message_delivery`` True (the message as published, not wrapped in
+        SNS's JSON envelope). With a ``kms_key``, its key policy must let sns.amazonaws.com use the key.
+        """
+        sub = Subscription(topic, filter_policy, filter_policy_scope, raw_message_delivery)
+        sub.normalise(self.path)
+        self.subscriptions.append(sub)
+        return self
 
     @property
     def path(self) -> str:

@@ -23,6 +23,7 @@ from . import (  # noqa: F401  (imported for their rules)
     services,
     settings,
     sidecars,
+    sns,
     tasks,
     volumes,
 )

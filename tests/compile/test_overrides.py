@@ -51,7 +51,7 @@ def rich() -> Stack:
     stack = Stack("rich")
     vpc = Vpc("net", nat_gateways=2)
     ns = Namespace("internal", vpc=vpc)
-    queue = Queue("jobs")
+    queue = Queue("jobs").subscribe("arn:aws:sns:us-east-1:123456789012:orders", filter_policy={"event": ["a"]})
     cluster = Cluster("main", service_connect_namespace=ns)
     cluster.add_ec2_capacity("ec2", subnets=vpc)
 
@@ -133,6 +133,7 @@ TAG = {"Tags": [{"Key": "marker", "Value": "here"}]}
     (lambda s: s.of_type(Vpc)[0], "PrivateDefaultRoute:1", "NetVpcPrivateDefaultRoute1",
      {"DestinationCidrBlock": "0.0.0.0/1"}),
     (lambda s: s.of_type(Queue)[0], "DeadLetterQueue", "JobsDeadLetterQueue", TAG),
+    (lambda s: s.of_type(Queue)[0], "Subscription:orders", "JobsOrdersSubscription", {"RawMessageDelivery": False}),
     (lambda s: s.of_type(Cluster)[0], "CapacityProviderAssociations", "MainClusterCapacityProviders",
      {"CapacityProviders": ["FARGATE"]}),
     (lambda s: s.of_type(Cluster)[0].ec2_capacity[0], "LaunchTemplate", "Ec2LaunchTemplate",

@@ -128,12 +128,20 @@ def test_worker_service_queue_and_subscriptions(shop) -> None:
     assert "QueueWorkerService(" in imported.source
     (queue, *_) = [q for q in _of_type(template, "AWS::SQS::Queue") if q.get("VisibilityTimeout") == 300]
     assert queue
-    assert "QueueArn" in template["Outputs"]
+    subscriptions = {r["TopicArn"]["Ref"]: r for r in _of_type(template, "AWS::SNS::Subscription")}
+    assert set(subscriptions) == {"ApiOrdersPlacedTopicArn", "ApiRefundsTopicArn"}
+    assert set(template["Parameters"]) >= set(subscriptions)
+    assert subscriptions["ApiOrdersPlacedTopicArn"]["FilterPolicy"] == {
+        "store": ["example_corp"], "price_usd": [{"numeric": [">=", 100]}]}
+    assert "FilterPolicy" not in subscriptions["ApiRefundsTopicArn"]
+    (policy,) = _of_type(template, "AWS::SQS::QueuePolicy")
+    assert policy["PolicyDocument"]["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"] == [
+        {"Ref": "ApiOrdersPlacedTopicArn"}, {"Ref": "ApiRefundsTopicArn"}]
     (service,) = _of_type(template, "AWS::ECS::Service")
     assert {s["CapacityProvider"] for s in service["CapacityProviderStrategy"]} == {"FARGATE", "FARGATE_SPOT"}
     assert service["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] == "ENABLED"
-    assert '\\"price_usd\\":[{\\"numeric\\":[\\">=\\",100]}]' in imported.source
-    assert sum("subscribe.topics" in w for w in imported.warnings) == 2
+    assert "worker.queue.subscribe(" in imported.source and "api_orders_placed_topic_arn" in imported.source
+    assert not any("no SNS subscriptions" in w for w in imported.warnings)
     assert any("publish.topics (ordersShipped)" in w for w in imported.warnings)
 
 

@@ -219,3 +219,20 @@ def test_found_a_dependency_on_a_number_is_ecs001() -> None:
     assert problem.rule == "ECS001" and problem.path == "task web › container app" and "target" in problem.message
     with pytest.raises(ValidationError):
         ecsstack.Dependency(5, "START")
+
+
+def test_queue_subscribe_shapes() -> None:
+    from ecsstack import Queue
+    queue = Queue("jobs")
+    assert queue.subscribe("arn:aws:sns:us-east-1:123456789012:orders", filter_policy={}) is queue
+    assert queue.subscriptions[0].filter_policy is None and queue.subscriptions[0].topic_name == "orders"
+    for bad in ({"topic": 42}, {"topic": " "}, {"topic": "arn:x", "filter_policy": ["a"]},
+                {"topic": "arn:x", "filter_policy_scope": "Body"},
+                {"topic": "arn:x", "raw_message_delivery": "yes"}):
+        topic = bad.pop("topic")
+        with pytest.raises(ValidationError):
+            queue.subscribe(topic, **bad)
+    assert len(queue.subscriptions) == 1
+    queue.subscriptions.append("arn:x")
+    with pytest.raises(ValidationError, match="Subscription objects"):
+        queue.normalise()
