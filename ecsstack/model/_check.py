@@ -98,21 +98,23 @@ def as_str_list(value: Any, path: str, field: str, *, token_ok: bool = True) -> 
     return list(value)
 
 
-def as_str_map(value: Any, path: str, field: str) -> dict[str, Any]:
+def as_str_map(value: Any, path: str, field: str, hint: str = "") -> dict[str, Any]:
+    """``{name: value}`` with string keys; numbers and booleans become strings, a value may be a token.
+    ``hint``: how to write it, shown with every refusal."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise fail(path, f"{field} must be a mapping of names to values, got {type(value).__name__}.")
+        raise fail(path, f"{field} must be a mapping of names to values, got {type(value).__name__}.", hint)
     out: dict[str, Any] = {}
     for key, item in value.items():
         if not isinstance(key, str) or not key:
-            raise fail(path, f"{field} has a key {key!r} that is not a non-empty string.")
+            raise fail(path, f"{field} has a key {key!r} that is not a non-empty string.", hint)
         if isinstance(item, bool):
             item = "true" if item else "false"
         elif isinstance(item, int | float):
             item = str(item)
         elif not isinstance(item, str | Token):
-            raise fail(path, f"{field}[{key!r}] must be a string, got {type(item).__name__}.")
+            raise fail(path, f"{field}[{key!r}] must be a string, got {type(item).__name__}.", hint)
         out[key] = item
     return out
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Problem, ValidationError
-from ._check import as_bool, as_int, as_str_list, as_text, fail
+from ._check import as_bool, as_int, as_str_list, as_str_map, as_text, fail
 from ._kms import as_kms_key
 from ._tokens import Token
 
@@ -352,19 +352,4 @@ class ExecuteCommandLogging:
 
 def as_tags(value: Any, path: str, name: str = "tags") -> dict[str, Any]:
     """Tags as a ``{key: value}`` dict (a value may be a parameter); numbers and booleans become strings."""
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise fail(path, f"{name} must map tag keys to values, got {value!r}.", f'Write {name}={{"team": "web"}}.')
-    out: dict[str, Any] = {}
-    for key, item in value.items():
-        if not isinstance(key, str):
-            raise fail(path, f"{name} has a key {key!r} that is not a string.", f'Write {name}={{"team": "web"}}.')
-        if isinstance(item, bool):
-            item = "true" if item else "false"
-        elif isinstance(item, int | float):
-            item = str(item)
-        elif not isinstance(item, str | Token):
-            raise fail(path, f"{name}[{key!r}] must be a string, got {item!r}.")
-        out[key] = item
-    return out
+    return as_str_map(value, path, name, f'Write {name}={{"team": "web"}}.')
